@@ -1,0 +1,173 @@
+//! The blend kernels `out = w_self * a + w_partner * b`, one file per
+//! backend, and the run-time choice between them.
+//!
+//! Every backend computes two f32 multiplies, each rounded, and one f32 add,
+//! rounded, with no FMA, so all of them give the same bits as the scalar
+//! reference. Two weight pairs take a cheap path shared by all backends:
+//! `(1, 0)` leaves `a` as it is and `(0, 1)` copies `b`.
+
+mod portable;
+mod scalar;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod sse2;
+
+use crate::error::{Error, Result};
+
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpuid_avx2, "avx2");
+
+/// An implementation of the blend kernel.
+///
+/// [`Backend::detect`] picks the fastest one this CPU has, once; tests and
+/// benchmarks can force any available one through
+/// [`Mixer::with_backend`](crate::Mixer::with_backend).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    /// The reference: one element at a time, obviously correct.
+    Scalar,
+    /// Fixed-width chunks that LLVM vectorizes on any target (NEON on aarch64).
+    Portable,
+    /// x86_64 SSE2 through `core::arch`, 4 lanes.
+    Sse2,
+    /// x86_64 AVX2 through `core::arch`, 8 lanes, detected at run time.
+    Avx2,
+}
+
+impl Backend {
+    /// Every backend, from the reference to the widest.
+    pub const ALL: [Backend; 4] = [
+        Backend::Scalar,
+        Backend::Portable,
+        Backend::Sse2,
+        Backend::Avx2,
+    ];
+
+    /// The fastest backend this CPU supports. CPUID runs once, without std.
+    pub fn detect() -> Backend {
+        if Backend::Avx2.is_available() {
+            Backend::Avx2
+        } else if Backend::Sse2.is_available() {
+            Backend::Sse2
+        } else {
+            Backend::Portable
+        }
+    }
+
+    /// Whether this CPU can run the backend.
+    pub fn is_available(self) -> bool {
+        match self {
+            Backend::Scalar | Backend::Portable => true,
+            Backend::Sse2 => cfg!(target_arch = "x86_64"),
+            Backend::Avx2 => avx2_available(),
+        }
+    }
+
+    /// A lower-case name: `scalar`, `portable`, `sse2` or `avx2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Scalar => "scalar",
+            Backend::Portable => "portable",
+            Backend::Sse2 => "sse2",
+            Backend::Avx2 => "avx2",
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx2_available() -> bool {
+    cpuid_avx2::get()
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx2_available() -> bool {
+    false
+}
+
+/// The two f32 weights of a blend, derived from `lam` as DESIGN 2 fixes:
+/// `w_self = (f32) lam` and `w_partner = (f32) (1 - lam)`, the subtraction
+/// made in f64.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    /// The weight of the sample itself.
+    pub w_self: f32,
+    /// The weight of its partner.
+    pub w_partner: f32,
+}
+
+impl Weights {
+    /// The weights for `lam`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] unless `0 <= lam <= 1`.
+    pub fn from_lambda(lam: f64) -> Result<Weights> {
+        if !(0.0..=1.0).contains(&lam) {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(Weights::from_valid_lambda(lam))
+    }
+
+    /// The weights for a `lam` already known to lie in `[0, 1]`.
+    pub(crate) fn from_valid_lambda(lam: f64) -> Weights {
+        Weights {
+            w_self: lam as f32,
+            w_partner: (1.0 - lam) as f32,
+        }
+    }
+
+    /// `(1, 0)`: the result is the sample itself, bit for bit.
+    pub fn is_identity(self) -> bool {
+        self.w_self == 1.0 && self.w_partner == 0.0
+    }
+
+    /// `(0, 1)`: the result is the partner, bit for bit.
+    pub fn is_copy(self) -> bool {
+        self.w_self == 0.0 && self.w_partner == 1.0
+    }
+}
+
+/// `out = w_self * a + w_partner * b` over the common length.
+pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b: &[f32]) {
+    let n = out.len().min(a.len()).min(b.len());
+    let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
+    if w.is_identity() {
+        out.copy_from_slice(a);
+    } else if w.is_copy() {
+        out.copy_from_slice(b);
+    } else {
+        let (ws, wp) = (w.w_self, w.w_partner);
+        match backend {
+            Backend::Scalar => scalar::blend(out, a, b, ws, wp),
+            Backend::Portable => portable::blend(out, a, b, ws, wp),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Sse2 => sse2::blend(out, a, b, ws, wp),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 if avx2_available() => avx2::blend(out, a, b, ws, wp),
+            _ => portable::blend(out, a, b, ws, wp),
+        }
+    }
+}
+
+/// `x = w_self * x + w_partner * b` over the common length.
+pub(crate) fn blend_in_place(backend: Backend, w: Weights, x: &mut [f32], b: &[f32]) {
+    let n = x.len().min(b.len());
+    let (x, b) = (&mut x[..n], &b[..n]);
+    if w.is_identity() {
+        // the sample stays as it is
+    } else if w.is_copy() {
+        x.copy_from_slice(b);
+    } else {
+        let (ws, wp) = (w.w_self, w.w_partner);
+        match backend {
+            Backend::Scalar => scalar::blend_in_place(x, b, ws, wp),
+            Backend::Portable => portable::blend_in_place(x, b, ws, wp),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Sse2 => sse2::blend_in_place(x, b, ws, wp),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 if avx2_available() => avx2::blend_in_place(x, b, ws, wp),
+            _ => portable::blend_in_place(x, b, ws, wp),
+        }
+    }
+}

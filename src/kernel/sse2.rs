@@ -1,0 +1,68 @@
+//! The SSE2 kernel: 4 lanes, four vectors per iteration. SSE2 is part of
+//! x86_64, so no run-time check is needed.
+
+use core::arch::x86_64::{
+    __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_storeu_ps,
+};
+
+/// `out[i] = ws * a[i] + wp * b[i]`; all three have the same length.
+pub(super) fn blend(out: &mut [f32], a: &[f32], b: &[f32], ws: f32, wp: f32) {
+    let n = out.len().min(a.len()).min(b.len());
+    // SAFETY: the three pointers are valid for `n` elements, `out` is a
+    // unique borrow so it overlaps neither input.
+    unsafe { blend_raw(out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), n, ws, wp) }
+}
+
+/// `x[i] = ws * x[i] + wp * b[i]`; both have the same length.
+pub(super) fn blend_in_place(x: &mut [f32], b: &[f32], ws: f32, wp: f32) {
+    let n = x.len().min(b.len());
+    let p = x.as_mut_ptr();
+    // SAFETY: `p` is valid for `n` reads and writes and is both the output
+    // and the first input, which `blend_raw` allows; `b` is a shared borrow
+    // disjoint from the unique `x`.
+    unsafe { blend_raw(p, p, b.as_ptr(), n, ws, wp) }
+}
+
+#[inline(always)]
+unsafe fn mix(a: *const f32, b: *const f32, vs: __m128, vp: __m128) -> __m128 {
+    // SAFETY: the caller guarantees 4 readable elements at `a` and `b`.
+    unsafe {
+        _mm_add_ps(
+            _mm_mul_ps(vs, _mm_loadu_ps(a)),
+            _mm_mul_ps(vp, _mm_loadu_ps(b)),
+        )
+    }
+}
+
+/// # Safety
+/// `a` and `b` must be readable and `out` writable for `n` elements. `out`
+/// may be exactly `a` (every element is read before it is written) but must
+/// not otherwise overlap `a` or `b`.
+unsafe fn blend_raw(out: *mut f32, a: *const f32, b: *const f32, n: usize, ws: f32, wp: f32) {
+    let mut i = 0;
+    // SAFETY (whole block): SSE2 is part of x86_64; every access is at an
+    // index below `n`, checked by the loop conditions, and all loads of an
+    // iteration come before its stores, so `out == a` reads original values.
+    unsafe {
+        let (vs, vp) = (_mm_set1_ps(ws), _mm_set1_ps(wp));
+        while i + 16 <= n {
+            let r0 = mix(a.add(i), b.add(i), vs, vp);
+            let r1 = mix(a.add(i + 4), b.add(i + 4), vs, vp);
+            let r2 = mix(a.add(i + 8), b.add(i + 8), vs, vp);
+            let r3 = mix(a.add(i + 12), b.add(i + 12), vs, vp);
+            _mm_storeu_ps(out.add(i), r0);
+            _mm_storeu_ps(out.add(i + 4), r1);
+            _mm_storeu_ps(out.add(i + 8), r2);
+            _mm_storeu_ps(out.add(i + 12), r3);
+            i += 16;
+        }
+        while i + 4 <= n {
+            _mm_storeu_ps(out.add(i), mix(a.add(i), b.add(i), vs, vp));
+            i += 4;
+        }
+        while i < n {
+            *out.add(i) = ws * *a.add(i) + wp * *b.add(i);
+            i += 1;
+        }
+    }
+}

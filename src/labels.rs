@@ -1,0 +1,128 @@
+//! Targets: class ids turned into mixed soft targets, dense or sparse.
+
+use crate::error::{Error, Result};
+use crate::mixer::{check_lambdas, weights_of};
+use crate::pairing::check_in_range;
+
+/// One sample's target in sparse form, for losses that take
+/// `lam * CE(y_a) + (1 - lam) * CE(y_b)` when `num_classes` is huge.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct SparseTarget {
+    /// The sample's own class.
+    pub y_a: i64,
+    /// The partner's class.
+    pub y_b: i64,
+    /// The weight of `y_a`; `y_b` weighs `1 - lam`.
+    pub lam: f64,
+}
+
+/// Checks labels, partners and lambdas of a batch of `n = labels.len()`.
+fn check_labels(
+    labels: &[i64],
+    num_classes: usize,
+    partners: &[u32],
+    lambdas: &[f64],
+) -> Result<()> {
+    let n = labels.len();
+    if partners.len() != n {
+        return Err(Error::InvalidArgument);
+    }
+    check_lambdas(lambdas, n)?;
+    check_in_range(partners, n)?;
+    let in_range = |&y: &i64| y >= 0 && (y as u64) < num_classes as u64;
+    if labels.iter().all(in_range) {
+        Ok(())
+    } else {
+        Err(Error::LabelOutOfRange)
+    }
+}
+
+/// Dense mixed targets with label smoothing, `[n, num_classes]` row-major:
+///
+/// `target_i = w_self_i * onehot_s(y[i]) + w_partner_i * onehot_s(y[p(i)])`,
+/// where `onehot_s` is `off = s / K` everywhere and `on = 1 - s + off` at
+/// the class, both computed in f64 and rounded to f32, as timm does. The
+/// arithmetic is the blend of [`Mixer`](crate::Mixer), so the bits equal
+/// timm's `mixup_target` on float32.
+///
+/// ```
+/// let mut targets = [0.0f32; 6];
+/// mixup::one_hot_targets(&[0, 2], 3, &[1, 0], &[0.75], 0.0, &mut targets).unwrap();
+/// assert_eq!(targets, [0.75, 0.0, 0.25, 0.25, 0.0, 0.75]);
+/// ```
+///
+/// # Errors
+/// - [`Error::InvalidArgument`] when `partners` is not `n` long, the
+///   lambdas are not 1 or `n` values in `[0, 1]`, `smoothing` is not in
+///   `[0, 1]`, `num_classes` is 0 with `n > 0`, or `out.len() != n * num_classes`.
+/// - [`Error::SizeOverflow`] when `n * num_classes` overflows.
+/// - [`Error::IndexOutOfRange`], [`Error::LabelOutOfRange`].
+pub fn one_hot_targets(
+    labels: &[i64],
+    num_classes: usize,
+    partners: &[u32],
+    lambdas: &[f64],
+    smoothing: f64,
+    out: &mut [f32],
+) -> Result<()> {
+    let n = labels.len();
+    if !(0.0..=1.0).contains(&smoothing) {
+        return Err(Error::InvalidArgument);
+    }
+    let size = n.checked_mul(num_classes).ok_or(Error::SizeOverflow)?;
+    if out.len() != size {
+        return Err(Error::InvalidArgument);
+    }
+    check_labels(labels, num_classes, partners, lambdas)?;
+    if size == 0 {
+        return Ok(());
+    }
+    let off64 = smoothing / num_classes as f64;
+    let (off, on) = (off64 as f32, (1.0 - smoothing + off64) as f32);
+    for (i, row) in out.chunks_exact_mut(num_classes).enumerate() {
+        let w = weights_of(lambdas, i);
+        let (ws, wp) = (w.w_self, w.w_partner);
+        let ya = labels[i] as usize;
+        let yb = labels[partners[i] as usize] as usize;
+        let value = |a: bool, b: bool| {
+            let (va, vb) = (if a { on } else { off }, if b { on } else { off });
+            ws * va + wp * vb
+        };
+        row.fill(value(false, false));
+        row[ya] = value(true, ya == yb);
+        row[yb] = value(ya == yb, true);
+    }
+    Ok(())
+}
+
+/// The sparse form: `(y[i], y[p(i)], lam_i)` per sample.
+///
+/// # Errors
+/// - [`Error::InvalidArgument`] when `partners` or `out` is not `n` long,
+///   or the lambdas are not 1 or `n` values in `[0, 1]`.
+/// - [`Error::IndexOutOfRange`], [`Error::LabelOutOfRange`].
+pub fn sparse_targets(
+    labels: &[i64],
+    num_classes: usize,
+    partners: &[u32],
+    lambdas: &[f64],
+    out: &mut [SparseTarget],
+) -> Result<()> {
+    if out.len() != labels.len() {
+        return Err(Error::InvalidArgument);
+    }
+    check_labels(labels, num_classes, partners, lambdas)?;
+    for (i, t) in out.iter_mut().enumerate() {
+        *t = SparseTarget {
+            y_a: labels[i],
+            y_b: labels[partners[i] as usize],
+            lam: if lambdas.len() == 1 {
+                lambdas[0]
+            } else {
+                lambdas[i]
+            },
+        };
+    }
+    Ok(())
+}

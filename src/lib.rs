@@ -1,0 +1,65 @@
+//! # mixup
+//!
+//! The mixup data augmentation (Zhang et al., *mixup: Beyond Empirical Risk
+//! Minimization*) over caller-owned buffers: `x' = lam * x_i + (1 - lam) * x_j`
+//! and the same for labels, with `lam ~ Beta(alpha, alpha)`.
+//!
+//! - `#![no_std]`, no allocation: the caller owns every buffer, including
+//!   the one-sample scratch of in-place mixing.
+//! - Bit-exact: every backend (scalar, portable, SSE2, AVX2), in place or
+//!   out of place, gives the bits of NumPy's `lam * x + (1 - lam) * x[perm]`
+//!   on float32: two rounded f32 multiplies and one rounded add, no FMA.
+//! - Every pairing: torchvision's roll, timm's flip, random permutations,
+//!   random cycles, or the caller's own.
+//! - Reproducible: a seed gives the same lambdas and partners forever.
+//!
+//! ```
+//! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Pairing};
+//!
+//! let (n, len, classes) = (4, 3 * 8 * 8, 10);
+//! let mut images = vec![0.5f32; n * len];
+//! let labels = [3i64, 1, 4, 1];
+//!
+//! let config = MixConfig { alpha: 0.2, pairing: Pairing::Permutation, ..MixConfig::default() };
+//! let mut rng = MixRng::stream(1234, 0); // seed, batch index
+//! let (mut partners, mut lambdas) = (vec![0u32; n], vec![0.0f64; n]);
+//! config.draw(&mut rng, &mut partners, &mut lambdas, None)?;
+//!
+//! let mut scratch = vec![0.0f32; in_place_scratch_len(n, len)?];
+//! Mixer::new().mix_in_place(&mut images, len, &partners, &lambdas, &mut scratch)?;
+//!
+//! let mut targets = vec![0.0f32; n * classes];
+//! one_hot_targets(&labels, classes, &partners, &lambdas, 0.1, &mut targets)?;
+//! # Ok::<(), mixup::Error>(())
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+mod beta;
+mod error;
+mod kernel;
+mod labels;
+mod mixer;
+mod pairing;
+mod plan;
+mod rng;
+
+pub use beta::Beta;
+pub use error::{Error, Result};
+pub use kernel::{Backend, Weights};
+pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
+pub use mixer::{Mixer, in_place_scratch_len};
+pub use pairing::Pairing;
+pub use plan::{Granularity, MixConfig};
+pub use rng::MixRng;
+
+/// Freestanding builds (no std, no libc) need a panic handler. The C ABI
+/// never panics, which the hostile-argument tests show, so this never runs.
+#[cfg(feature = "panic-handler")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    loop {}
+}

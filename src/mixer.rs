@@ -1,0 +1,231 @@
+//! Batch application: every sample blended with its partner, in place with
+//! one sample of scratch, or out of place.
+
+use crate::error::{Error, Result};
+use crate::kernel::{self, Backend, Weights};
+use crate::pairing::{check_in_range, check_permutation, mark_words};
+
+/// Applies blends with one kernel [`Backend`].
+///
+/// A batch is `n` samples of `len` contiguous f32 each; sample `i` becomes
+/// `w_self_i * x[i] + w_partner_i * x[partners[i]]` with the weights of
+/// [`Weights::from_lambda`]. The layout inside a sample (CHW, HWC, audio,
+/// soft labels) does not matter. Every method checks all its arguments
+/// before it writes anything; an `Err` leaves every buffer untouched.
+///
+/// ```
+/// use mixup::Mixer;
+/// let mut batch = [1.0f32, 1.0, 3.0, 3.0]; // two samples of two
+/// let mut scratch = [0.0f32; 3];           // mixup::in_place_scratch_len(2, 2)
+/// Mixer::new().mix_in_place(&mut batch, 2, &[1, 0], &[0.25], &mut scratch).unwrap();
+/// assert_eq!(batch, [2.5, 2.5, 1.5, 1.5]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mixer {
+    backend: Backend,
+}
+
+impl Default for Mixer {
+    fn default() -> Self {
+        Mixer::new()
+    }
+}
+
+/// The length of scratch that [`Mixer::mix_in_place`] needs, in f32: one
+/// sample (`len`) plus a bitmap of one bit per sample (`ceil(n / 32)`),
+/// which validates the permutation and marks the cycles already walked.
+///
+/// # Errors
+/// [`Error::SizeOverflow`] when the sum overflows.
+pub fn in_place_scratch_len(n: usize, len: usize) -> Result<usize> {
+    len.checked_add(mark_words(n)).ok_or(Error::SizeOverflow)
+}
+
+/// Checks that `batch_len == n * len`.
+fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
+    let expected = n.checked_mul(len).ok_or(Error::SizeOverflow)?;
+    if expected > isize::MAX as usize / 4 {
+        return Err(Error::SizeOverflow);
+    }
+    if batch_len == expected {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+/// Checks that there is one lambda, or one per sample, each in `[0, 1]`
+/// (an empty batch also takes an empty list).
+pub(crate) fn check_lambdas(lambdas: &[f64], n: usize) -> Result<()> {
+    let count_ok = lambdas.len() == 1 || lambdas.len() == n;
+    if count_ok && lambdas.iter().all(|lam| (0.0..=1.0).contains(lam)) {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+/// The weights of sample `i` from lambdas already checked.
+pub(crate) fn weights_of(lambdas: &[f64], i: usize) -> Weights {
+    let lam = if lambdas.len() == 1 {
+        lambdas[0]
+    } else {
+        lambdas[i]
+    };
+    Weights::from_valid_lambda(lam)
+}
+
+/// `f32` words seen as `u32` words: the marks live in the f32 scratch.
+fn as_words(floats: &mut [f32]) -> &mut [u32] {
+    // SAFETY: f32 and u32 have the same size and alignment and every bit
+    // pattern is valid for both; the new slice takes over the unique borrow.
+    unsafe { core::slice::from_raw_parts_mut(floats.as_mut_ptr().cast::<u32>(), floats.len()) }
+}
+
+/// Sample `k` mutably and a different sample `j` shared.
+fn two_samples(batch: &mut [f32], len: usize, k: usize, j: usize) -> (&mut [f32], &[f32]) {
+    if k < j {
+        let (lo, hi) = batch.split_at_mut(j * len);
+        (&mut lo[k * len..][..len], &hi[..len])
+    } else {
+        let (lo, hi) = batch.split_at_mut(k * len);
+        (&mut hi[..len], &lo[j * len..][..len])
+    }
+}
+
+impl Mixer {
+    /// A mixer on the fastest backend of this CPU.
+    pub fn new() -> Mixer {
+        Mixer {
+            backend: Backend::detect(),
+        }
+    }
+
+    /// A mixer forced onto `backend`, or `None` when this CPU lacks it.
+    pub fn with_backend(backend: Backend) -> Option<Mixer> {
+        backend.is_available().then_some(Mixer { backend })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// One pair: `out = w_self * a + w_partner * b`.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidArgument`] when the lengths differ or `lam` is not in `[0, 1]`.
+    pub fn blend(&self, out: &mut [f32], a: &[f32], b: &[f32], lam: f64) -> Result<()> {
+        let w = Weights::from_lambda(lam)?;
+        if out.len() != a.len() || out.len() != b.len() {
+            return Err(Error::InvalidArgument);
+        }
+        kernel::blend(self.backend, w, out, a, b);
+        Ok(())
+    }
+
+    /// One pair, written over the first: `x = w_self * x + w_partner * b`.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidArgument`] when the lengths differ or `lam` is not in `[0, 1]`.
+    pub fn blend_in_place(&self, x: &mut [f32], b: &[f32], lam: f64) -> Result<()> {
+        let w = Weights::from_lambda(lam)?;
+        if x.len() != b.len() {
+            return Err(Error::InvalidArgument);
+        }
+        kernel::blend_in_place(self.backend, w, x, b);
+        Ok(())
+    }
+
+    /// Mixes a batch in place: `n = partners.len()` samples of `len`.
+    ///
+    /// `partners` must be a permutation. Each cycle `c0 -> c1 -> ...` is
+    /// walked once: `x[c0]` is saved in scratch, then `x[c_k]` is blended
+    /// with `x[c_{k+1}]`, still original, and the last with the saved copy.
+    /// Each sample is read about once and written once, the traffic of a
+    /// `memcpy`. `lambdas` holds one value for the batch or one per sample.
+    ///
+    /// # Errors
+    /// - [`Error::SizeOverflow`] when `n * len` overflows.
+    /// - [`Error::InvalidArgument`] when `batch.len() != n * len`, or the
+    ///   lambdas are not 1 or `n` values in `[0, 1]`.
+    /// - [`Error::BufferTooSmall`] when `scratch` is shorter than
+    ///   [`in_place_scratch_len`]`(n, len)`.
+    /// - [`Error::IndexOutOfRange`], [`Error::BadPermutation`] for partners
+    ///   that are not a permutation of `0..n`.
+    pub fn mix_in_place(
+        &self,
+        batch: &mut [f32],
+        len: usize,
+        partners: &[u32],
+        lambdas: &[f64],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let n = partners.len();
+        check_batch(batch.len(), n, len)?;
+        check_lambdas(lambdas, n)?;
+        if scratch.len() < in_place_scratch_len(n, len)? {
+            return Err(Error::BufferTooSmall);
+        }
+        let (saved, rest) = scratch.split_at_mut(len);
+        let marks = as_words(&mut rest[..mark_words(n)]);
+        check_permutation(partners, marks)?;
+
+        for start in 0..n {
+            if marks[start / 32] & (1 << (start % 32)) != 0 {
+                continue;
+            }
+            saved.copy_from_slice(&batch[start * len..][..len]);
+            let mut k = start;
+            loop {
+                marks[k / 32] |= 1 << (k % 32);
+                let next = partners[k] as usize;
+                let w = weights_of(lambdas, k);
+                if next == start {
+                    kernel::blend_in_place(self.backend, w, &mut batch[k * len..][..len], saved);
+                    break;
+                }
+                let (x, partner) = two_samples(batch, len, k, next);
+                kernel::blend_in_place(self.backend, w, x, partner);
+                k = next;
+            }
+        }
+        marks.fill(0);
+        Ok(())
+    }
+
+    /// Mixes a batch into `out`: `out[i] = w_self_i * batch[i] + w_partner_i * batch[partners[i]]`.
+    ///
+    /// `partners` may be any index map into `0..n` (repeats allowed).
+    ///
+    /// # Errors
+    /// - [`Error::SizeOverflow`] when `n * len` overflows.
+    /// - [`Error::InvalidArgument`] when `batch.len() != n * len`,
+    ///   `out.len() != batch.len()`, or the lambdas are not 1 or `n` values in `[0, 1]`.
+    /// - [`Error::IndexOutOfRange`] for a partner not below `n`.
+    pub fn mix_into(
+        &self,
+        out: &mut [f32],
+        batch: &[f32],
+        len: usize,
+        partners: &[u32],
+        lambdas: &[f64],
+    ) -> Result<()> {
+        let n = partners.len();
+        check_batch(batch.len(), n, len)?;
+        if out.len() != batch.len() {
+            return Err(Error::InvalidArgument);
+        }
+        check_lambdas(lambdas, n)?;
+        check_in_range(partners, n)?;
+        if len == 0 {
+            return Ok(());
+        }
+        for (i, (dst, &p)) in out.chunks_exact_mut(len).zip(partners).enumerate() {
+            let a = &batch[i * len..][..len];
+            let b = &batch[p as usize * len..][..len];
+            kernel::blend(self.backend, weights_of(lambdas, i), dst, a, b);
+        }
+        Ok(())
+    }
+}
