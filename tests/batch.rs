@@ -1,0 +1,277 @@
+//! Batch application: in place (cycle walk, one sample of scratch) and out
+//! of place are bit-identical to the formula of DESIGN 2 and to each other.
+
+mod common;
+
+use common::{any_f32, any_lambda, assert_same, formula};
+use mixup::{Backend, Error, MixRng, Mixer, Pairing, in_place_scratch_len};
+use proptest::prelude::*;
+
+fn mixers() -> Vec<Mixer> {
+    Backend::ALL
+        .iter()
+        .filter_map(|&b| Mixer::with_backend(b))
+        .collect()
+}
+
+/// `out[i] = formula(lam_i, x[i], x[p(i)])`, element by element.
+fn expected(batch: &[f32], len: usize, partners: &[u32], lambdas: &[f64]) -> Vec<f32> {
+    let mut out = vec![0.0; batch.len()];
+    for (i, &p) in partners.iter().enumerate() {
+        let lam = if lambdas.len() == 1 {
+            lambdas[0]
+        } else {
+            lambdas[i]
+        };
+        for k in 0..len {
+            out[i * len + k] = formula(lam, batch[i * len + k], batch[p as usize * len + k]);
+        }
+    }
+    out
+}
+
+fn pairing_strategy() -> impl Strategy<Value = Pairing> {
+    prop_oneof![
+        (-5i64..5).prop_map(Pairing::Roll),
+        Just(Pairing::Flip),
+        Just(Pairing::Permutation),
+        Just(Pairing::Cycle),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn in_place_and_out_of_place_match_the_formula(
+        n in 0usize..12,
+        len in 0usize..70,
+        pairing in pairing_strategy(),
+        seed in any::<u64>(),
+        values in prop::collection::vec(any_f32(), 1..50),
+        lambdas in prop::collection::vec(any_lambda(), 1..12),
+        per_sample in any::<bool>(),
+    ) {
+        let batch: Vec<f32> = (0..n * len).map(|i| values[(i * 7 + i / 3) % values.len()]).collect();
+        let mut partners = vec![0u32; n];
+        pairing.fill(&mut MixRng::seed_from_u64(seed), &mut partners).unwrap();
+        let lambdas: Vec<f64> = if per_sample && n > 0 {
+            (0..n).map(|i| lambdas[i % lambdas.len()]).collect()
+        } else {
+            vec![lambdas[0]]
+        };
+        let want = expected(&batch, len, &partners, &lambdas);
+        for mixer in mixers() {
+            let mut out = vec![f32::NAN; batch.len()];
+            mixer.mix_into(&mut out, &batch, len, &partners, &lambdas).unwrap();
+            assert_same(&out, &want, "out of place");
+
+            let mut in_place = batch.clone();
+            let mut scratch = vec![0.0f32; in_place_scratch_len(n, len).unwrap()];
+            mixer.mix_in_place(&mut in_place, len, &partners, &lambdas, &mut scratch).unwrap();
+            assert_same(&in_place, &want, "in place");
+        }
+    }
+
+    #[test]
+    fn out_of_place_takes_any_index_map(
+        n in 1usize..10,
+        len in 0usize..40,
+        map_seed in prop::collection::vec(any::<u32>(), 10),
+        lam in any_lambda(),
+    ) {
+        let batch: Vec<f32> = (0..n * len).map(|i| i as f32 * 0.25 - 3.0).collect();
+        let partners: Vec<u32> = (0..n).map(|i| map_seed[i] % n as u32).collect();
+        let want = expected(&batch, len, &partners, &[lam]);
+        let mut out = vec![0.0; batch.len()];
+        Mixer::new().mix_into(&mut out, &batch, len, &partners, &[lam]).unwrap();
+        assert_same(&out, &want, "index map");
+    }
+}
+
+#[test]
+fn lambda_one_leaves_the_batch_as_it_is() {
+    let batch: Vec<f32> = (0..40)
+        .map(|i| if i % 3 == 0 { -0.0 } else { i as f32 })
+        .collect();
+    let mut x = batch.clone();
+    let mut scratch = vec![0.0; in_place_scratch_len(5, 8).unwrap()];
+    Mixer::new()
+        .mix_in_place(&mut x, 8, &[1, 2, 3, 4, 0], &[1.0], &mut scratch)
+        .unwrap();
+    assert_eq!(
+        x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        batch.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn self_partner_and_single_sample() {
+    // n = 1 pairs the sample with itself: lam*x + (1-lam)*x
+    let mut x = vec![1.0f32, -2.0, 3.5];
+    let mut scratch = vec![0.0; in_place_scratch_len(1, 3).unwrap()];
+    Mixer::new()
+        .mix_in_place(&mut x, 3, &[0], &[0.3], &mut scratch)
+        .unwrap();
+    let want: Vec<f32> = [1.0f32, -2.0, 3.5]
+        .iter()
+        .map(|&v| formula(0.3, v, v))
+        .collect();
+    assert_same(&x, &want, "n = 1");
+}
+
+#[test]
+fn soft_labels_mix_through_the_same_plan() {
+    // dense soft labels are one more batch, of len = num_classes
+    let labels = vec![0.7f32, 0.3, 0.0, 0.0, 0.1, 0.9];
+    let mut mixed = labels.clone();
+    let mut scratch = vec![0.0; in_place_scratch_len(2, 3).unwrap()];
+    Mixer::new()
+        .mix_in_place(&mut mixed, 3, &[1, 0], &[0.6], &mut scratch)
+        .unwrap();
+    assert_same(
+        &mixed,
+        &expected(&labels, 3, &[1, 0], &[0.6]),
+        "soft labels",
+    );
+}
+
+#[test]
+fn in_place_needs_only_one_sample_and_n_bits() {
+    assert_eq!(
+        in_place_scratch_len(64, 3 * 224 * 224),
+        Ok(3 * 224 * 224 + 2)
+    );
+    assert_eq!(in_place_scratch_len(0, 0), Ok(0));
+    assert_eq!(
+        in_place_scratch_len(usize::MAX, usize::MAX),
+        Err(Error::SizeOverflow)
+    );
+}
+
+/// Every error, each with the batch and the scratch left untouched.
+#[test]
+fn errors_leave_every_buffer_untouched() {
+    let mixer = Mixer::new();
+    let original: Vec<f32> = (0..12).map(|i| i as f32).collect();
+    let good_scratch = in_place_scratch_len(3, 4).unwrap();
+    let cases: Vec<(&str, Vec<u32>, Vec<f64>, usize, usize, Error)> = vec![
+        (
+            "duplicate partner",
+            vec![0, 0, 1],
+            vec![0.5],
+            4,
+            good_scratch,
+            Error::BadPermutation,
+        ),
+        (
+            "partner out of range",
+            vec![1, 2, 3],
+            vec![0.5],
+            4,
+            good_scratch,
+            Error::IndexOutOfRange,
+        ),
+        (
+            "batch not n * len",
+            vec![1, 2, 0],
+            vec![0.5],
+            5,
+            good_scratch,
+            Error::InvalidArgument,
+        ),
+        (
+            "two lambdas for three",
+            vec![1, 2, 0],
+            vec![0.5, 0.5],
+            4,
+            good_scratch,
+            Error::InvalidArgument,
+        ),
+        (
+            "lambda above 1",
+            vec![1, 2, 0],
+            vec![1.5],
+            4,
+            good_scratch,
+            Error::InvalidArgument,
+        ),
+        (
+            "NaN lambda",
+            vec![1, 2, 0],
+            vec![0.2, f64::NAN, 0.3],
+            4,
+            good_scratch,
+            Error::InvalidArgument,
+        ),
+        (
+            "no lambda",
+            vec![1, 2, 0],
+            vec![],
+            4,
+            good_scratch,
+            Error::InvalidArgument,
+        ),
+        (
+            "scratch one short",
+            vec![1, 2, 0],
+            vec![0.5],
+            4,
+            good_scratch - 1,
+            Error::BufferTooSmall,
+        ),
+        (
+            "overflowing n * len",
+            vec![1, 2, 0],
+            vec![0.5],
+            usize::MAX / 2,
+            good_scratch,
+            Error::SizeOverflow,
+        ),
+    ];
+    for (what, partners, lambdas, len, scratch_len, error) in cases {
+        let mut batch = original.clone();
+        let mut scratch = vec![-1.0f32; scratch_len];
+        let got = mixer.mix_in_place(&mut batch, len, &partners, &lambdas, &mut scratch);
+        assert_eq!(got, Err(error), "in place: {what}");
+        assert_eq!(batch, original, "in place: {what}: batch written");
+        if error != Error::BadPermutation {
+            // the permutation check is the only one that uses the scratch bitmap
+            assert!(
+                scratch.iter().all(|&v| v == -1.0),
+                "in place: {what}: scratch written"
+            );
+        }
+
+        let mut out = vec![-1.0f32; 12];
+        let got = mixer.mix_into(&mut out, &original, len, &partners, &lambdas);
+        if error != Error::BadPermutation && error != Error::BufferTooSmall {
+            assert_eq!(got, Err(error), "out of place: {what}");
+        }
+        if got.is_err() {
+            assert!(
+                out.iter().all(|&v| v == -1.0),
+                "out of place: {what}: output written"
+            );
+        }
+    }
+    let mut short_out = vec![-1.0f32; 11];
+    assert_eq!(
+        mixer.mix_into(&mut short_out, &original, 4, &[1, 2, 0], &[0.5]),
+        Err(Error::InvalidArgument)
+    );
+    assert!(short_out.iter().all(|&v| v == -1.0));
+}
+
+#[test]
+fn empty_batches_are_fine() {
+    let mixer = Mixer::new();
+    mixer
+        .mix_in_place(&mut [], 5, &[], &[], &mut [0.0; 5])
+        .unwrap();
+    mixer.mix_into(&mut [], &[], 5, &[], &[0.5]).unwrap();
+    let mut batch = [1.0f32; 0];
+    mixer
+        .mix_in_place(&mut batch, 0, &[1, 0], &[0.5], &mut [0.0])
+        .unwrap();
+}

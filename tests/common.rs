@@ -1,0 +1,55 @@
+// Shared helpers for the integration tests (not a test target itself).
+#![allow(dead_code)]
+
+use proptest::prelude::*;
+
+/// Bit equality, except that any NaN equals any NaN: Rust does not fix NaN
+/// payloads of arithmetic, and neither does NumPy.
+pub fn same(x: f32, y: f32) -> bool {
+    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+}
+
+pub fn assert_same(got: &[f32], want: &[f32], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: lengths");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            same(g, w),
+            "{what}: index {i}: got {g:e} ({:#x}), want {w:e} ({:#x})",
+            g.to_bits(),
+            w.to_bits()
+        );
+    }
+}
+
+/// Any f32, with the special values much more likely than by chance.
+pub fn any_f32() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        4 => any::<u32>().prop_map(f32::from_bits),
+        4 => -1.0e3f32..1.0e3,
+        1 => prop::sample::select(vec![
+            0.0f32, -0.0, 1.0, -1.0, f32::INFINITY, f32::NEG_INFINITY, f32::NAN,
+            f32::MIN_POSITIVE, -f32::MIN_POSITIVE, f32::from_bits(1), f32::from_bits(0x8000_0001),
+            f32::MAX, f32::MIN, f32::from_bits(0x7f80_0001), f32::from_bits(0xffc0_1234),
+        ]),
+    ]
+}
+
+/// Any lambda in [0, 1], with the ends and their neighbours likely.
+pub fn any_lambda() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        6 => 0.0f64..=1.0,
+        1 => prop::sample::select(vec![0.0, 1.0, 0.5, 1e-300, 1.0 - 1e-17, 1.0 - 1e-9, 1e-45, 0.999_999_99]),
+    ]
+}
+
+/// The formula of DESIGN 2 for one element, with the two cheap cases.
+pub fn formula(lam: f64, x: f32, y: f32) -> f32 {
+    let (ws, wp) = (lam as f32, (1.0 - lam) as f32);
+    if ws == 1.0 && wp == 0.0 {
+        x
+    } else if ws == 0.0 && wp == 1.0 {
+        y
+    } else {
+        ws * x + wp * y
+    }
+}
