@@ -56,6 +56,11 @@ pub use pairing::Pairing;
 pub use plan::{Granularity, MixConfig};
 pub use rng::MixRng;
 
+/// The README's examples, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Freestanding builds (no std, no libc) need a panic handler. The C ABI
 /// never panics, which the hostile-argument tests show, so this never runs.
 #[cfg(feature = "panic-handler")]
@@ -63,3 +68,10 @@ pub use rng::MixRng;
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
 }
+
+/// The precompiled `core` refers to the unwinding personality in its
+/// unwind tables. Freestanding builds abort on panic and never unwind, so
+/// the personality is never called; this definition satisfies the linker.
+#[cfg(feature = "panic-handler")]
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}

@@ -191,7 +191,7 @@ mod tests {
         }
         assert_eq!(counts.len(), 6);
         for &c in counts.values() {
-            assert!((c as i32 - 10_000).abs() < 500, "{counts:?}");
+            assert!((c - 10_000i32).abs() < 500, "{counts:?}");
         }
     }
 

@@ -149,13 +149,16 @@ fn in_place_needs_only_one_sample_and_n_bits() {
     );
 }
 
+/// One bad call: what, partners, lambdas, len, scratch length, the error.
+type BadCall = (&'static str, Vec<u32>, Vec<f64>, usize, usize, Error);
+
 /// Every error, each with the batch and the scratch left untouched.
 #[test]
 fn errors_leave_every_buffer_untouched() {
     let mixer = Mixer::new();
     let original: Vec<f32> = (0..12).map(|i| i as f32).collect();
     let good_scratch = in_place_scratch_len(3, 4).unwrap();
-    let cases: Vec<(&str, Vec<u32>, Vec<f64>, usize, usize, Error)> = vec![
+    let cases: Vec<BadCall> = vec![
         (
             "duplicate partner",
             vec![0, 0, 1],

@@ -70,9 +70,19 @@ fn sparse_targets_carry_both_classes() {
     );
 }
 
+/// One bad call: labels, classes, partners, lambdas, smoothing, the error.
+type BadCall = (
+    &'static [i64],
+    usize,
+    &'static [u32],
+    &'static [f64],
+    f64,
+    Error,
+);
+
 #[test]
 fn every_label_error_writes_nothing() {
-    let cases: [(&[i64], usize, &[u32], &[f64], f64, Error); 8] = [
+    let cases: [BadCall; 8] = [
         (&[0, 5], 5, &[1, 0], &[0.5], 0.0, Error::LabelOutOfRange),
         (&[-1, 2], 5, &[1, 0], &[0.5], 0.0, Error::LabelOutOfRange),
         (&[0, 1], 5, &[1, 2], &[0.5], 0.0, Error::IndexOutOfRange),

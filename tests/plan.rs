@@ -21,7 +21,7 @@ fn batch_granularity_shares_one_lambda_and_one_test() {
         prob: 0.5,
         ..MixConfig::default()
     };
-    let mut mixed_batches = 0;
+    let mut mixed_batches = 0i32;
     for seed in 0..2000 {
         let (_, l, a, mixed) = draw(&config, 7, seed);
         assert!(l.iter().all(|&x| x == l[0]) && a.iter().all(|&x| x == a[0]));
@@ -32,7 +32,7 @@ fn batch_granularity_shares_one_lambda_and_one_test() {
             assert_eq!(l[0], 1.0, "no mixing means lam = 1");
         }
     }
-    assert!((mixed_batches as i32 - 1000).abs() < 120, "{mixed_batches}");
+    assert!((mixed_batches - 1000).abs() < 120, "{mixed_batches}");
 }
 
 #[test]
