@@ -38,8 +38,9 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
-mod beta;
+pub(crate) mod beta;
 mod error;
+pub mod ffi;
 mod kernel;
 mod labels;
 mod mixer;

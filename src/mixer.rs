@@ -129,7 +129,15 @@ impl Mixer {
     /// # Errors
     /// - [`Error::InvalidArgument`] when the lengths differ or `lam` is not in `[0, 1]`.
     pub fn blend_in_place(&self, x: &mut [f32], b: &[f32], lam: f64) -> Result<()> {
-        let w = Weights::from_lambda(lam)?;
+        self.blend_in_place_weighted(x, b, Weights::from_lambda(lam)?)
+    }
+
+    /// One pair, written over the first, with explicit weights:
+    /// `x = w.w_self * x + w.w_partner * b`, the cheap cases included.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidArgument`] when the lengths differ.
+    pub fn blend_in_place_weighted(&self, x: &mut [f32], b: &[f32], w: Weights) -> Result<()> {
         if x.len() != b.len() {
             return Err(Error::InvalidArgument);
         }

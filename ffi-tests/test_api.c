@@ -1,0 +1,363 @@
+/*
+ * Calls every function of include/mixup.h on its success paths, compares
+ * the results with plain C reference loops bit for bit, reaches every error
+ * status and checks that no buffer changed on error.
+ *
+ * Built by tests/ffi.rs with: gcc -std=c99 -Wall -Wextra -Werror -pedantic,
+ * once with -fsanitize=address,undefined and once plain under valgrind.
+ */
+#include "mixup.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,         \
+                    __LINE__, #cond);                                      \
+            failures++;                                                    \
+        }                                                                  \
+    } while (0)
+
+#define EXPECT(call, status)                                               \
+    do {                                                                   \
+        mixup_status got_ = (call);                                        \
+        if (got_ != (status)) {                                            \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d\n",   \
+                    __FILE__, __LINE__, #call, (int)got_,                  \
+                    mixup_status_str((int)got_), (int)(status));           \
+            failures++;                                                    \
+        }                                                                  \
+    } while (0)
+
+/* A deterministic stream of finite floats for test data. */
+static uint32_t lcg_state = 12345u;
+static float next_float(void) {
+    lcg_state = lcg_state * 1664525u + 1013904223u;
+    return ((float)(lcg_state >> 8) / 16777216.0f) * 200.0f - 100.0f;
+}
+static void fill(float *x, size_t count) {
+    size_t i;
+    for (i = 0; i < count; i++) x[i] = next_float();
+}
+
+/* The formula of DESIGN 2, with its two cheap cases. */
+static float reference(double lam, float a, float b) {
+    float ws = (float)lam, wp = (float)(1.0 - lam);
+    if (ws == 1.0f && wp == 0.0f) return a;
+    if (ws == 0.0f && wp == 1.0f) return b;
+    return ws * a + wp * b;
+}
+
+static int same_bits(const float *x, const float *y, size_t count) {
+    return memcmp(x, y, count * sizeof(float)) == 0;
+}
+
+static void test_version_and_status_strings(void) {
+    int s;
+    const char *v = mixup_version();
+    CHECK(v != NULL && strchr(v, '.') != NULL);
+    for (s = 0; s <= 8; s++) {
+        CHECK(mixup_status_str(s) != NULL);
+        CHECK(strcmp(mixup_status_str(s), "unknown status") != 0);
+    }
+    CHECK(strcmp(mixup_status_str(-1), "unknown status") == 0);
+    CHECK(strcmp(mixup_status_str(9), "unknown status") == 0);
+    CHECK(strcmp(mixup_status_str(MIXUP_STATUS_OK), "success") == 0);
+}
+
+static void test_rng_and_beta(void) {
+    mixup_rng a, b, c;
+    double lam = -1.0;
+    int i;
+    EXPECT(mixup_rng_seed(42, &a), MIXUP_STATUS_OK);
+    EXPECT(mixup_rng_seed(42, &b), MIXUP_STATUS_OK);
+    CHECK(memcmp(&a, &b, sizeof a) == 0);
+    EXPECT(mixup_rng_jump(&b), MIXUP_STATUS_OK);
+    EXPECT(mixup_rng_jump(&b), MIXUP_STATUS_OK);
+    EXPECT(mixup_rng_stream(42, 2, &c), MIXUP_STATUS_OK);
+    CHECK(memcmp(&b, &c, sizeof b) == 0);
+    CHECK(memcmp(&a, &c, sizeof a) != 0);
+    for (i = 0; i < 1000; i++) {
+        mixup_rng before = a;
+        EXPECT(mixup_beta(&a, 0.4, 0.4, &lam), MIXUP_STATUS_OK);
+        CHECK(lam >= 0.0 && lam <= 1.0);
+        CHECK(memcmp(&before, &a, sizeof a) != 0);
+    }
+    EXPECT(mixup_beta(&a, 0.0, 0.0, &lam), MIXUP_STATUS_OK);
+    CHECK(lam == 1.0);
+}
+
+static void test_pairings(void) {
+    uint32_t p[7], seen[7];
+    mixup_rng rng;
+    size_t i;
+    EXPECT(mixup_pairing_fill(NULL, MIXUP_PAIRING_ROLL, 1, p, 5), MIXUP_STATUS_OK);
+    CHECK(p[0] == 4 && p[1] == 0 && p[2] == 1 && p[3] == 2 && p[4] == 3);
+    EXPECT(mixup_pairing_fill(NULL, MIXUP_PAIRING_FLIP, 0, p, 7), MIXUP_STATUS_OK);
+    for (i = 0; i < 7; i++) CHECK(p[i] == 6 - i);
+    mixup_rng_seed(1, &rng);
+    EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_PERMUTATION, 0, p, 7), MIXUP_STATUS_OK);
+    memset(seen, 0, sizeof seen);
+    for (i = 0; i < 7; i++) seen[p[i]]++;
+    for (i = 0; i < 7; i++) CHECK(seen[i] == 1);
+    EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_CYCLE, 0, p, 7), MIXUP_STATUS_OK);
+    for (i = 0; i < 7; i++) CHECK(p[i] != i);
+    EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_CYCLE, 0, p, 1), MIXUP_STATUS_OK);
+    CHECK(p[0] == 0);
+    EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_PERMUTATION, 0, NULL, 0), MIXUP_STATUS_OK);
+}
+
+static void test_blend(void) {
+    enum { LEN = 1027 };
+    static float a[LEN], b[LEN], out[LEN], want[LEN], x[LEN];
+    const double lams[] = {0.0, 1.0, 0.3, 0.77, 1.0 / 3.0, 1e-9};
+    size_t k, i;
+    fill(a, LEN);
+    fill(b, LEN);
+    for (k = 0; k < sizeof lams / sizeof lams[0]; k++) {
+        double lam = lams[k];
+        for (i = 0; i < LEN; i++) want[i] = reference(lam, a[i], b[i]);
+        EXPECT(mixup_blend_f32(a, LEN, b, LEN, lam, out, LEN), MIXUP_STATUS_OK);
+        CHECK(same_bits(out, want, LEN));
+        memcpy(x, a, sizeof x); /* out is exactly a */
+        EXPECT(mixup_blend_f32(x, LEN, b, LEN, lam, x, LEN), MIXUP_STATUS_OK);
+        CHECK(same_bits(x, want, LEN));
+        memcpy(x, b, sizeof x); /* out is exactly b */
+        EXPECT(mixup_blend_f32(a, LEN, x, LEN, lam, x, LEN), MIXUP_STATUS_OK);
+        CHECK(same_bits(x, want, LEN));
+    }
+    /* unaligned starts and odd lengths */
+    for (i = 1; i < 9; i++) {
+        size_t len = LEN - 2 * i, j;
+        EXPECT(mixup_blend_f32(a + i, len, b + 1, len, 0.6, out + 2, LEN - 2), MIXUP_STATUS_OK);
+        for (j = 0; j < len; j++) CHECK(out[2 + j] == reference(0.6, a[i + j], b[1 + j]));
+    }
+    EXPECT(mixup_blend_f32(NULL, 0, NULL, 0, 0.5, NULL, 0), MIXUP_STATUS_OK);
+}
+
+/* Reference batch mix, out of place, from plain loops. */
+static void reference_batch(const float *x, size_t n, size_t len, const uint32_t *p,
+                            const double *lam, size_t lam_len, float *out) {
+    size_t i, k;
+    for (i = 0; i < n; i++)
+        for (k = 0; k < len; k++)
+            out[i * len + k] = reference(lam[lam_len == 1 ? 0 : i], x[i * len + k], x[p[i] * len + k]);
+}
+
+static void test_apply(void) {
+    enum { N = 9, LEN = 301 };
+    static float x[N * LEN], original[N * LEN], want[N * LEN], out[N * LEN];
+    float scratch[LEN + 1];
+    uint32_t perm[N], map[N];
+    double lam[N];
+    mixup_rng rng;
+    size_t i;
+    mixup_rng_seed(7, &rng);
+    fill(original, N * LEN);
+    for (i = 0; i < N; i++) lam[i] = (double)i / (N - 1);
+    EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_PERMUTATION, 0, perm, N), MIXUP_STATUS_OK);
+
+    /* one lambda for the batch, then one per sample */
+    memcpy(x, original, sizeof x);
+    reference_batch(original, N, LEN, perm, lam + 3, 1, want);
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, lam + 3, 1, scratch, LEN + 1), MIXUP_STATUS_OK);
+    CHECK(same_bits(x, want, N * LEN));
+    memcpy(x, original, sizeof x);
+    reference_batch(original, N, LEN, perm, lam, N, want);
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, lam, N, scratch, LEN + 1), MIXUP_STATUS_OK);
+    CHECK(same_bits(x, want, N * LEN));
+
+    /* out of place, same bits; then any index map with repeats */
+    EXPECT(mixup_apply_into_f32(original, N, LEN, perm, N, lam, N, out, N * LEN), MIXUP_STATUS_OK);
+    CHECK(same_bits(out, want, N * LEN));
+    for (i = 0; i < N; i++) map[i] = (uint32_t)((i * 5) % 4);
+    reference_batch(original, N, LEN, map, lam, N, want);
+    EXPECT(mixup_apply_into_f32(original, N, LEN, map, N, lam, N, out, N * LEN), MIXUP_STATUS_OK);
+    CHECK(same_bits(out, want, N * LEN));
+}
+
+static void test_labels(void) {
+    enum { N = 4, K = 6 };
+    const int64_t labels[N] = {0, 5, 2, 2};
+    const uint32_t partners[N] = {3, 0, 1, 2};
+    const double lam[N] = {0.25, 0.5, 0.9, 0.0};
+    const double s = 0.1;
+    float targets[N * K], want[N * K];
+    mixup_sparse_target sparse[N];
+    float off = (float)(s / K), on = (float)(1.0 - s + s / K);
+    size_t i, c;
+    for (i = 0; i < N; i++) {
+        int64_t ya = labels[i], yb = labels[partners[i]];
+        for (c = 0; c < K; c++)
+            want[i * K + c] = reference(lam[i], (int64_t)c == ya ? on : off, (int64_t)c == yb ? on : off);
+    }
+    EXPECT(mixup_labels_f32(labels, N, K, partners, N, lam, N, s, targets, N * K), MIXUP_STATUS_OK);
+    CHECK(same_bits(targets, want, N * K));
+    EXPECT(mixup_labels_sparse(labels, N, K, partners, N, lam, N, sparse, N), MIXUP_STATUS_OK);
+    for (i = 0; i < N; i++) {
+        CHECK(sparse[i].y_a == labels[i]);
+        CHECK(sparse[i].y_b == labels[partners[i]]);
+        CHECK(sparse[i].lam == lam[i]);
+    }
+}
+
+static void test_batch(void) {
+    enum { N = 6, LEN = 3 * 17 * 13, K = 4 };
+    static float images[N * LEN], original[N * LEN], want[N * LEN];
+    float targets[N * K], want_targets[N * K];
+    int64_t labels[N] = {0, 1, 2, 3, 0, 1};
+    double lam[N];
+    uint32_t partners[N];
+    uint8_t applied[N];
+    mixup_config config = mixup_config_default();
+    mixup_rng rng, replay;
+    size_t bytes = 0, i;
+    void *workspace;
+
+    CHECK(config.alpha == 1.0 && config.beta == 1.0 && config.prob == 1.0);
+    CHECK(config.pairing == MIXUP_PAIRING_PERMUTATION && config.granularity == MIXUP_GRANULARITY_BATCH);
+    EXPECT(mixup_workspace_size(N, LEN, &bytes), MIXUP_STATUS_OK);
+    CHECK(bytes >= N * 12 + LEN * 4);
+    workspace = malloc(bytes);
+    CHECK(workspace != NULL);
+
+    config.alpha = config.beta = 0.4;
+    config.label_smoothing = 0.1;
+    config.granularity = MIXUP_GRANULARITY_ELEM;
+    fill(original, N * LEN);
+    memcpy(images, original, sizeof images);
+    mixup_rng_stream(2026, 5, &rng);
+    replay = rng;
+    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, targets, N * K,
+                           workspace, bytes, lam, N, partners, N, applied, N),
+           MIXUP_STATUS_OK);
+    CHECK(memcmp(&rng, &replay, sizeof rng) != 0);
+    reference_batch(original, N, LEN, partners, lam, N, want);
+    CHECK(same_bits(images, want, N * LEN));
+    EXPECT(mixup_labels_f32(labels, N, K, partners, N, lam, N, 0.1, want_targets, N * K), MIXUP_STATUS_OK);
+    CHECK(same_bits(targets, want_targets, N * K));
+    for (i = 0; i < N; i++) CHECK(applied[i] == 1);
+
+    /* the same seed gives the same batch; images only, no outputs */
+    memcpy(images, original, sizeof images);
+    EXPECT(mixup_batch_f32(&replay, &config, images, N, LEN, NULL, 0, 0, NULL, 0,
+                           workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_OK);
+    CHECK(same_bits(images, want, N * LEN));
+    CHECK(memcmp(&rng, &replay, sizeof rng) == 0);
+
+    /* torchvision's RandomMixup: roll(1), one lambda, prob 0 never mixes */
+    config.pairing = MIXUP_PAIRING_ROLL;
+    config.roll_shift = 1;
+    config.granularity = MIXUP_GRANULARITY_BATCH;
+    config.prob = 0.0;
+    memcpy(images, original, sizeof images);
+    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, targets, N * K,
+                           workspace, bytes, lam, 1, partners, N, applied, N),
+           MIXUP_STATUS_OK);
+    CHECK(same_bits(images, original, N * LEN));
+    CHECK(lam[0] == 1.0 && partners[0] == N - 1 && partners[1] == 0 && applied[0] == 0);
+    free(workspace);
+}
+
+/* Every error status, with every buffer left as it was. */
+static void test_errors(void) {
+    enum { N = 3, LEN = 4 };
+    float x[N * LEN], saved[N * LEN], out[N * LEN], saved_out[N * LEN];
+    float scratch[LEN + 1], targets[N * 2], saved_targets[N * 2];
+    uint32_t perm_dup[N] = {0, 0, 1}, perm[N] = {1, 2, 0}, bad_index[N] = {0, 5, 1};
+    int64_t labels[N] = {0, 1, 2}, bad_labels[N] = {0, 1, 7};
+    double lam = 0.5, lam2[2] = {0.5, 0.5}, beta_out = 42.0;
+    mixup_config config = mixup_config_default();
+    mixup_rng rng, saved_rng;
+    size_t bytes;
+    uint8_t *workspace;
+
+    fill(x, N * LEN);
+    memcpy(saved, x, sizeof x);
+    fill(out, N * LEN);
+    memcpy(saved_out, out, sizeof out);
+    fill(targets, N * 2);
+    memcpy(saved_targets, targets, sizeof targets);
+    mixup_rng_seed(3, &rng);
+    saved_rng = rng;
+    mixup_workspace_size(N, LEN, &bytes);
+    workspace = (uint8_t *)malloc(bytes + 8); /* room for a misaligned start */
+
+    EXPECT(mixup_apply_f32(NULL, N, LEN, perm, N, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_NULL_POINTER);
+    EXPECT(mixup_apply_f32(x, N, LEN, NULL, N, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_NULL_POINTER);
+    EXPECT(mixup_rng_seed(1, NULL), MIXUP_STATUS_NULL_POINTER);
+    EXPECT(mixup_beta(&rng, 1.0, 1.0, NULL), MIXUP_STATUS_NULL_POINTER);
+
+    EXPECT(mixup_blend_f32(x, LEN, x + LEN, LEN, NAN, out, LEN), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_blend_f32(x, LEN, x + LEN, LEN, 1.5, out, LEN), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_blend_f32(x, LEN, x + LEN, LEN - 1, 0.5, out, LEN), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_beta(&rng, -1.0, 1.0, &beta_out), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_beta(&rng, INFINITY, 1.0, &beta_out), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, lam2, 2, scratch, LEN + 1), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_pairing_fill(&rng, 99, 0, perm_dup, N), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_labels_f32(labels, N, 2, perm, N, &lam, 1, -0.1, targets, N * 2), MIXUP_STATUS_INVALID_ARGUMENT);
+    config.prob = 2.0;
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, NULL, 0, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    config = mixup_config_default();
+    config.granularity = 7;
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, NULL, 0, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    config = mixup_config_default();
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, NULL, 0, workspace + 1, bytes, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+
+    EXPECT(mixup_apply_into_f32(x, SIZE_MAX / 2, LEN, perm, N, &lam, 1, out, N * LEN), MIXUP_STATUS_SIZE_OVERFLOW);
+    EXPECT(mixup_workspace_size(SIZE_MAX / 4, 1, &bytes), MIXUP_STATUS_SIZE_OVERFLOW);
+
+    EXPECT(mixup_apply_f32(x, N, LEN, perm_dup, N, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_BAD_PERMUTATION);
+    EXPECT(mixup_apply_f32(x, N, LEN, bad_index, N, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_INDEX_OUT_OF_RANGE);
+    EXPECT(mixup_apply_into_f32(x, N, LEN, bad_index, N, &lam, 1, out, N * LEN), MIXUP_STATUS_INDEX_OUT_OF_RANGE);
+
+    EXPECT(mixup_labels_f32(bad_labels, N, 2, perm, N, &lam, 1, 0.0, targets, N * 2), MIXUP_STATUS_LABEL_OUT_OF_RANGE);
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, bad_labels, N, 2, targets, N * 2, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_LABEL_OUT_OF_RANGE);
+
+    EXPECT(mixup_apply_into_f32(x, N, LEN, perm, N, &lam, 1, x + 1, N * LEN), MIXUP_STATUS_OVERLAP);
+    EXPECT(mixup_blend_f32(x, LEN, x + LEN, LEN, 0.5, x + 2, LEN), MIXUP_STATUS_OVERLAP);
+    EXPECT(mixup_blend_f32(x, LEN, x, LEN, 0.5, x, LEN), MIXUP_STATUS_OVERLAP);
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, &lam, 1, x + 2, LEN + 1), MIXUP_STATUS_OVERLAP);
+
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, &lam, 1, scratch, LEN), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    EXPECT(mixup_apply_into_f32(x, N, LEN, perm, N, &lam, 1, out, N * LEN - 1), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N - 1, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, labels, N, 2, targets, N * 2, workspace, bytes - 1, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_BUFFER_TOO_SMALL);
+
+    CHECK(same_bits(x, saved, N * LEN));
+    CHECK(same_bits(out, saved_out, N * LEN));
+    CHECK(same_bits(targets, saved_targets, N * 2));
+    CHECK(memcmp(&rng, &saved_rng, sizeof rng) == 0);
+    CHECK(beta_out == 42.0);
+    free(workspace);
+}
+
+int main(void) {
+    test_version_and_status_strings();
+    test_rng_and_beta();
+    test_pairings();
+    test_blend();
+    test_apply();
+    test_labels();
+    test_batch();
+    test_errors();
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("test_api: all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,877 @@
+//! The C ABI. `include/mixup.h` is generated from this file by cbindgen.
+//!
+//! Every function returns a [`mixup_status`]. Every pointer, length and
+//! parameter is checked before any byte of caller memory is written: on an
+//! error, every buffer (and the generator state) is as it was. A pointer may
+//! be NULL only when its length is 0. Typed pointers must be aligned for
+//! their type. Results go through out-pointers, written only on success.
+//! Functions share no state and are reentrant; the generator belongs to the
+//! caller.
+#![allow(non_camel_case_types)]
+
+use core::ffi::{CStr, c_char, c_int};
+use core::mem::{align_of, size_of};
+use core::ptr::NonNull;
+
+use crate::error::{Error, Result};
+use crate::kernel::Weights;
+use crate::labels::{SparseTarget, one_hot_targets, sparse_targets};
+use crate::mixer::{Mixer, in_place_scratch_len};
+use crate::pairing::Pairing;
+use crate::plan::{Granularity, MixConfig};
+use crate::rng::MixRng;
+
+/// The result of every call. The numbers are fixed and never reused.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_status {
+    /// Success.
+    Ok = 0,
+    /// A pointer is NULL while its length is not 0.
+    NullPointer = 1,
+    /// A parameter is NaN, infinite, negative or otherwise out of its
+    /// domain, an enum value is unknown, or a pointer is misaligned.
+    InvalidArgument = 2,
+    /// A size computation overflows, or a buffer exceeds `PTRDIFF_MAX` bytes.
+    SizeOverflow = 3,
+    /// In-place mixing was given partners that are not a permutation.
+    BadPermutation = 4,
+    /// A partner index is not below `n`.
+    IndexOutOfRange = 5,
+    /// A class id is negative or not below `num_classes`.
+    LabelOutOfRange = 6,
+    /// An output buffer overlaps another buffer of the call.
+    Overlap = 7,
+    /// A buffer is shorter than the call needs.
+    BufferTooSmall = 8,
+}
+
+impl From<Error> for mixup_status {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::NullPointer => mixup_status::NullPointer,
+            Error::InvalidArgument => mixup_status::InvalidArgument,
+            Error::SizeOverflow => mixup_status::SizeOverflow,
+            Error::BadPermutation => mixup_status::BadPermutation,
+            Error::IndexOutOfRange => mixup_status::IndexOutOfRange,
+            Error::LabelOutOfRange => mixup_status::LabelOutOfRange,
+            Error::Overlap => mixup_status::Overlap,
+            Error::BufferTooSmall => mixup_status::BufferTooSmall,
+        }
+    }
+}
+
+fn status(result: Result<()>) -> mixup_status {
+    match result {
+        Ok(()) => mixup_status::Ok,
+        Err(e) => e.into(),
+    }
+}
+
+/// Xoshiro256++ state, owned by the caller. Seed it with `mixup_rng_seed`
+/// or `mixup_rng_stream`; an all-zero state acts as seed 0.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct mixup_rng {
+    /// The four state words.
+    pub s: [u64; 4],
+}
+
+/// Pairings, for `mixup_pairing_fill` and `mixup_config.pairing`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_pairing {
+    /// Partner of `i` is `(i - shift) mod n`; shift 1 is torchvision's `roll(1, 0)`.
+    Roll = 0,
+    /// Partner of `i` is `n - 1 - i` (timm).
+    Flip = 1,
+    /// A uniform random permutation, by Fisher-Yates (mmpretrain).
+    Permutation = 2,
+    /// A uniform random n-cycle, by Sattolo: nobody is their own partner.
+    Cycle = 3,
+}
+
+/// How many lambdas a batch gets, for `mixup_config.granularity`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_granularity {
+    /// One lambda for the batch (torchvision, mmpretrain).
+    Batch = 0,
+    /// One lambda per sample (timm `elem`).
+    Elem = 1,
+    /// Samples `i` and `n-1-i` share one lambda (timm `pair`).
+    Pair = 2,
+}
+
+/// One sample's target in sparse form: loss = lam * CE(y_a) + (1 - lam) * CE(y_b).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct mixup_sparse_target {
+    /// The sample's class.
+    pub y_a: i64,
+    /// The partner's class.
+    pub y_b: i64,
+    /// The weight of `y_a`.
+    pub lam: f64,
+}
+
+/// Everything `mixup_batch_f32` needs to know; start from `mixup_config_default()`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct mixup_config {
+    /// First Beta shape; 0 with `beta` 0 switches mixing off.
+    pub alpha: f64,
+    /// Second Beta shape; equal to `alpha` for mixup.
+    pub beta: f64,
+    /// Probability of mixing, in [0, 1].
+    pub prob: f64,
+    /// timm's label smoothing, in [0, 1].
+    pub label_smoothing: f64,
+    /// The shift of `MIXUP_PAIRING_ROLL`; ignored by other pairings.
+    pub roll_shift: i64,
+    /// A `mixup_pairing` value.
+    pub pairing: u32,
+    /// A `mixup_granularity` value.
+    pub granularity: u32,
+}
+
+/// A caller buffer that passed the checks: non-NULL unless empty, aligned,
+/// at most `isize::MAX` bytes, not wrapping around the address space.
+struct Buf<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+impl<T> Clone for Buf<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Buf<T> {}
+
+impl<T> Buf<T> {
+    fn new(ptr: *const T, len: usize) -> Result<Buf<T>> {
+        if len == 0 {
+            return Ok(Buf {
+                ptr: NonNull::dangling().as_ptr(),
+                len: 0,
+            });
+        }
+        if ptr.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let bytes = len
+            .checked_mul(size_of::<T>())
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or(Error::SizeOverflow)?;
+        let addr = ptr as usize;
+        if addr.checked_add(bytes).is_none() {
+            return Err(Error::SizeOverflow);
+        }
+        if addr % align_of::<T>() != 0 {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(Buf {
+            ptr: ptr.cast_mut(),
+            len,
+        })
+    }
+
+    /// A required single object (`rng`, `config`, an out-value).
+    fn one(ptr: *const T) -> Result<Buf<T>> {
+        if ptr.is_null() {
+            return Err(Error::NullPointer);
+        }
+        Buf::new(ptr, 1)
+    }
+
+    /// The first `needed` elements, or `BufferTooSmall`.
+    fn first(self, needed: usize) -> Result<Buf<T>> {
+        if self.len < needed {
+            return Err(Error::BufferTooSmall);
+        }
+        Ok(Buf {
+            ptr: self.ptr,
+            len: needed,
+        })
+    }
+
+    /// The bytes it spans, as `(address, size)`.
+    fn region(self) -> (usize, usize) {
+        (self.ptr as usize, self.len * size_of::<T>())
+    }
+
+    /// # Safety
+    /// The caller's memory must be valid for reads of `len` elements and not
+    /// written through another reference while the slice lives.
+    unsafe fn slice<'a>(self) -> &'a [T] {
+        // SAFETY: non-NULL and aligned (checked in `new`, or dangling when
+        // empty), within isize::MAX bytes; validity is the caller's promise.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    /// # Safety
+    /// As [`Buf::slice`], for writes too, and no other live reference may
+    /// cover these bytes: [`disjoint`] must have accepted the call's buffers.
+    unsafe fn slice_mut<'a>(self) -> &'a mut [T] {
+        // SAFETY: as in `slice`; uniqueness is the caller's promise.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
+    }
+}
+
+/// Checks that no two of the regions share a byte.
+fn disjoint(regions: &[(usize, usize)]) -> Result<()> {
+    for (k, &(a, a_len)) in regions.iter().enumerate() {
+        for &(b, b_len) in regions.iter().skip(k + 1) {
+            if a_len != 0 && b_len != 0 && a < b + b_len && b < a + a_len {
+                return Err(Error::Overlap);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `lam` array of a batch call: 1 value for the batch, or `n`.
+fn lambdas(lam: *const f64, lam_len: usize, n: usize) -> Result<Buf<f64>> {
+    let buf = Buf::new(lam, lam_len)?;
+    if lam_len == 1 || lam_len == n {
+        Ok(buf)
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+/// `n * len` floats of a batch.
+fn batch_buf<T>(ptr: *const T, n: usize, len: usize) -> Result<Buf<T>> {
+    Buf::new(ptr, n.checked_mul(len).ok_or(Error::SizeOverflow)?)
+}
+
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(v) => v,
+        Err(_) => panic!("the version contains a NUL byte"),
+    };
+
+/// The library version, as "MAJOR.MINOR.PATCH". The string is static.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_version() -> *const c_char {
+    VERSION.as_ptr()
+}
+
+/// A static, NUL-terminated message for a status; any int is accepted.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_status_str(status: c_int) -> *const c_char {
+    let message: &CStr = match status {
+        0 => c"success",
+        1 => c"a pointer is NULL while its length is not 0",
+        2 => c"a parameter is out of its domain, or a pointer is misaligned",
+        3 => c"a size computation overflows",
+        4 => c"the partners are not a permutation of 0..n",
+        5 => c"a partner index is not below n",
+        6 => c"a class id is negative or not below num_classes",
+        7 => c"an output buffer overlaps another buffer",
+        8 => c"a buffer is shorter than required",
+        _ => c"unknown status",
+    };
+    message.as_ptr()
+}
+
+/// Seeds `rng` from `seed` (SplitMix64, as `rand_xoshiro` does).
+///
+/// # Safety
+/// `rng` must be NULL or point to a writable `mixup_rng`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_rng_seed(seed: u64, rng: *mut mixup_rng) -> mixup_status {
+    // SAFETY: the caller's promise on `rng`.
+    unsafe { write_rng(rng, MixRng::seed_from_u64(seed)) }
+}
+
+/// Seeds `rng` as stream `stream_id` of `seed`: the generator of `seed`
+/// jumped `stream_id` times. A batch's draws then depend only on the seed
+/// and the batch index, never on the number of workers.
+///
+/// # Safety
+/// `rng` must be NULL or point to a writable `mixup_rng`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_rng_stream(
+    seed: u64,
+    stream_id: u64,
+    rng: *mut mixup_rng,
+) -> mixup_status {
+    // SAFETY: the caller's promise on `rng`.
+    unsafe { write_rng(rng, MixRng::stream(seed, stream_id)) }
+}
+
+/// Advances `rng` by 2^128 draws: a new independent stream.
+///
+/// # Safety
+/// `rng` must be NULL or point to a readable and writable `mixup_rng`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_rng_jump(rng: *mut mixup_rng) -> mixup_status {
+    status((|| {
+        let buf = Buf::one(rng)?;
+        // SAFETY: checked non-NULL and aligned; valid by the caller's promise.
+        let state = unsafe { buf.slice_mut() };
+        let mut r = MixRng::from_state(state[0].s);
+        r.jump();
+        state[0].s = r.state();
+        Ok(())
+    })())
+}
+
+/// # Safety
+/// `rng` must be NULL or point to a writable `mixup_rng`.
+unsafe fn write_rng(rng: *mut mixup_rng, value: MixRng) -> mixup_status {
+    status((|| {
+        let buf = Buf::one(rng)?;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let state = unsafe { buf.slice_mut() };
+        state[0].s = value.state();
+        Ok(())
+    })())
+}
+
+/// One draw of `lam ~ Beta(alpha, beta)` into `*lam_out`.
+///
+/// Shapes must be finite and not negative; `alpha = beta = 0` gives 1.
+///
+/// # Safety
+/// `rng` and `lam_out` must be NULL or point to valid, writable objects.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_beta(
+    rng: *mut mixup_rng,
+    alpha: f64,
+    beta: f64,
+    lam_out: *mut f64,
+) -> mixup_status {
+    status((|| {
+        let dist = crate::beta::Beta::new(alpha, beta)?;
+        let (rng, out) = (Buf::one(rng)?, Buf::one(lam_out)?);
+        disjoint(&[rng.region(), out.region()])?;
+        // SAFETY: both checked and disjoint; valid by the caller's promise.
+        let (state, out) = unsafe { (rng.slice_mut(), out.slice_mut()) };
+        let mut r = MixRng::from_state(state[0].s);
+        out[0] = dist.sample(&mut r);
+        state[0].s = r.state();
+        Ok(())
+    })())
+}
+
+fn pairing_of(pairing: u32, shift: i64) -> Result<Pairing> {
+    match pairing {
+        0 => Ok(Pairing::Roll(shift)),
+        1 => Ok(Pairing::Flip),
+        2 => Ok(Pairing::Permutation),
+        3 => Ok(Pairing::Cycle),
+        _ => Err(Error::InvalidArgument),
+    }
+}
+
+/// Writes the partner of each of `n` samples into `partners`.
+///
+/// `pairing` is a `mixup_pairing`; `shift` is used by `MIXUP_PAIRING_ROLL`
+/// only. `rng` may be NULL for the pairings that draw nothing (roll, flip).
+/// `n` may be at most 2^32.
+///
+/// # Safety
+/// `rng` must be NULL or valid and writable; `partners` must be NULL (with
+/// `n` 0) or valid for `n` writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_pairing_fill(
+    rng: *mut mixup_rng,
+    pairing: u32,
+    shift: i64,
+    partners: *mut u32,
+    n: usize,
+) -> mixup_status {
+    status((|| {
+        let pairing = pairing_of(pairing, shift)?;
+        let rng = if pairing.is_random() {
+            Some(Buf::one(rng)?)
+        } else {
+            None
+        };
+        let out = Buf::new(partners, n)?;
+        if n as u64 > u64::from(u32::MAX) + 1 {
+            return Err(Error::SizeOverflow);
+        }
+        if let Some(rng) = rng {
+            disjoint(&[rng.region(), out.region()])?;
+        }
+        // SAFETY: checked and disjoint; valid by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        let state = rng.map(|r| unsafe { r.slice_mut() });
+        let mut r = state
+            .as_ref()
+            .map_or(MixRng::seed_from_u64(0), |s| MixRng::from_state(s[0].s));
+        pairing.fill(&mut r, out)?;
+        if let Some(state) = state {
+            state[0].s = r.state();
+        }
+        Ok(())
+    })())
+}
+
+/// One pair: `out = (float) lam * a + (float) (1 - lam) * b`.
+///
+/// `a_len` must equal `b_len`; `out` needs `a_len` elements. `out` may be
+/// exactly `a` or exactly `b` (same address), but not both, and must not
+/// otherwise overlap them. `lam` must be in [0, 1].
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_blend_f32(
+    a: *const f32,
+    a_len: usize,
+    b: *const f32,
+    b_len: usize,
+    lam: f64,
+    out: *mut f32,
+    out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let w = Weights::from_lambda(lam)?;
+        let (a, b) = (Buf::new(a, a_len)?, Buf::new(b, b_len)?);
+        if a_len != b_len {
+            return Err(Error::InvalidArgument);
+        }
+        let out = Buf::new(out, out_len)?.first(a_len)?;
+        let mixer = Mixer::new();
+        let (same_a, same_b) = (out.ptr.cast_const() == a.ptr.cast_const(), out.ptr == b.ptr);
+        if a_len == 0 {
+            return Ok(());
+        }
+        if same_a && same_b {
+            return Err(Error::Overlap);
+        }
+        if same_a {
+            disjoint(&[out.region(), b.region()])?;
+            // SAFETY: `out` is `a` itself and disjoint from `b`; valid by the caller's promise.
+            let (x, b) = unsafe { (out.slice_mut(), b.slice()) };
+            mixer.blend_in_place_weighted(x, b, w)
+        } else if same_b {
+            disjoint(&[out.region(), a.region()])?;
+            let swapped = Weights {
+                w_self: w.w_partner,
+                w_partner: w.w_self,
+            };
+            // SAFETY: `out` is `b` itself and disjoint from `a`; valid by the caller's promise.
+            let (x, a) = unsafe { (out.slice_mut(), a.slice()) };
+            // w_partner * b + w_self * a: the same bits, the add commutes
+            mixer.blend_in_place_weighted(x, a, swapped)
+        } else {
+            disjoint(&[out.region(), a.region()])?;
+            disjoint(&[out.region(), b.region()])?;
+            // SAFETY: `out` is disjoint from both inputs; valid by the caller's promise.
+            let (o, a, b) = unsafe { (out.slice_mut(), a.slice(), b.slice()) };
+            mixer.blend(o, a, b, lam)
+        }
+    })())
+}
+
+/// Mixes a batch of `n` samples of `len` floats in place:
+/// `x[i] = lam_i * x[i] + (1 - lam_i) * x[perm[i]]`.
+///
+/// `perm` (at least `n` entries) must be a permutation of `0..n`. `lam` has
+/// 1 value (the batch) or `n` (per sample), each in [0, 1]. `scratch` needs
+/// `len + ceil(n / 32)` floats (one sample plus one bit per sample); its
+/// contents afterwards are unspecified. No buffer may overlap another.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_f32(
+    batch: *mut f32,
+    n: usize,
+    len: usize,
+    perm: *const u32,
+    perm_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    scratch: *mut f32,
+    scratch_len: usize,
+) -> mixup_status {
+    status((|| {
+        let batch = batch_buf(batch, n, len)?;
+        let perm = Buf::new(perm, perm_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let scratch = Buf::new(scratch, scratch_len)?.first(in_place_scratch_len(n, len)?)?;
+        disjoint(&[
+            batch.region(),
+            perm.region(),
+            lam.region(),
+            scratch.region(),
+        ])?;
+        // SAFETY: all checked and pairwise disjoint; valid by the caller's promise.
+        let (x, p, l, s) = unsafe {
+            (
+                batch.slice_mut(),
+                perm.slice(),
+                lam.slice(),
+                scratch.slice_mut(),
+            )
+        };
+        Mixer::new().mix_in_place(x, len, p, l, s)
+    })())
+}
+
+/// Mixes a batch of `n` samples of `len` floats into `out`:
+/// `out[i] = lam_i * batch[i] + (1 - lam_i) * batch[partners[i]]`.
+///
+/// `partners` (at least `n` entries) may be any map into `0..n`. `lam` has
+/// 1 or `n` values in [0, 1]. `out` needs `n * len` floats and must not
+/// overlap any input.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_into_f32(
+    batch: *const f32,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    out: *mut f32,
+    out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let batch = batch_buf(batch, n, len)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let out = Buf::new(out, out_len)?.first(batch.len)?;
+        for input in [batch.region(), partners.region(), lam.region()] {
+            disjoint(&[out.region(), input])?;
+        }
+        // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
+        let (o, x, p, l) = unsafe {
+            (
+                out.slice_mut(),
+                batch.slice(),
+                partners.slice(),
+                lam.slice(),
+            )
+        };
+        Mixer::new().mix_into(o, x, len, p, l)
+    })())
+}
+
+/// Dense mixed targets `[n, num_classes]` from class ids, with timm's label
+/// smoothing `s`: `off = s / K`, `on = 1 - s + off`, then
+/// `target_i = lam_i * onehot(labels[i]) + (1 - lam_i) * onehot(labels[partners[i]])`.
+///
+/// `targets` needs `n * num_classes` floats and must not overlap an input.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_labels_f32(
+    labels: *const i64,
+    n: usize,
+    num_classes: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    smoothing: f64,
+    targets: *mut f32,
+    targets_len: usize,
+) -> mixup_status {
+    status((|| {
+        let labels = Buf::new(labels, n)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let size = n.checked_mul(num_classes).ok_or(Error::SizeOverflow)?;
+        let targets = Buf::new(targets, targets_len)?.first(size)?;
+        for input in [labels.region(), partners.region(), lam.region()] {
+            disjoint(&[targets.region(), input])?;
+        }
+        // SAFETY: checked; `targets` is disjoint from every input; valid by the caller's promise.
+        let (t, y, p, l) = unsafe {
+            (
+                targets.slice_mut(),
+                labels.slice(),
+                partners.slice(),
+                lam.slice(),
+            )
+        };
+        one_hot_targets(y, num_classes, p, l, smoothing, t)
+    })())
+}
+
+/// Sparse targets `(labels[i], labels[partners[i]], lam_i)` for each of `n`
+/// samples; every class id must be in `[0, num_classes)`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_labels_sparse(
+    labels: *const i64,
+    n: usize,
+    num_classes: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    out: *mut mixup_sparse_target,
+    out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let labels = Buf::new(labels, n)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let out = Buf::new(out.cast::<SparseTarget>(), out_len)?.first(n)?;
+        for input in [labels.region(), partners.region(), lam.region()] {
+            disjoint(&[out.region(), input])?;
+        }
+        // SAFETY: checked; `out` is disjoint from every input;
+        // mixup_sparse_target and SparseTarget are the same repr(C) layout.
+        let (o, y, p, l) = unsafe {
+            (
+                out.slice_mut(),
+                labels.slice(),
+                partners.slice(),
+                lam.slice(),
+            )
+        };
+        sparse_targets(y, num_classes, p, l, o)
+    })())
+}
+
+/// The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
+/// prob = 1, random permutation, one lambda per batch, no label smoothing.
+/// For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
+/// `roll_shift = 1` and `prob = 0.5`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_config_default() -> mixup_config {
+    mixup_config {
+        alpha: 1.0,
+        beta: 1.0,
+        prob: 1.0,
+        label_smoothing: 0.0,
+        roll_shift: 1,
+        pairing: mixup_pairing::Permutation as u32,
+        granularity: mixup_granularity::Batch as u32,
+    }
+}
+
+/// Bytes of workspace: `n` lambdas (f64), `n` partners (u32), then the
+/// in-place scratch (`len + ceil(n/32)` f32).
+fn workspace_layout(n: usize, len: usize) -> Result<(usize, usize, usize)> {
+    let lam_bytes = n.checked_mul(8).ok_or(Error::SizeOverflow)?;
+    let partner_bytes = n.checked_mul(4).ok_or(Error::SizeOverflow)?;
+    let scratch_bytes = in_place_scratch_len(n, len)?
+        .checked_mul(4)
+        .ok_or(Error::SizeOverflow)?;
+    let total = lam_bytes
+        .checked_add(partner_bytes)
+        .and_then(|t| t.checked_add(scratch_bytes))
+        .filter(|&t| t <= isize::MAX as usize)
+        .ok_or(Error::SizeOverflow)?;
+    Ok((lam_bytes, partner_bytes, total))
+}
+
+/// The workspace `mixup_batch_f32` needs for `n` samples of `len` floats,
+/// in bytes, into `*bytes_out`. Allocate it once (8-byte aligned, as
+/// `malloc` gives) and reuse it for every batch.
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_workspace_size(
+    n: usize,
+    len: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    status((|| {
+        let out = Buf::one(bytes_out)?;
+        let (_, _, total) = workspace_layout(n, len)?;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        out[0] = total;
+        Ok(())
+    })())
+}
+
+fn config_of(c: &mixup_config) -> Result<MixConfig> {
+    let granularity = match c.granularity {
+        0 => Granularity::Batch,
+        1 => Granularity::Elem,
+        2 => Granularity::Pair,
+        _ => return Err(Error::InvalidArgument),
+    };
+    if !(0.0..=1.0).contains(&c.label_smoothing) {
+        return Err(Error::InvalidArgument);
+    }
+    let config = MixConfig {
+        alpha: c.alpha,
+        beta: c.beta,
+        prob: c.prob,
+        pairing: pairing_of(c.pairing, c.roll_shift)?,
+        granularity,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// An optional output: absent (length 0) or at least `needed` long.
+fn optional<T>(ptr: *mut T, len: usize, needed: usize) -> Result<Buf<T>> {
+    let buf = Buf::new(ptr, len)?;
+    if len == 0 { Ok(buf) } else { buf.first(needed) }
+}
+
+/// Mixup for one batch in one call, as torchvision's `RandomMixup` does it:
+/// draws the plan from `rng` and `config`, mixes `images` (`n` samples of
+/// `len` floats) in place and writes the soft targets.
+///
+/// - `labels` (`n` class ids) and `targets` (`n * num_classes` floats) may
+///   both be absent (NULL, length 0) to mix images only.
+/// - `workspace` needs `mixup_workspace_size(n, len)` bytes, 8-byte aligned.
+/// - Optional outputs (NULL with length 0 when not wanted): `lam_out` gets
+///   the lambda of each sample (`n` values; 1 is enough at batch
+///   granularity), `partners_out` the partner of each sample (`n`),
+///   `applied_out` 1 where the `prob` test let the sample mix, else 0 (`n`).
+/// - The pairing must not be `MIXUP_PAIRING_GIVEN`-like: use
+///   `mixup_apply_f32` for partners of your own.
+///
+/// `rng` advances only on success. No buffer may overlap another.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `rng` and `config` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_batch_f32(
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    images: *mut f32,
+    n: usize,
+    len: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let rng = Buf::one(rng)?;
+        let config_buf = Buf::one(config)?;
+        // SAFETY: checked non-NULL and aligned; every bit pattern of the
+        // plain-number fields is a valid value, and the struct is only read.
+        let raw_config = unsafe { config_buf.slice() }[0];
+        let config = config_of(&raw_config)?;
+        let smoothing = raw_config.label_smoothing;
+        let images = batch_buf(images, n, len)?;
+        let with_labels = labels_len != 0 || targets_len != 0;
+        let labels = Buf::new(labels, labels_len)?.first(if with_labels { n } else { 0 })?;
+        let target_size = if with_labels {
+            n.checked_mul(num_classes).ok_or(Error::SizeOverflow)?
+        } else {
+            0
+        };
+        let targets = Buf::new(targets, targets_len)?.first(target_size)?;
+        let (lam_bytes, partner_bytes, total) = workspace_layout(n, len)?;
+        let workspace = Buf::new(workspace, workspace_len)?.first(total)?;
+        if workspace.len != 0 && workspace.ptr as usize % 8 != 0 {
+            return Err(Error::InvalidArgument);
+        }
+        // n lambdas, or just the batch's one at batch granularity
+        let lam_wanted = if config.granularity == Granularity::Batch && lam_out_len < n {
+            n.min(1)
+        } else {
+            n
+        };
+        let lam_out = optional(lam_out, lam_out_len, lam_wanted)?;
+        let partners_out = optional(partners_out, partners_out_len, n)?;
+        let applied_out = optional(applied_out, applied_out_len, n)?;
+        disjoint(&[
+            rng.region(),
+            config_buf.region(),
+            images.region(),
+            labels.region(),
+            targets.region(),
+            workspace.region(),
+            lam_out.region(),
+            partners_out.region(),
+            applied_out.region(),
+        ])?;
+        // SAFETY: every buffer is checked and pairwise disjoint; valid by
+        // the caller's promise. The labels are only read.
+        let y = unsafe { labels.slice() };
+        if with_labels && !y.iter().all(|&c| c >= 0 && (c as u64) < num_classes as u64) {
+            return Err(Error::LabelOutOfRange);
+        }
+        if config.pairing == Pairing::Given {
+            return Err(Error::InvalidArgument);
+        }
+
+        // Nothing below can fail: every argument has been checked.
+        let ws = workspace.ptr;
+        // SAFETY: the workspace holds `total` bytes, 8-byte aligned, split
+        // into three disjoint parts whose sizes `workspace_layout` computed:
+        // n f64, then n u32 (offset a multiple of 8), then the f32 scratch
+        // (offset a multiple of 4). Every bit pattern is valid for all three.
+        let (lams, partners, scratch) = unsafe {
+            (
+                Buf::<f64> {
+                    ptr: ws.cast(),
+                    len: n,
+                }
+                .slice_mut(),
+                Buf::<u32> {
+                    ptr: ws.add(lam_bytes).cast(),
+                    len: n,
+                }
+                .slice_mut(),
+                Buf::<f32> {
+                    ptr: ws.add(lam_bytes + partner_bytes).cast(),
+                    len: (total - lam_bytes - partner_bytes) / 4,
+                }
+                .slice_mut(),
+            )
+        };
+        // SAFETY: checked and disjoint from everything else.
+        let state = unsafe { rng.slice_mut() };
+        let mut r = MixRng::from_state(state[0].s);
+        let applied = if applied_out.len == 0 {
+            None
+        } else {
+            // SAFETY: the bytes are first set to 0, a valid bool, so the
+            // bool slice over them is valid; disjoint from everything else.
+            unsafe {
+                applied_out.slice_mut().fill(0);
+                Some(
+                    Buf::<bool> {
+                        ptr: applied_out.ptr.cast(),
+                        len: applied_out.len,
+                    }
+                    .slice_mut(),
+                )
+            }
+        };
+        config.draw(&mut r, partners, lams, applied)?;
+        // SAFETY: checked and disjoint from everything else.
+        let x = unsafe { images.slice_mut() };
+        Mixer::new().mix_in_place(x, len, partners, lams, scratch)?;
+        if with_labels {
+            // SAFETY: checked and disjoint from everything else.
+            let t = unsafe { targets.slice_mut() };
+            one_hot_targets(y, num_classes, partners, lams, smoothing, t)?;
+        }
+        // SAFETY: checked and disjoint from everything else.
+        let (l, p) = unsafe { (lam_out.slice_mut(), partners_out.slice_mut()) };
+        l.iter_mut().zip(&*lams).for_each(|(d, s)| *d = *s);
+        p.iter_mut().zip(&*partners).for_each(|(d, s)| *d = *s);
+        state[0].s = r.state();
+        Ok(())
+    })())
+}

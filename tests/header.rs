@@ -1,0 +1,28 @@
+//! The committed `include/mixup.h` is exactly what cbindgen generates from
+//! the source now. `MIXUP_BLESS=1 cargo test --test header` rewrites it.
+
+use std::path::Path;
+
+#[test]
+fn committed_header_is_what_cbindgen_generates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let bindings = cbindgen::Builder::new()
+        .with_crate(root)
+        .with_config(config)
+        .generate()
+        .expect("cbindgen failed on the source");
+    let mut generated = Vec::new();
+    bindings.write(&mut generated);
+    let path = root.join("include/mixup.h");
+    if std::env::var_os("MIXUP_BLESS").is_some() {
+        std::fs::create_dir_all(root.join("include")).unwrap();
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "include/mixup.h differs from what cbindgen generates; run MIXUP_BLESS=1 cargo test --test header"
+    );
+}
