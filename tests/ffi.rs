@@ -1,0 +1,201 @@
+//! Drives the C and C++ programs of `ffi-tests/` against the static library
+//! that this `cargo test` built: each one with AddressSanitizer and UBSan,
+//! then plain under valgrind when valgrind is installed. Also checks that
+//! the freestanding static library needs nothing but compiler builtins.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Linker flags std needs, as `rustc --print native-static-libs` reports.
+const NATIVE_LIBS: [&str; 7] = [
+    "-lgcc_s",
+    "-lutil",
+    "-lrt",
+    "-lpthread",
+    "-lm",
+    "-ldl",
+    "-lc",
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/<profile>`: the test binary lives in its `deps/`.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().and_then(Path::parent).unwrap().to_path_buf()
+}
+
+fn static_lib() -> PathBuf {
+    let lib = profile_dir().join("libmixup.a");
+    assert!(
+        lib.exists(),
+        "{} is missing: cargo builds it with the tests",
+        lib.display()
+    );
+    lib
+}
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ffi-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: &mut Command) -> String {
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "{cmd:?} failed ({}):\n{text}",
+        output.status
+    );
+    text
+}
+
+/// Compiles one program of `ffi-tests/` with the strictest warnings.
+fn compile(source: &str, sanitize: bool) -> PathBuf {
+    let cpp = source.ends_with(".cpp");
+    let exe = out_dir().join(format!(
+        "{source}.{}",
+        if sanitize { "asan" } else { "plain" }
+    ));
+    let mut cmd = Command::new(if cpp { "g++" } else { "gcc" });
+    cmd.arg(if cpp { "-std=c++17" } else { "-std=c99" })
+        .args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .arg(format!("-I{}", root().join("include").display()))
+        .arg(root().join("ffi-tests").join(source));
+    if sanitize {
+        cmd.args([
+            "-O1",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ]);
+    } else {
+        cmd.arg("-O2");
+    }
+    cmd.arg(static_lib()).args(NATIVE_LIBS).arg("-o").arg(&exe);
+    run(&mut cmd);
+    exe
+}
+
+fn have_valgrind() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs a program sanitized, then under valgrind when present.
+fn run_both_ways(source: &str, args: &[&Path]) -> String {
+    let text = run(Command::new(compile(source, true)).args(args));
+    if have_valgrind() {
+        let plain = compile(source, false);
+        run(Command::new("valgrind")
+            .args(["-q", "--error-exitcode=1", "--leak-check=full"])
+            .arg(plain)
+            .args(args));
+    } else {
+        eprintln!("valgrind is not installed: {source} ran under the sanitizers only");
+    }
+    text
+}
+
+#[test]
+fn c_program_calls_everything_and_reaches_every_error() {
+    let text = run_both_ways("test_api.c", &[]);
+    assert!(text.contains("all checks passed"), "{text}");
+}
+
+#[test]
+fn cpp_program_uses_the_header() {
+    let text = run_both_ways("test_api.cpp", &[]);
+    assert!(text.contains("all checks passed"), "{text}");
+}
+
+#[test]
+fn c_loader_example_mixes_the_photographs() {
+    let out = out_dir().join("loader");
+    std::fs::create_dir_all(&out).unwrap();
+    let data = root().join("examples/data");
+    let text = run_both_ways("loader_example.c", &[&data, &out]);
+    assert!(text.contains("wrote 6 mixed images"), "{text}");
+    for name in [
+        "astronaut",
+        "chelsea",
+        "coffee",
+        "hubble",
+        "retina",
+        "rocket",
+    ] {
+        let bytes = std::fs::read(out.join(format!("mixed_{name}.ppm"))).unwrap();
+        assert!(bytes.starts_with(b"P6\n224 224\n255\n") && bytes.len() == 15 + 224 * 224 * 3);
+    }
+}
+
+/// Symbols a freestanding C toolchain provides itself.
+const BUILTINS: [&str; 5] = ["memcpy", "memmove", "memset", "memcmp", "bcmp"];
+
+#[test]
+fn freestanding_static_library_needs_only_compiler_builtins() {
+    let target_dir = profile_dir().parent().unwrap().join("freestanding");
+    run(Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args([
+            "rustc",
+            "--release",
+            "--lib",
+            "--no-default-features",
+            "--features",
+            "panic-handler",
+        ])
+        .args(["--crate-type", "staticlib", "--target-dir"])
+        .arg(&target_dir));
+    let lib = target_dir.join("release/libmixup.a");
+    // --target skips the LTO plugin, which cannot read Rust's embedded bitcode
+    let symbols = |flag: &str| -> Vec<String> {
+        run(Command::new("nm")
+            .args(["--target=elf64-x86-64", flag])
+            .arg(&lib))
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
+        .collect()
+    };
+    let defined: std::collections::HashSet<String> =
+        symbols("--defined-only").into_iter().collect();
+    let mut missing: Vec<String> = run(Command::new("nm")
+        .args(["--target=elf64-x86-64", "-u"])
+        .arg(&lib))
+    .lines()
+    .filter(|l| l.trim_start().starts_with("U "))
+    .filter_map(|l| l.split_whitespace().last().map(str::to_owned))
+    .filter(|s| !defined.contains(s))
+    .collect();
+    missing.sort();
+    missing.dedup();
+    assert!(
+        !missing.is_empty(),
+        "nm found no undefined symbol at all: is the check reading the archive?"
+    );
+    let foreign: Vec<&String> = missing
+        .iter()
+        .filter(|s| !BUILTINS.contains(&s.as_str()))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "undefined symbols beyond compiler builtins: {foreign:?}"
+    );
+    assert!(
+        symbols("--defined-only")
+            .iter()
+            .any(|s| s == "mixup_batch_f32")
+    );
+}
