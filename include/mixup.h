@@ -357,8 +357,7 @@ mixup_status mixup_workspace_size(size_t n, size_t len, size_t *bytes_out);
  *   the lambda of each sample (`n` values; 1 is enough at batch
  *   granularity), `partners_out` the partner of each sample (`n`),
  *   `applied_out` 1 where the `prob` test let the sample mix, else 0 (`n`).
- * - The pairing must not be `MIXUP_PAIRING_GIVEN`-like: use
- *   `mixup_apply_f32` for partners of your own.
+ * - For partners of your own, use `mixup_apply_f32` instead.
  *
  * `rng` advances only on success. No buffer may overlap another.
  *

@@ -196,6 +196,21 @@ impl<T> Buf<T> {
         })
     }
 
+    /// `len` elements of type `U` at byte `offset`, dangling when empty.
+    ///
+    /// # Safety
+    /// `offset` plus the part's bytes must lie within the buffer, and the
+    /// address at `offset` must be aligned for `U` when `len > 0`.
+    unsafe fn part<U>(self, offset: usize, len: usize) -> Buf<U> {
+        let ptr = if len == 0 {
+            NonNull::dangling().as_ptr()
+        } else {
+            // SAFETY: within the buffer, by the caller's promise.
+            unsafe { self.ptr.cast::<u8>().add(offset).cast::<U>() }
+        };
+        Buf { ptr, len }
+    }
+
     /// The bytes it spans, as `(address, size)`.
     fn region(self) -> (usize, usize) {
         (self.ptr as usize, self.len * size_of::<T>())
@@ -399,8 +414,7 @@ pub unsafe extern "C" fn mixup_pairing_fill(
             disjoint(&[rng.region(), out.region()])?;
         }
         // SAFETY: checked and disjoint; valid by the caller's promise.
-        let out = unsafe { out.slice_mut() };
-        let state = rng.map(|r| unsafe { r.slice_mut() });
+        let (out, state) = unsafe { (out.slice_mut(), rng.map(|r| r.slice_mut())) };
         let mut r = state
             .as_ref()
             .map_or(MixRng::seed_from_u64(0), |s| MixRng::from_state(s[0].s));
@@ -733,8 +747,7 @@ fn optional<T>(ptr: *mut T, len: usize, needed: usize) -> Result<Buf<T>> {
 ///   the lambda of each sample (`n` values; 1 is enough at batch
 ///   granularity), `partners_out` the partner of each sample (`n`),
 ///   `applied_out` 1 where the `prob` test let the sample mix, else 0 (`n`).
-/// - The pairing must not be `MIXUP_PAIRING_GIVEN`-like: use
-///   `mixup_apply_f32` for partners of your own.
+/// - For partners of your own, use `mixup_apply_f32` instead.
 ///
 /// `rng` advances only on success. No buffer may overlap another.
 ///
@@ -815,28 +828,18 @@ pub unsafe extern "C" fn mixup_batch_f32(
         }
 
         // Nothing below can fail: every argument has been checked.
-        let ws = workspace.ptr;
+        let scratch_len = (total - lam_bytes - partner_bytes) / 4;
         // SAFETY: the workspace holds `total` bytes, 8-byte aligned, split
         // into three disjoint parts whose sizes `workspace_layout` computed:
         // n f64, then n u32 (offset a multiple of 8), then the f32 scratch
         // (offset a multiple of 4). Every bit pattern is valid for all three.
         let (lams, partners, scratch) = unsafe {
             (
-                Buf::<f64> {
-                    ptr: ws.cast(),
-                    len: n,
-                }
-                .slice_mut(),
-                Buf::<u32> {
-                    ptr: ws.add(lam_bytes).cast(),
-                    len: n,
-                }
-                .slice_mut(),
-                Buf::<f32> {
-                    ptr: ws.add(lam_bytes + partner_bytes).cast(),
-                    len: (total - lam_bytes - partner_bytes) / 4,
-                }
-                .slice_mut(),
+                workspace.part::<f64>(0, n).slice_mut(),
+                workspace.part::<u32>(lam_bytes, n).slice_mut(),
+                workspace
+                    .part::<f32>(lam_bytes + partner_bytes, scratch_len)
+                    .slice_mut(),
             )
         };
         // SAFETY: checked and disjoint from everything else.
@@ -849,13 +852,7 @@ pub unsafe extern "C" fn mixup_batch_f32(
             // bool slice over them is valid; disjoint from everything else.
             unsafe {
                 applied_out.slice_mut().fill(0);
-                Some(
-                    Buf::<bool> {
-                        ptr: applied_out.ptr.cast(),
-                        len: applied_out.len,
-                    }
-                    .slice_mut(),
-                )
+                Some(applied_out.part::<bool>(0, applied_out.len).slice_mut())
             }
         };
         config.draw(&mut r, partners, lams, applied)?;
