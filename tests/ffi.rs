@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Linker flags std needs, as `rustc --print native-static-libs` reports.
 const NATIVE_LIBS: [&str; 7] = [
@@ -27,14 +28,26 @@ fn profile_dir() -> PathBuf {
     exe.parent().and_then(Path::parent).unwrap().to_path_buf()
 }
 
+/// The hosted static library, built once per test run by a nested cargo
+/// into its own target folder (with debug assertions, so that an overflow
+/// would abort rather than wrap).
 fn static_lib() -> PathBuf {
-    let lib = profile_dir().join("libmixup.a");
-    assert!(
-        lib.exists(),
-        "{} is missing: cargo builds it with the tests",
-        lib.display()
-    );
-    lib
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let target_dir = profile_dir().parent().unwrap().join("ffi-lib");
+        run(Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args([
+                "rustc",
+                "--lib",
+                "--crate-type",
+                "staticlib",
+                "--target-dir",
+            ])
+            .arg(&target_dir));
+        target_dir.join("debug/libmixup.a")
+    })
+    .clone()
 }
 
 fn out_dir() -> PathBuf {
