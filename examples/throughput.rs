@@ -8,7 +8,7 @@
 //! cargo run --release --example throughput -- --n 64 --len 150528
 //! ```
 
-use mixup::{Backend, MixRng, Mixer, Pairing, in_place_scratch_len};
+use mixup::{Backend, MixRng, Mixer, Pairing, Stores, in_place_scratch_len};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -79,15 +79,22 @@ fn report(n: usize, len: usize) {
                     .unwrap()
             }),
         );
-        line(
-            name,
-            "out of place, permutation",
-            median(runs, || {
-                mixer
-                    .mix_into(black_box(&mut out), &x, len, &perm, &[LAM])
-                    .unwrap()
-            }),
-        );
+        for (stores, op) in [
+            (Stores::Auto, "out of place, permutation"),
+            (Stores::Cached, "  ... cached stores"),
+            (Stores::Streaming, "  ... streaming stores"),
+        ] {
+            let mixer = mixer.with_stores(stores);
+            line(
+                name,
+                op,
+                median(runs, || {
+                    mixer
+                        .mix_into(black_box(&mut out), &x, len, &perm, &[LAM])
+                        .unwrap()
+                }),
+            );
+        }
     }
 }
 

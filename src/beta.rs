@@ -3,13 +3,14 @@
 
 use crate::error::{Error, Result};
 use crate::rng::MixRng;
+use crate::ziggurat::{standard_exponential, standard_laplace, standard_normal};
 
 /// `Beta(a, b)`, the distribution of the mixing ratio `lam`.
 ///
 /// A draw is `lam = sigmoid(ln X - ln Y)` with `X ~ Gamma(a)` and
 /// `Y ~ Gamma(b)`, where each `ln Gamma` comes from Marsaglia and Tsang's
 /// method. A shape `k < 1` is boosted in log space:
-/// `ln Gamma(k) = ln Gamma(k + 1) - E / k`, `E = -ln U`. The sigmoid is
+/// `ln Gamma(k) = ln Gamma(k + 1) - E / k`, `E ~ Exp(1)` (the law of `-ln U`). The sigmoid is
 /// evaluated stably, so every draw lies in `[0, 1]`, is never NaN for finite
 /// shapes, and exact 0 and 1 appear as often as they should at tiny shapes.
 ///
@@ -19,11 +20,16 @@ use crate::rng::MixRng;
 ///
 /// # Order of draws
 ///
-/// Frozen: the `Gamma(a)` draw, then its boost uniform when `a < 1`, then
-/// the same for `b`. Each Marsaglia-Tsang attempt draws one normal (Marsaglia's
-/// polar method: pairs of uniforms until one falls inside the unit disc; the
-/// second normal is not kept) and then one uniform. No draw is made when a
-/// shape is 0.
+/// Frozen. Each `ln Gamma(k)` is Marsaglia-Tsang on the shape `k` (or
+/// `k + 1` when boosted): per attempt, one standard normal (a 256-layer
+/// ziggurat) and one uniform. The draws are:
+/// - `a = b < 1` (mixup's case): the attempts for `X`, those for `Y`, then
+///   one standard Laplace draw for `E_Y - E_X` (the difference of the two
+///   boosts' exponentials has that law);
+/// - otherwise: the attempts for `X`, then `E_X` (a ziggurat exponential)
+///   when `a < 1`, then the same for `Y`.
+///
+/// No draw is made when a shape is 0.
 ///
 /// ```
 /// use mixup::{Beta, MixRng};
@@ -36,6 +42,10 @@ use crate::rng::MixRng;
 pub struct Beta {
     a: Shape,
     b: Shape,
+    /// `min(a, b) / max(a, b)`, at most 1.
+    ratio: f64,
+    /// `1 / min(a, b)`, infinite for subnormal shapes.
+    inv_min: f64,
 }
 
 /// One Gamma shape, with the Marsaglia-Tsang constants precomputed.
@@ -67,8 +77,10 @@ impl Shape {
         self.k < 1.0
     }
 
-    /// `ln Gamma(k')` by Marsaglia and Tsang, returned as `ln d + ln v`.
-    fn ln_gamma_core(&self, rng: &mut MixRng) -> f64 {
+    /// `Gamma(k') / d` by Marsaglia and Tsang: the accepted `v`, so that
+    /// `ln Gamma(k') = ln d + ln v`. The logarithm is left to the caller,
+    /// which takes one for both shapes at once.
+    fn gamma_core_over_d(&self, rng: &mut MixRng) -> f64 {
         loop {
             let x = standard_normal(rng);
             let t = 1.0 + self.c * x;
@@ -78,38 +90,34 @@ impl Shape {
             let v = t * t * t;
             let u = rng.uniform_f64();
             let x2 = x * x;
-            if u < 1.0 - 0.0331 * x2 * x2 {
-                return self.ln_d + libm::log(v);
-            }
-            let ln_v = libm::log(v);
-            if libm::log(u) < 0.5 * x2 + self.d * (1.0 - v + ln_v) {
-                return self.ln_d + ln_v;
+            if u < 1.0 - 0.0331 * x2 * x2
+                || libm::log(u) < 0.5 * x2 + self.d * (1.0 - v + libm::log(v))
+            {
+                return v;
             }
         }
     }
 
-    /// `(ln Gamma(k'), E)`, where `E = -ln U` when boosted and 0 otherwise.
+    /// `(v, E)`: the Marsaglia-Tsang draw, then the boost's standard
+    /// exponential `E` when the shape is below 1 (0 otherwise).
     fn draw(&self, rng: &mut MixRng) -> (f64, f64) {
-        let core = self.ln_gamma_core(rng);
+        let v = self.gamma_core_over_d(rng);
         let e = if self.boosted() {
-            // 1 - u lies in (0, 1], so E is finite and not negative.
-            -libm::log(1.0 - rng.uniform_f64())
+            standard_exponential(rng)
         } else {
             0.0
         };
-        (core, e)
+        (v, e)
     }
 }
 
-/// A standard normal by Marsaglia's polar method.
-fn standard_normal(rng: &mut MixRng) -> f64 {
-    loop {
-        let u = 2.0 * rng.uniform_f64() - 1.0;
-        let v = 2.0 * rng.uniform_f64() - 1.0;
-        let s = u * u + v * v;
-        if s < 1.0 && s > 0.0 {
-            return u * libm::sqrt(-2.0 * libm::log(s) / s);
-        }
+/// `ln(v_a) - ln(v_b)` with one logarithm where the ratio is a normal float.
+fn ln_ratio(v_a: f64, v_b: f64) -> f64 {
+    let ratio = v_a / v_b;
+    if ratio.is_normal() {
+        libm::log(ratio)
+    } else {
+        libm::log(v_a) - libm::log(v_b)
     }
 }
 
@@ -131,9 +139,12 @@ impl Beta {
         if !valid(a) || !valid(b) {
             return Err(Error::InvalidArgument);
         }
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         Ok(Beta {
             a: Shape::new(a),
             b: Shape::new(b),
+            ratio: if hi > 0.0 { lo / hi } else { 1.0 },
+            inv_min: 1.0 / lo,
         })
     }
 
@@ -164,22 +175,41 @@ impl Beta {
                 f64::INFINITY
             };
         }
-        let (core_a, e_a) = self.a.draw(rng);
-        let (core_b, e_b) = self.b.draw(rng);
-        let c = core_a - core_b;
+        if a == b && self.a.boosted() {
+            // The mixup case. e_b - e_a, the difference of two independent
+            // standard exponentials, is one standard Laplace draw.
+            let v_a = self.a.gamma_core_over_d(rng);
+            let v_b = self.b.gamma_core_over_d(rng);
+            let laplace = standard_laplace(rng);
+            let c = ln_ratio(v_a, v_b);
+            return if laplace == 0.0 {
+                c
+            } else {
+                c + laplace * self.inv_min
+            };
+        }
+        let (v_a, e_a) = self.a.draw(rng);
+        let (v_b, e_b) = self.b.draw(rng);
+        // ln X - ln Y before the boosts: (ln d_a + ln v_a) - (ln d_b + ln v_b)
+        let c = (self.a.ln_d - self.b.ln_d) + ln_ratio(v_a, v_b);
         match (self.a.boosted(), self.b.boosted()) {
             (false, false) => c,
             (true, false) => c - e_a / a,
             (false, true) => c + e_b / b,
             (true, true) => {
                 // e_b / b - e_a / a, factored so that two infinite quotients
-                // never meet: both ratios of shapes are at most 1.
-                let diff = if a <= b {
-                    (e_b * (a / b) - e_a) / a
+                // never meet: the ratio of the shapes is at most 1, and an
+                // infinite 1 / min(a, b) never multiplies a zero.
+                let num = if a <= b {
+                    e_b * self.ratio - e_a
                 } else {
-                    (e_b - e_a * (b / a)) / b
+                    e_b - e_a * self.ratio
                 };
-                if diff == 0.0 { c } else { c + diff }
+                if num == 0.0 {
+                    c
+                } else {
+                    c + num * self.inv_min
+                }
             }
         }
     }

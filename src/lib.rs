@@ -47,12 +47,14 @@ mod mixer;
 mod pairing;
 mod plan;
 mod rng;
+mod ziggurat;
+mod ziggurat_tables;
 
 pub use beta::Beta;
 pub use error::{Error, Result};
 pub use kernel::{Backend, Weights};
 pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
-pub use mixer::{Mixer, in_place_scratch_len};
+pub use mixer::{Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len};
 pub use pairing::Pairing;
 pub use plan::{Granularity, MixConfig};
 pub use rng::MixRng;

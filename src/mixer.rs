@@ -23,13 +23,35 @@ use crate::pairing::{check_in_range, check_permutation, mark_words};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mixer {
     backend: Backend,
+    stores: Stores,
 }
+
+/// How out-of-place results reach memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Stores {
+    /// Non-temporal stores for outputs of at least
+    /// [`STREAMING_THRESHOLD_BYTES`], which would only evict the inputs from
+    /// cache; ordinary stores below, where the result may be used from cache.
+    #[default]
+    Auto,
+    /// Always ordinary stores, through the cache.
+    Cached,
+    /// Always non-temporal stores, where the backend has them (SSE2, AVX2).
+    Streaming,
+}
+
+/// The output size from which [`Stores::Auto`] writes with non-temporal stores.
+pub const STREAMING_THRESHOLD_BYTES: usize = 8 << 20;
 
 impl Default for Mixer {
     fn default() -> Self {
         Mixer::new()
     }
 }
+
+/// Up to this many samples, out-of-place mixing follows the partner chains,
+/// keeping a bitmap of this many bits (512 bytes) on the stack.
+const WALK_LIMIT: usize = 4096;
 
 /// The length of scratch that [`Mixer::mix_in_place`] needs, in f32: one
 /// sample (`len`) plus a bitmap of one bit per sample (`ceil(n / 32)`),
@@ -98,12 +120,39 @@ impl Mixer {
     pub fn new() -> Mixer {
         Mixer {
             backend: Backend::detect(),
+            stores: Stores::Auto,
         }
     }
 
     /// A mixer forced onto `backend`, or `None` when this CPU lacks it.
     pub fn with_backend(backend: Backend) -> Option<Mixer> {
-        backend.is_available().then_some(Mixer { backend })
+        backend.is_available().then_some(Mixer {
+            backend,
+            stores: Stores::Auto,
+        })
+    }
+
+    /// The same mixer with another store policy for out-of-place results.
+    pub fn with_stores(self, stores: Stores) -> Mixer {
+        Mixer { stores, ..self }
+    }
+
+    /// Whether an out-of-place output of `floats` elements is streamed.
+    fn streams(&self, floats: usize) -> bool {
+        match self.stores {
+            Stores::Auto => floats.saturating_mul(4) >= STREAMING_THRESHOLD_BYTES,
+            Stores::Cached => false,
+            Stores::Streaming => true,
+        }
+    }
+
+    /// One out-of-place blend under the store policy.
+    fn blend_kernel(&self, w: Weights, out: &mut [f32], a: &[f32], b: &[f32], stream: bool) {
+        if stream {
+            kernel::blend_stream(self.backend, w, out, a, b);
+        } else {
+            kernel::blend(self.backend, w, out, a, b);
+        }
     }
 
     /// The backend in use.
@@ -120,7 +169,7 @@ impl Mixer {
         if out.len() != a.len() || out.len() != b.len() {
             return Err(Error::InvalidArgument);
         }
-        kernel::blend(self.backend, w, out, a, b);
+        self.blend_kernel(w, out, a, b, self.streams(out.len()));
         Ok(())
     }
 
@@ -205,6 +254,9 @@ impl Mixer {
     /// Mixes a batch into `out`: `out[i] = w_self_i * batch[i] + w_partner_i * batch[partners[i]]`.
     ///
     /// `partners` may be any index map into `0..n` (repeats allowed).
+    /// Samples are visited along the partner chains (`k`, then `partners[k]`,
+    /// ...), so each partner is read from memory once and is still in cache
+    /// when its own turn comes; for a permutation that is its cycles.
     ///
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
@@ -226,13 +278,29 @@ impl Mixer {
         }
         check_lambdas(lambdas, n)?;
         check_in_range(partners, n)?;
-        if len == 0 {
-            return Ok(());
-        }
-        for (i, (dst, &p)) in out.chunks_exact_mut(len).zip(partners).enumerate() {
-            let a = &batch[i * len..][..len];
-            let b = &batch[p as usize * len..][..len];
-            kernel::blend(self.backend, weights_of(lambdas, i), dst, a, b);
+        let stream = self.streams(out.len());
+        let mix_one = |out: &mut [f32], k: usize| {
+            let p = partners[k] as usize;
+            let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
+            let w = weights_of(lambdas, k);
+            self.blend_kernel(w, &mut out[k * len..][..len], a, b, stream);
+            p
+        };
+        if n <= WALK_LIMIT {
+            // Follow the partner chains: the partner read for sample k is
+            // the next sample blended, so it is still in cache.
+            let mut seen = [0u64; WALK_LIMIT / 64];
+            for start in 0..n {
+                let mut k = start;
+                while seen[k / 64] & (1 << (k % 64)) == 0 {
+                    seen[k / 64] |= 1 << (k % 64);
+                    k = mix_one(out, k);
+                }
+            }
+        } else {
+            for k in 0..n {
+                mix_one(out, k);
+            }
         }
         Ok(())
     }

@@ -4,13 +4,20 @@
 mod common;
 
 use common::{any_f32, any_lambda, assert_same, formula};
-use mixup::{Backend, Error, MixRng, Mixer, Pairing, in_place_scratch_len};
+use mixup::{Backend, Error, MixRng, Mixer, Pairing, Stores, in_place_scratch_len};
 use proptest::prelude::*;
 
+/// Every available backend, with cached and with streaming stores.
 fn mixers() -> Vec<Mixer> {
     Backend::ALL
         .iter()
         .filter_map(|&b| Mixer::with_backend(b))
+        .flat_map(|m| {
+            [
+                m.with_stores(Stores::Cached),
+                m.with_stores(Stores::Streaming),
+            ]
+        })
         .collect()
 }
 
@@ -277,4 +284,31 @@ fn empty_batches_are_fine() {
     mixer
         .mix_in_place(&mut batch, 0, &[1, 0], &[0.5], &mut [0.0])
         .unwrap();
+}
+
+#[test]
+fn batches_beyond_the_walk_bitmap_still_match() {
+    // out of place walks partner chains with a 4096-sample bitmap; past it,
+    // it goes in index order. Both give the formula's bits.
+    for n in [4095usize, 4096, 4097, 6000] {
+        let len = 3;
+        let batch: Vec<f32> = (0..n * len).map(|i| (i as f32 * 0.61).cos()).collect();
+        let mut partners = vec![0u32; n];
+        Pairing::Cycle
+            .fill(&mut MixRng::seed_from_u64(n as u64), &mut partners)
+            .unwrap();
+        let lambdas: Vec<f64> = (0..n).map(|i| (i % 17) as f64 / 16.0).collect();
+        let want = expected(&batch, len, &partners, &lambdas);
+        let mut out = vec![0.0; n * len];
+        Mixer::new()
+            .mix_into(&mut out, &batch, len, &partners, &lambdas)
+            .unwrap();
+        assert_same(&out, &want, "out of place, large n");
+        let mut x = batch.clone();
+        let mut scratch = vec![0.0; in_place_scratch_len(n, len).unwrap()];
+        Mixer::new()
+            .mix_in_place(&mut x, len, &partners, &lambdas, &mut scratch)
+            .unwrap();
+        assert_same(&x, &want, "in place, large n");
+    }
 }

@@ -4,13 +4,20 @@
 mod common;
 
 use common::{any_f32, any_lambda, assert_same, formula};
-use mixup::{Backend, Mixer};
+use mixup::{Backend, Mixer, Stores};
 use proptest::prelude::*;
 
+/// Every available backend, with cached and with streaming stores.
 fn backends() -> Vec<Mixer> {
     Backend::ALL
         .iter()
         .filter_map(|&b| Mixer::with_backend(b))
+        .flat_map(|m| {
+            [
+                m.with_stores(Stores::Cached),
+                m.with_stores(Stores::Streaming),
+            ]
+        })
         .collect()
 }
 

@@ -150,6 +150,24 @@ pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b:
     }
 }
 
+/// As [`blend`], with non-temporal stores where the backend has them
+/// (SSE2, AVX2): for outputs too large to stay in cache.
+pub(crate) fn blend_stream(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b: &[f32]) {
+    let n = out.len().min(a.len()).min(b.len());
+    let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
+    if w.is_identity() || w.is_copy() {
+        return blend(backend, w, out, a, b);
+    }
+    let (ws, wp) = (w.w_self, w.w_partner);
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Sse2 => sse2::blend_stream(out, a, b, ws, wp),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if avx2_available() => avx2::blend_stream(out, a, b, ws, wp),
+        _ => blend(backend, w, out, a, b),
+    }
+}
+
 /// `x = w_self * x + w_partner * b` over the common length.
 pub(crate) fn blend_in_place(backend: Backend, w: Weights, x: &mut [f32], b: &[f32]) {
     let n = x.len().min(b.len());

@@ -2,7 +2,8 @@
 //! x86_64, so no run-time check is needed.
 
 use core::arch::x86_64::{
-    __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_storeu_ps,
+    __m128, _mm_add_ps, _mm_loadu_ps, _mm_mul_ps, _mm_set1_ps, _mm_sfence, _mm_storeu_ps,
+    _mm_stream_ps,
 };
 
 /// `out[i] = ws * a[i] + wp * b[i]`; all three have the same length.
@@ -64,5 +65,45 @@ unsafe fn blend_raw(out: *mut f32, a: *const f32, b: *const f32, n: usize, ws: f
             *out.add(i) = ws * *a.add(i) + wp * *b.add(i);
             i += 1;
         }
+    }
+}
+
+/// `out[i] = ws * a[i] + wp * b[i]` with non-temporal stores.
+pub(super) fn blend_stream(out: &mut [f32], a: &[f32], b: &[f32], ws: f32, wp: f32) {
+    let n = out.len().min(a.len()).min(b.len());
+    // Streaming stores need 16-byte alignment: a scalar head of at most 3.
+    let head = ((16 - out.as_ptr() as usize % 16) % 16 / 4).min(n);
+    for i in 0..head {
+        out[i] = ws * a[i] + wp * b[i];
+    }
+    let (out, a, b) = (&mut out[head..n], &a[head..n], &b[head..n]);
+    let n = out.len();
+    let mut i = 0;
+    let (o, a, b) = (out.as_mut_ptr(), a.as_ptr(), b.as_ptr());
+    // SAFETY (whole block): SSE2 is part of x86_64; every access is at an
+    // index below `n` by the loop conditions; `o` is 16-byte aligned after
+    // the head, as `_mm_stream_ps` requires, and stays so in steps of 4.
+    unsafe {
+        let (vs, vp) = (_mm_set1_ps(ws), _mm_set1_ps(wp));
+        while i + 16 <= n {
+            let r0 = mix(a.add(i), b.add(i), vs, vp);
+            let r1 = mix(a.add(i + 4), b.add(i + 4), vs, vp);
+            let r2 = mix(a.add(i + 8), b.add(i + 8), vs, vp);
+            let r3 = mix(a.add(i + 12), b.add(i + 12), vs, vp);
+            _mm_stream_ps(o.add(i), r0);
+            _mm_stream_ps(o.add(i + 4), r1);
+            _mm_stream_ps(o.add(i + 8), r2);
+            _mm_stream_ps(o.add(i + 12), r3);
+            i += 16;
+        }
+        while i + 4 <= n {
+            _mm_stream_ps(o.add(i), mix(a.add(i), b.add(i), vs, vp));
+            i += 4;
+        }
+        while i < n {
+            *o.add(i) = ws * *a.add(i) + wp * *b.add(i);
+            i += 1;
+        }
+        _mm_sfence();
     }
 }
