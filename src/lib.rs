@@ -41,20 +41,25 @@ extern crate std;
 pub(crate) mod beta;
 mod error;
 pub mod ffi;
+mod image;
 mod kernel;
 mod labels;
 mod mixer;
 mod pairing;
 mod plan;
 mod rng;
+mod walk;
 mod ziggurat;
 mod ziggurat_tables;
 
 pub use beta::Beta;
 pub use error::{Error, Result};
+pub use image::{ImageLayout, Layout, Normalize};
 pub use kernel::{Backend, Weights};
 pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
-pub use mixer::{Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len};
+pub use mixer::{
+    Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_u8,
+};
 pub use pairing::Pairing;
 pub use plan::{Granularity, MixConfig};
 pub use rng::MixRng;

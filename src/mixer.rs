@@ -2,8 +2,10 @@
 //! one sample of scratch, or out of place.
 
 use crate::error::{Error, Result};
+use crate::image::{ImageLayout, Normalize};
 use crate::kernel::{self, Backend, Weights};
-use crate::pairing::{check_in_range, check_permutation, mark_words};
+use crate::pairing::{check_in_range, check_permutation, mark_bytes};
+use crate::walk::{chains, cycles_in_place};
 
 /// Applies blends with one kernel [`Backend`].
 ///
@@ -49,10 +51,6 @@ impl Default for Mixer {
     }
 }
 
-/// Up to this many samples, out-of-place mixing follows the partner chains,
-/// keeping a bitmap of this many bits (512 bytes) on the stack.
-const WALK_LIMIT: usize = 4096;
-
 /// The length of scratch that [`Mixer::mix_in_place`] needs, in f32: one
 /// sample (`len`) plus a bitmap of one bit per sample (`ceil(n / 32)`),
 /// which validates the permutation and marks the cycles already walked.
@@ -60,13 +58,24 @@ const WALK_LIMIT: usize = 4096;
 /// # Errors
 /// [`Error::SizeOverflow`] when the sum overflows.
 pub fn in_place_scratch_len(n: usize, len: usize) -> Result<usize> {
-    len.checked_add(mark_words(n)).ok_or(Error::SizeOverflow)
+    len.checked_add(mark_bytes(n).div_ceil(4))
+        .ok_or(Error::SizeOverflow)
+}
+
+/// The length of scratch that [`Mixer::mix_u8_in_place`] needs, in bytes:
+/// one sample (`len`) plus one bit per sample (`ceil(n / 8)`).
+///
+/// # Errors
+/// [`Error::SizeOverflow`] when the sum overflows.
+pub fn in_place_scratch_len_u8(n: usize, len: usize) -> Result<usize> {
+    len.checked_add(mark_bytes(n)).ok_or(Error::SizeOverflow)
 }
 
 /// Checks that `batch_len == n * len`.
 fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
     let expected = n.checked_mul(len).ok_or(Error::SizeOverflow)?;
     if expected > isize::MAX as usize / 4 {
+        // no batch of f32, nor its f32 output, may pass isize::MAX bytes
         return Err(Error::SizeOverflow);
     }
     if batch_len == expected {
@@ -97,22 +106,48 @@ pub(crate) fn weights_of(lambdas: &[f64], i: usize) -> Weights {
     Weights::from_valid_lambda(lam)
 }
 
-/// `f32` words seen as `u32` words: the marks live in the f32 scratch.
-fn as_words(floats: &mut [f32]) -> &mut [u32] {
-    // SAFETY: f32 and u32 have the same size and alignment and every bit
-    // pattern is valid for both; the new slice takes over the unique borrow.
-    unsafe { core::slice::from_raw_parts_mut(floats.as_mut_ptr().cast::<u32>(), floats.len()) }
+/// `f32` words seen as bytes: the marks live in the f32 scratch.
+fn as_bytes(floats: &mut [f32]) -> &mut [u8] {
+    // SAFETY: u8 has alignment 1, every bit pattern is valid for both types,
+    // and the new slice covers the same bytes and takes over the unique borrow.
+    unsafe { core::slice::from_raw_parts_mut(floats.as_mut_ptr().cast::<u8>(), floats.len() * 4) }
 }
 
-/// Sample `k` mutably and a different sample `j` shared.
-fn two_samples(batch: &mut [f32], len: usize, k: usize, j: usize) -> (&mut [f32], &[f32]) {
-    if k < j {
-        let (lo, hi) = batch.split_at_mut(j * len);
-        (&mut lo[k * len..][..len], &hi[..len])
-    } else {
-        let (lo, hi) = batch.split_at_mut(k * len);
-        (&mut hi[..len], &lo[j * len..][..len])
+/// Checks what every in-place call needs: the shape, the lambdas, the
+/// scratch length, and that the partners are a permutation (with `marks`).
+fn check_in_place(
+    batch_len: usize,
+    len: usize,
+    partners: &[u32],
+    lambdas: &[f64],
+    scratch_len: usize,
+    needed: usize,
+) -> Result<()> {
+    let n = partners.len();
+    check_batch(batch_len, n, len)?;
+    check_lambdas(lambdas, n)?;
+    if scratch_len < needed {
+        return Err(Error::BufferTooSmall);
     }
+    Ok(())
+}
+
+/// Checks what every out-of-place call needs: the shape, the output
+/// length, the lambdas and the partners' range.
+fn check_into(
+    out_len: usize,
+    batch_len: usize,
+    len: usize,
+    partners: &[u32],
+    lambdas: &[f64],
+) -> Result<()> {
+    let n = partners.len();
+    check_batch(batch_len, n, len)?;
+    if out_len != batch_len {
+        return Err(Error::InvalidArgument);
+    }
+    check_lambdas(lambdas, n)?;
+    check_in_range(partners, n)
 }
 
 impl Mixer {
@@ -219,35 +254,14 @@ impl Mixer {
         scratch: &mut [f32],
     ) -> Result<()> {
         let n = partners.len();
-        check_batch(batch.len(), n, len)?;
-        check_lambdas(lambdas, n)?;
-        if scratch.len() < in_place_scratch_len(n, len)? {
-            return Err(Error::BufferTooSmall);
-        }
+        let needed = in_place_scratch_len(n, len)?;
+        check_in_place(batch.len(), len, partners, lambdas, scratch.len(), needed)?;
         let (saved, rest) = scratch.split_at_mut(len);
-        let marks = as_words(&mut rest[..mark_words(n)]);
+        let marks = as_bytes(&mut rest[..needed - len]);
         check_permutation(partners, marks)?;
-
-        for start in 0..n {
-            if marks[start / 32] & (1 << (start % 32)) != 0 {
-                continue;
-            }
-            saved.copy_from_slice(&batch[start * len..][..len]);
-            let mut k = start;
-            loop {
-                marks[k / 32] |= 1 << (k % 32);
-                let next = partners[k] as usize;
-                let w = weights_of(lambdas, k);
-                if next == start {
-                    kernel::blend_in_place(self.backend, w, &mut batch[k * len..][..len], saved);
-                    break;
-                }
-                let (x, partner) = two_samples(batch, len, k, next);
-                kernel::blend_in_place(self.backend, w, x, partner);
-                k = next;
-            }
-        }
-        marks.fill(0);
+        cycles_in_place(batch, len, partners, saved, marks, |k, x, partner| {
+            kernel::blend_in_place(self.backend, weights_of(lambdas, k), x, partner);
+        });
         Ok(())
     }
 
@@ -271,37 +285,110 @@ impl Mixer {
         partners: &[u32],
         lambdas: &[f64],
     ) -> Result<()> {
-        let n = partners.len();
-        check_batch(batch.len(), n, len)?;
-        if out.len() != batch.len() {
-            return Err(Error::InvalidArgument);
-        }
-        check_lambdas(lambdas, n)?;
-        check_in_range(partners, n)?;
+        check_into(out.len(), batch.len(), len, partners, lambdas)?;
         let stream = self.streams(out.len());
-        let mix_one = |out: &mut [f32], k: usize| {
+        chains(partners, |k| {
             let p = partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let w = weights_of(lambdas, k);
             self.blend_kernel(w, &mut out[k * len..][..len], a, b, stream);
-            p
-        };
-        if n <= WALK_LIMIT {
-            // Follow the partner chains: the partner read for sample k is
-            // the next sample blended, so it is still in cache.
-            let mut seen = [0u64; WALK_LIMIT / 64];
-            for start in 0..n {
-                let mut k = start;
-                while seen[k / 64] & (1 << (k % 64)) == 0 {
-                    seen[k / 64] |= 1 << (k % 64);
-                    k = mix_one(out, k);
-                }
-            }
-        } else {
-            for k in 0..n {
-                mix_one(out, k);
-            }
+        });
+        Ok(())
+    }
+
+    /// Mixes a batch of u8 samples in place, as timm's `FastCollateMixup`
+    /// computes it: `x[i] = sat(rint(f32(x[i]) * w_self + f32(x[p(i)]) * w_partner))`,
+    /// rounding half to even and saturating to `[0, 255]`.
+    ///
+    /// The same walk, checks and errors as [`mix_in_place`](Self::mix_in_place);
+    /// `scratch` needs [`in_place_scratch_len_u8`]`(n, len)` bytes.
+    ///
+    /// # Errors
+    /// As [`mix_in_place`](Self::mix_in_place).
+    pub fn mix_u8_in_place(
+        &self,
+        batch: &mut [u8],
+        len: usize,
+        partners: &[u32],
+        lambdas: &[f64],
+        scratch: &mut [u8],
+    ) -> Result<()> {
+        let n = partners.len();
+        let needed = in_place_scratch_len_u8(n, len)?;
+        check_in_place(batch.len(), len, partners, lambdas, scratch.len(), needed)?;
+        let (saved, rest) = scratch.split_at_mut(len);
+        check_permutation(partners, rest)?;
+        cycles_in_place(batch, len, partners, saved, rest, |k, x, partner| {
+            kernel::blend_u8_in_place(self.backend, weights_of(lambdas, k), x, partner);
+        });
+        Ok(())
+    }
+
+    /// Mixes a batch of u8 samples into `out`, with the arithmetic of
+    /// [`mix_u8_in_place`](Self::mix_u8_in_place) and the walk of
+    /// [`mix_into`](Self::mix_into).
+    ///
+    /// # Errors
+    /// As [`mix_into`](Self::mix_into).
+    pub fn mix_u8_into(
+        &self,
+        out: &mut [u8],
+        batch: &[u8],
+        len: usize,
+        partners: &[u32],
+        lambdas: &[f64],
+    ) -> Result<()> {
+        check_into(out.len(), batch.len(), len, partners, lambdas)?;
+        chains(partners, |k| {
+            let p = partners[k] as usize;
+            let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
+            kernel::blend_u8(
+                self.backend,
+                weights_of(lambdas, k),
+                &mut out[k * len..][..len],
+                a,
+                b,
+            );
+        });
+        Ok(())
+    }
+
+    /// Decodes, normalizes and mixes in one pass: u8 images in, f32 out.
+    ///
+    /// Per channel `c`, `v = ((f32(u) / 255) - mean[c]) / std[c]` (plain
+    /// `f32(u) / 255` without `normalize`), then the f32 blend of
+    /// [`mix_into`](Self::mix_into). The bits equal torchvision's
+    /// `ToTensor()`, then `Normalize(mean, std)`, then mixup. `image` gives
+    /// the channels, the pixels and both layouts, so HWC in and CHW out
+    /// also fuses the transpose.
+    ///
+    /// # Errors
+    /// - As [`mix_into`](Self::mix_into), with `len = image.len()`.
+    /// - [`Error::InvalidArgument`] for 0 channels, or a `normalize` whose
+    ///   lengths are not `channels`, with a non-finite mean or a zero or
+    ///   non-finite std.
+    pub fn mix_u8_to_f32(
+        &self,
+        out: &mut [f32],
+        batch: &[u8],
+        image: ImageLayout,
+        partners: &[u32],
+        lambdas: &[f64],
+        normalize: Option<Normalize<'_>>,
+    ) -> Result<()> {
+        let len = image.len()?;
+        check_into(out.len(), batch.len(), len, partners, lambdas)?;
+        if let Some(norm) = normalize {
+            norm.check(image.channels)?;
         }
+        let stream = self.streams(out.len());
+        chains(partners, |k| {
+            let p = partners[k] as usize;
+            let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
+            let w = weights_of(lambdas, k);
+            let dst = &mut out[k * len..][..len];
+            crate::image::normalize_blend(self.backend, w, image, normalize, dst, a, b, stream);
+        });
         Ok(())
     }
 }

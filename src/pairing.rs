@@ -93,28 +93,39 @@ pub(crate) fn check_in_range(partners: &[u32], n: usize) -> Result<()> {
     }
 }
 
-/// Words of marks needed for `n` samples: one bit each.
-pub(crate) const fn mark_words(n: usize) -> usize {
-    n.div_ceil(32)
+/// Bytes of marks needed for `n` samples: one bit each.
+pub(crate) const fn mark_bytes(n: usize) -> usize {
+    n.div_ceil(8)
+}
+
+/// Whether sample `k` is marked in the bitmap.
+#[inline]
+pub(crate) fn is_marked(marks: &[u8], k: usize) -> bool {
+    marks[k / 8] & (1 << (k % 8)) != 0
+}
+
+/// Marks sample `k` in the bitmap.
+#[inline]
+pub(crate) fn mark(marks: &mut [u8], k: usize) {
+    marks[k / 8] |= 1 << (k % 8);
 }
 
 /// Checks that `partners` is a permutation of `0..n`, using `marks`
-/// (at least [`mark_words`]`(n)` words) as a bitmap. Leaves `marks` zeroed.
-pub(crate) fn check_permutation(partners: &[u32], marks: &mut [u32]) -> Result<()> {
+/// (at least [`mark_bytes`]`(n)` bytes) as a bitmap. Leaves `marks` zeroed.
+pub(crate) fn check_permutation(partners: &[u32], marks: &mut [u8]) -> Result<()> {
     let n = partners.len();
     check_in_range(partners, n)?;
     let marks = marks
-        .get_mut(..mark_words(n))
+        .get_mut(..mark_bytes(n))
         .ok_or(Error::BufferTooSmall)?;
     marks.fill(0);
     let mut result = Ok(());
     for &p in partners {
-        let (word, bit) = (p as usize / 32, 1u32 << (p % 32));
-        if marks[word] & bit != 0 {
+        if is_marked(marks, p as usize) {
             result = Err(Error::BadPermutation);
             break;
         }
-        marks[word] |= bit;
+        mark(marks, p as usize);
     }
     marks.fill(0);
     result
@@ -135,7 +146,7 @@ mod tests {
     }
 
     fn is_perm(p: &[u32]) -> bool {
-        let mut marks = vec![0; mark_words(p.len())];
+        let mut marks = vec![0; mark_bytes(p.len())];
         check_permutation(p, &mut marks).is_ok()
     }
 
@@ -223,7 +234,7 @@ mod tests {
 
     #[test]
     fn permutation_check_finds_duplicates_and_range() {
-        let mut marks = [0u32; 1];
+        let mut marks = [0u8; 1];
         assert_eq!(
             check_permutation(&[0, 0, 1], &mut marks),
             Err(Error::BadPermutation)

@@ -2,9 +2,11 @@
 //! and tails instead of a scalar crawl. Only called after run-time detection.
 
 use core::arch::x86_64::{
-    __m256, __m256i, _mm_sfence, _mm256_add_ps, _mm256_cmpgt_epi32, _mm256_loadu_ps,
-    _mm256_maskload_ps, _mm256_maskstore_ps, _mm256_mul_ps, _mm256_set1_epi32, _mm256_set1_ps,
-    _mm256_setr_epi32, _mm256_storeu_ps, _mm256_stream_ps,
+    __m128i, __m256, __m256i, _mm_loadl_epi64, _mm_sfence, _mm256_add_ps, _mm256_cmpgt_epi32,
+    _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32, _mm256_cvtps_epi32, _mm256_loadu_ps,
+    _mm256_maskload_ps, _mm256_maskstore_ps, _mm256_mul_ps, _mm256_packs_epi32,
+    _mm256_packus_epi16, _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_set1_ps,
+    _mm256_setr_epi32, _mm256_storeu_ps, _mm256_storeu_si256, _mm256_stream_ps,
 };
 
 /// `out[i] = ws * a[i] + wp * b[i]`. The caller has checked AVX2.
@@ -163,4 +165,79 @@ unsafe fn mix_masked(
 fn tail_mask(count: usize) -> __m256i {
     let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     _mm256_cmpgt_epi32(_mm256_set1_epi32(count as i32), lanes)
+}
+
+/// `out[i] = sat(rint(f32(a[i]) * ws + f32(b[i]) * wp))`. The caller has checked AVX2.
+pub(super) fn blend_u8(out: &mut [u8], a: &[u8], b: &[u8], ws: f32, wp: f32) {
+    let n = out.len().min(a.len()).min(b.len());
+    // SAFETY: AVX2 was detected by the dispatcher; the pointers are valid
+    // for `n` elements and `out`, a unique borrow, overlaps neither input.
+    let done = unsafe { blend_u8_raw(out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), n, ws, wp) };
+    super::scalar::blend_u8(&mut out[done..n], &a[done..n], &b[done..n], ws, wp);
+}
+
+/// `x[i] = sat(rint(f32(x[i]) * ws + f32(b[i]) * wp))`. The caller has checked AVX2.
+pub(super) fn blend_u8_in_place(x: &mut [u8], b: &[u8], ws: f32, wp: f32) {
+    let n = x.len().min(b.len());
+    let p = x.as_mut_ptr();
+    // SAFETY: AVX2 was detected; `p` is valid for `n` reads and writes and
+    // is exactly the first input, which `blend_u8_raw` allows.
+    let done = unsafe { blend_u8_raw(p, p, b.as_ptr(), n, ws, wp) };
+    super::scalar::blend_u8_in_place(&mut x[done..n], &b[done..n], ws, wp);
+}
+
+/// Eight bytes at `p`, widened to f32.
+///
+/// # Safety
+/// AVX2, and 8 readable bytes at `p`.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn widen(p: *const u8) -> __m256 {
+    // SAFETY: 8 readable bytes, by the caller's promise.
+    unsafe { _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(p.cast::<__m128i>()))) }
+}
+
+/// Blends 32 bytes per iteration and returns how many it did (a multiple
+/// of 32); the caller finishes the tail with the scalar formula.
+/// `_mm256_cvtps_epi32` rounds half to even, as `rint` does, and the packs
+/// saturate: the bits of the scalar reference.
+///
+/// # Safety
+/// AVX2; `a`, `b` readable and `out` writable for `n` bytes; `out` may be
+/// exactly `a` but must not otherwise overlap an input.
+#[target_feature(enable = "avx2")]
+unsafe fn blend_u8_raw(
+    out: *mut u8,
+    a: *const u8,
+    b: *const u8,
+    n: usize,
+    ws: f32,
+    wp: f32,
+) -> usize {
+    let (vs, vp) = (_mm256_set1_ps(ws), _mm256_set1_ps(wp));
+    // packs and packus interleave 128-bit lanes; this restores byte order
+    let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    let mut i = 0;
+    // SAFETY (whole block): every access is at indices below `i + 32 <= n`;
+    // all loads of an iteration precede its store, so `out == a` reads originals.
+    unsafe {
+        while i + 32 <= n {
+            let mut r = [_mm256_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0); 4];
+            for (k, rk) in r.iter_mut().enumerate() {
+                let x = widen(a.add(i + 8 * k));
+                let y = widen(b.add(i + 8 * k));
+                *rk = _mm256_cvtps_epi32(_mm256_add_ps(_mm256_mul_ps(vs, x), _mm256_mul_ps(vp, y)));
+            }
+            let bytes = _mm256_packus_epi16(
+                _mm256_packs_epi32(r[0], r[1]),
+                _mm256_packs_epi32(r[2], r[3]),
+            );
+            _mm256_storeu_si256(
+                out.add(i).cast::<__m256i>(),
+                _mm256_permutevar8x32_epi32(bytes, order),
+            );
+            i += 32;
+        }
+    }
+    i
 }

@@ -189,3 +189,41 @@ pub(crate) fn blend_in_place(backend: Backend, w: Weights, x: &mut [f32], b: &[f
         }
     }
 }
+
+/// `out = sat(rint(f32(a) * w_self + f32(b) * w_partner))` over u8.
+pub(crate) fn blend_u8(backend: Backend, w: Weights, out: &mut [u8], a: &[u8], b: &[u8]) {
+    let n = out.len().min(a.len()).min(b.len());
+    let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
+    if w.is_identity() {
+        out.copy_from_slice(a);
+    } else if w.is_copy() {
+        out.copy_from_slice(b);
+    } else {
+        let (ws, wp) = (w.w_self, w.w_partner);
+        match backend {
+            Backend::Scalar => scalar::blend_u8(out, a, b, ws, wp),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 if avx2_available() => avx2::blend_u8(out, a, b, ws, wp),
+            _ => portable::blend_u8(out, a, b, ws, wp),
+        }
+    }
+}
+
+/// `x = sat(rint(f32(x) * w_self + f32(b) * w_partner))` over u8.
+pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &[u8]) {
+    let n = x.len().min(b.len());
+    let (x, b) = (&mut x[..n], &b[..n]);
+    if w.is_identity() {
+        // the sample stays as it is
+    } else if w.is_copy() {
+        x.copy_from_slice(b);
+    } else {
+        let (ws, wp) = (w.w_self, w.w_partner);
+        match backend {
+            Backend::Scalar => scalar::blend_u8_in_place(x, b, ws, wp),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2 if avx2_available() => avx2::blend_u8_in_place(x, b, ws, wp),
+            _ => portable::blend_u8_in_place(x, b, ws, wp),
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! The orders in which batch operations visit samples: cycles for in-place
+//! mixing, partner chains for out-of-place mixing. Both keep each partner in
+//! cache from the moment it is read until its own turn.
+
+use crate::pairing::{is_marked, mark};
+
+/// Up to this many samples, [`chains`] follows the partner chains, keeping
+/// a bitmap of this many bits (512 bytes) on the stack; beyond, it goes in
+/// index order.
+const CHAIN_LIMIT: usize = 4096;
+
+/// Sample `k` mutably and a different sample `j` shared.
+fn two_samples<T>(batch: &mut [T], len: usize, k: usize, j: usize) -> (&mut [T], &[T]) {
+    if k < j {
+        let (lo, hi) = batch.split_at_mut(j * len);
+        (&mut lo[k * len..][..len], &hi[..len])
+    } else {
+        let (lo, hi) = batch.split_at_mut(k * len);
+        (&mut hi[..len], &lo[j * len..][..len])
+    }
+}
+
+/// Walks each cycle of the permutation `partners` once, calling
+/// `blend(k, x[k], partner)` with the partner still original: for a cycle
+/// `c0 -> c1 -> ...`, `x[c0]` is first saved in `saved`, each `x[c_k]` is
+/// blended with `x[c_{k+1}]`, and the last with the saved copy.
+///
+/// `partners` must be a checked permutation of `0..n`, `batch` hold
+/// `n * len` elements, `saved` `len`, and `marks` at least `ceil(n / 8)`
+/// zeroed bytes; `marks` is zeroed again on return.
+pub(crate) fn cycles_in_place<T: Copy>(
+    batch: &mut [T],
+    len: usize,
+    partners: &[u32],
+    saved: &mut [T],
+    marks: &mut [u8],
+    mut blend: impl FnMut(usize, &mut [T], &[T]),
+) {
+    let saved = &mut saved[..len];
+    for start in 0..partners.len() {
+        if is_marked(marks, start) {
+            continue;
+        }
+        saved.copy_from_slice(&batch[start * len..][..len]);
+        let mut k = start;
+        loop {
+            mark(marks, k);
+            let next = partners[k] as usize;
+            if next == start {
+                blend(k, &mut batch[k * len..][..len], saved);
+                break;
+            }
+            let (x, partner) = two_samples(batch, len, k, next);
+            blend(k, x, partner);
+            k = next;
+        }
+    }
+    marks[..partners.len().div_ceil(8)].fill(0);
+}
+
+/// Calls `visit(k)` once for every sample `k` of an index map into
+/// `0..partners.len()`, following the chains `k, partners[k], ...` so that
+/// the partner read for one sample is the next sample visited.
+pub(crate) fn chains(partners: &[u32], mut visit: impl FnMut(usize)) {
+    let n = partners.len();
+    if n > CHAIN_LIMIT {
+        (0..n).for_each(visit);
+        return;
+    }
+    let mut seen = [0u8; CHAIN_LIMIT / 8];
+    for start in 0..n {
+        let mut k = start;
+        while !is_marked(&seen, k) {
+            mark(&mut seen, k);
+            visit(k);
+            k = partners[k] as usize;
+        }
+    }
+}
