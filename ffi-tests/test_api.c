@@ -55,6 +55,18 @@ static float reference(double lam, float a, float b) {
     return ws * a + wp * b;
 }
 
+/* timm's FastCollateMixup: rint (half to even) and saturate. */
+static uint8_t reference_u8(double lam, uint8_t a, uint8_t b) {
+    float ws = (float)lam, wp = (float)(1.0 - lam);
+    float v = nearbyintf((float)a * ws + (float)b * wp);
+    return (uint8_t)(v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v);
+}
+
+/* torchvision's ToTensor then Normalize, in float. */
+static float to_tensor(uint8_t u, float mean, float std) {
+    return ((float)u / 255.0f - mean) / std;
+}
+
 static int same_bits(const float *x, const float *y, size_t count) {
     return memcmp(x, y, count * sizeof(float)) == 0;
 }
@@ -345,6 +357,90 @@ static void test_errors(void) {
     free(workspace);
 }
 
+static void test_u8(void) {
+    enum { N = 5, H = 7, W = 9, C = 3, P = H * W, LEN = P * C, K = 3 };
+    static uint8_t hwc[N * LEN], x[N * LEN], out_u8[N * LEN], want_u8[N * LEN], saved[N * LEN];
+    static float out[N * LEN], want[N * LEN], tensors[N * LEN];
+    uint8_t scratch[LEN + 1];
+    const float mean[C] = {0.485f, 0.456f, 0.406f}, std_[C] = {0.229f, 0.224f, 0.225f};
+    const float zero_std[C] = {0.229f, 0.0f, 0.225f};
+    const mixup_image image = {C, P, MIXUP_LAYOUT_HWC, MIXUP_LAYOUT_CHW};
+    mixup_image bad_image = image;
+    uint32_t perm[N], partners[N];
+    double lam[N];
+    int64_t labels[N] = {0, 1, 2, 0, 1};
+    float targets[N * K], saved_targets[N * K];
+    mixup_config config = mixup_config_default();
+    mixup_rng rng;
+    size_t i, k, c, p, bytes;
+    void *workspace;
+
+    for (i = 0; i < N * LEN; i++) hwc[i] = (uint8_t)((i * 37 + i / 11) & 0xff);
+    for (i = 0; i < N; i++) lam[i] = 0.15 + 0.17 * (double)i;
+    mixup_rng_seed(9, &rng);
+    EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_CYCLE, 0, perm, N), MIXUP_STATUS_OK);
+
+    /* u8 to u8, in place and out of place */
+    for (i = 0; i < N; i++)
+        for (k = 0; k < LEN; k++) want_u8[i * LEN + k] = reference_u8(lam[i], hwc[i * LEN + k], hwc[perm[i] * LEN + k]);
+    memcpy(x, hwc, sizeof x);
+    EXPECT(mixup_apply_u8(x, N, LEN, perm, N, lam, N, scratch, LEN + 1), MIXUP_STATUS_OK);
+    CHECK(memcmp(x, want_u8, sizeof x) == 0);
+    EXPECT(mixup_apply_into_u8(hwc, N, LEN, perm, N, lam, N, out_u8, N * LEN), MIXUP_STATUS_OK);
+    CHECK(memcmp(out_u8, want_u8, sizeof out_u8) == 0);
+
+    /* u8 HWC to normalized f32 CHW, fused */
+    for (i = 0; i < N; i++)
+        for (c = 0; c < C; c++)
+            for (p = 0; p < P; p++) tensors[i * LEN + c * P + p] = to_tensor(hwc[i * LEN + p * C + c], mean[c], std_[c]);
+    for (i = 0; i < N; i++)
+        for (k = 0; k < LEN; k++) want[i * LEN + k] = reference(lam[i], tensors[i * LEN + k], tensors[perm[i] * LEN + k]);
+    EXPECT(mixup_apply_into_u8_f32(hwc, N, &image, perm, N, lam, N, mean, C, std_, C, out, N * LEN), MIXUP_STATUS_OK);
+    CHECK(same_bits(out, want, N * LEN));
+
+    /* the one-call forms */
+    config.granularity = MIXUP_GRANULARITY_ELEM;
+    config.label_smoothing = 0.1;
+    EXPECT(mixup_workspace_size_u8(N, LEN, &bytes), MIXUP_STATUS_OK);
+    workspace = malloc(bytes);
+    memcpy(x, hwc, sizeof x);
+    EXPECT(mixup_batch_u8(&rng, &config, x, N, LEN, labels, N, K, targets, N * K, workspace, bytes, lam, N,
+                          partners, N, NULL, 0),
+           MIXUP_STATUS_OK);
+    for (i = 0; i < N; i++)
+        for (k = 0; k < LEN; k++) CHECK(x[i * LEN + k] == reference_u8(lam[i], hwc[i * LEN + k], hwc[partners[i] * LEN + k]));
+    free(workspace);
+    EXPECT(mixup_workspace_size_u8_f32(N, &bytes), MIXUP_STATUS_OK);
+    workspace = malloc(bytes);
+    EXPECT(mixup_batch_u8_f32(&rng, &config, hwc, N, &image, mean, C, std_, C, out, N * LEN, labels, N, K, targets,
+                              N * K, workspace, bytes, lam, N, partners, N, NULL, 0),
+           MIXUP_STATUS_OK);
+    for (i = 0; i < N; i++)
+        for (k = 0; k < LEN; k++) want[i * LEN + k] = reference(lam[i], tensors[i * LEN + k], tensors[partners[i] * LEN + k]);
+    CHECK(same_bits(out, want, N * LEN));
+
+    /* errors leave everything as it was */
+    memcpy(saved, x, sizeof x);
+    memcpy(want, out, sizeof out);
+    memcpy(saved_targets, targets, sizeof targets);
+    EXPECT(mixup_apply_u8(x, N, LEN, perm, N, lam, N, scratch, LEN), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    EXPECT(mixup_apply_into_u8_f32(hwc, N, &image, perm, N, lam, N, mean, C, zero_std, C, out, N * LEN),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_apply_into_u8_f32(hwc, N, &image, perm, N, lam, N, mean, C, std_, C - 1, out, N * LEN),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    bad_image.output_layout = 2;
+    EXPECT(mixup_apply_into_u8_f32(hwc, N, &bad_image, perm, N, lam, N, NULL, 0, NULL, 0, out, N * LEN),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_apply_into_u8(hwc, N, LEN, perm, N, lam, N, hwc + 3, N * LEN), MIXUP_STATUS_OVERLAP);
+    EXPECT(mixup_batch_u8_f32(&rng, &config, hwc, N, &image, mean, C, zero_std, C, out, N * LEN, labels, N, K, targets,
+                              N * K, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    CHECK(memcmp(x, saved, sizeof x) == 0);
+    CHECK(same_bits(out, want, N * LEN));
+    CHECK(same_bits(targets, saved_targets, N * K));
+    free(workspace);
+}
+
 int main(void) {
     test_version_and_status_strings();
     test_rng_and_beta();
@@ -354,6 +450,7 @@ int main(void) {
     test_labels();
     test_batch();
     test_errors();
+    test_u8();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

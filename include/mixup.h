@@ -97,6 +97,20 @@ typedef enum {
 } mixup_granularity;
 
 /**
+ * Where the channels of an image sample are, for `mixup_image`.
+ */
+typedef enum {
+  /**
+   * Interleaved `[height, width, channels]`, as decoders produce it.
+   */
+  MIXUP_LAYOUT_HWC = 0,
+  /**
+   * Planar `[channels, height, width]`, as tensors hold it.
+   */
+  MIXUP_LAYOUT_CHW = 1,
+} mixup_layout;
+
+/**
  * Xoshiro256++ state, owned by the caller. Seed it with `mixup_rng_seed`
  * or `mixup_rng_stream`; an all-zero state acts as seed 0.
  */
@@ -158,6 +172,28 @@ typedef struct {
    */
   uint32_t granularity;
 } mixup_config;
+
+/**
+ * The shape of one u8 image sample and the layout of its f32 result.
+ */
+typedef struct {
+  /**
+   * Channels per pixel, at least 1.
+   */
+  size_t channels;
+  /**
+   * Pixels per image, height times width.
+   */
+  size_t pixels;
+  /**
+   * A `mixup_layout` value: the layout of the u8 input.
+   */
+  uint32_t input_layout;
+  /**
+   * A `mixup_layout` value: the layout of the f32 output.
+   */
+  uint32_t output_layout;
+} mixup_image;
 
 
 
@@ -383,6 +419,153 @@ mixup_status mixup_batch_f32(mixup_rng *rng,
                              size_t partners_out_len,
                              uint8_t *applied_out,
                              size_t applied_out_len);
+
+/**
+ * Mixes a batch of `n` u8 samples of `len` bytes in place, as timm's
+ * `FastCollateMixup`: `x[i] = sat(rint(f32(x[i]) * lam_i + f32(x[perm[i]]) * (1 - lam_i)))`,
+ * rounding half to even. As `mixup_apply_f32` otherwise; `scratch` needs
+ * `len + ceil(n / 8)` bytes.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length.
+ */
+mixup_status mixup_apply_u8(uint8_t *batch,
+                            size_t n,
+                            size_t len,
+                            const uint32_t *perm,
+                            size_t perm_len,
+                            const double *lam,
+                            size_t lam_len,
+                            uint8_t *scratch,
+                            size_t scratch_len);
+
+/**
+ * Mixes a batch of `n` u8 samples of `len` bytes into `out`, with the
+ * arithmetic of `mixup_apply_u8`; `partners` may be any map into `0..n`.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length.
+ */
+mixup_status mixup_apply_into_u8(const uint8_t *batch,
+                                 size_t n,
+                                 size_t len,
+                                 const uint32_t *partners,
+                                 size_t partners_len,
+                                 const double *lam,
+                                 size_t lam_len,
+                                 uint8_t *out,
+                                 size_t out_len);
+
+/**
+ * Decodes, normalizes and mixes `n` u8 images into f32 in one pass:
+ * per channel `v = ((f32(u) / 255) - mean[c]) / std[c]` (plain
+ * `f32(u) / 255` when `mean` and `std` are both absent), then the f32
+ * blend. The bits equal torchvision's `ToTensor()`, `Normalize(mean, std)`,
+ * then mixup. `image` gives the channels, pixels and both layouts (HWC in,
+ * CHW out fuses the transpose). `out` needs `n * channels * pixels` floats.
+ * A zero, NaN or infinite `std` is an error.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `image` must be valid.
+ */
+mixup_status mixup_apply_into_u8_f32(const uint8_t *batch,
+                                     size_t n,
+                                     const mixup_image *image,
+                                     const uint32_t *partners,
+                                     size_t partners_len,
+                                     const double *lam,
+                                     size_t lam_len,
+                                     const float *mean,
+                                     size_t mean_len,
+                                     const float *std,
+                                     size_t std_len,
+                                     float *out,
+                                     size_t out_len);
+
+/**
+ * The workspace `mixup_batch_u8` needs for `n` samples of `len` bytes, in
+ * bytes, into `*bytes_out`: `n` lambdas, `n` partners, one sample and one
+ * bit per sample.
+ *
+ * # Safety
+ * `bytes_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_workspace_size_u8(size_t n, size_t len, size_t *bytes_out);
+
+/**
+ * The workspace `mixup_batch_u8_f32` needs for `n` samples, in bytes, into
+ * `*bytes_out`: `n` lambdas and `n` partners (no scratch: it is out of place).
+ *
+ * # Safety
+ * `bytes_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_workspace_size_u8_f32(size_t n, size_t *bytes_out);
+
+/**
+ * `mixup_batch_f32` for u8 images mixed in place with the arithmetic of
+ * `mixup_apply_u8` (timm's `FastCollateMixup`). `workspace` needs
+ * `mixup_workspace_size_u8(n, len)` bytes, 8-byte aligned; everything
+ * else is as `mixup_batch_f32`.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `rng` and `config` must be valid.
+ */
+mixup_status mixup_batch_u8(mixup_rng *rng,
+                            const mixup_config *config,
+                            uint8_t *images,
+                            size_t n,
+                            size_t len,
+                            const int64_t *labels,
+                            size_t labels_len,
+                            size_t num_classes,
+                            float *targets,
+                            size_t targets_len,
+                            uint8_t *workspace,
+                            size_t workspace_len,
+                            double *lam_out,
+                            size_t lam_out_len,
+                            uint32_t *partners_out,
+                            size_t partners_out_len,
+                            uint8_t *applied_out,
+                            size_t applied_out_len);
+
+/**
+ * `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
+ * Normalize as `mixup_apply_into_u8_f32` does: `images` (`n` samples of
+ * `image`) are read, `out` gets the mixed f32 batch. `workspace` needs
+ * `mixup_workspace_size_u8_f32(n)` bytes, 8-byte aligned; everything else
+ * is as `mixup_batch_f32`.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `rng`, `config` and `image` must be valid.
+ */
+mixup_status mixup_batch_u8_f32(mixup_rng *rng,
+                                const mixup_config *config,
+                                const uint8_t *images,
+                                size_t n,
+                                const mixup_image *image,
+                                const float *mean,
+                                size_t mean_len,
+                                const float *std,
+                                size_t std_len,
+                                float *out,
+                                size_t out_len,
+                                const int64_t *labels,
+                                size_t labels_len,
+                                size_t num_classes,
+                                float *targets,
+                                size_t targets_len,
+                                uint8_t *workspace,
+                                size_t workspace_len,
+                                double *lam_out,
+                                size_t lam_out_len,
+                                uint32_t *partners_out,
+                                size_t partners_out_len,
+                                uint8_t *applied_out,
+                                size_t applied_out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -14,9 +14,10 @@ use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
 
 use crate::error::{Error, Result};
+use crate::image::{ImageLayout, Layout, Normalize};
 use crate::kernel::Weights;
 use crate::labels::{SparseTarget, one_hot_targets, sparse_targets};
-use crate::mixer::{Mixer, in_place_scratch_len};
+use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_u8};
 use crate::pairing::Pairing;
 use crate::plan::{Granularity, MixConfig};
 use crate::rng::MixRng;
@@ -133,6 +134,53 @@ pub struct mixup_config {
     pub pairing: u32,
     /// A `mixup_granularity` value.
     pub granularity: u32,
+}
+
+/// Where the channels of an image sample are, for `mixup_image`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_layout {
+    /// Interleaved `[height, width, channels]`, as decoders produce it.
+    Hwc = 0,
+    /// Planar `[channels, height, width]`, as tensors hold it.
+    Chw = 1,
+}
+
+/// The shape of one u8 image sample and the layout of its f32 result.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct mixup_image {
+    /// Channels per pixel, at least 1.
+    pub channels: usize,
+    /// Pixels per image, height times width.
+    pub pixels: usize,
+    /// A `mixup_layout` value: the layout of the u8 input.
+    pub input_layout: u32,
+    /// A `mixup_layout` value: the layout of the f32 output.
+    pub output_layout: u32,
+}
+
+fn layout_of(value: u32) -> Result<Layout> {
+    match value {
+        0 => Ok(Layout::Hwc),
+        1 => Ok(Layout::Chw),
+        _ => Err(Error::InvalidArgument),
+    }
+}
+
+/// The checked image shape behind a `mixup_image` pointer, and its region.
+fn image_of(image: *const mixup_image) -> Result<(ImageLayout, (usize, usize))> {
+    let buf = Buf::one(image)?;
+    // SAFETY: checked non-NULL and aligned; plain numbers, only read.
+    let raw = unsafe { buf.slice() }[0];
+    let layout = ImageLayout {
+        channels: raw.channels,
+        pixels: raw.pixels,
+        input: layout_of(raw.input_layout)?,
+        output: layout_of(raw.output_layout)?,
+    };
+    layout.len()?;
+    Ok((layout, buf.region()))
 }
 
 /// A caller buffer that passed the checks: non-NULL unless empty, aligned,
@@ -671,14 +719,11 @@ pub extern "C" fn mixup_config_default() -> mixup_config {
     }
 }
 
-/// Bytes of workspace: `n` lambdas (f64), `n` partners (u32), then the
-/// in-place scratch (`len + ceil(n/32)` f32).
-fn workspace_layout(n: usize, len: usize) -> Result<(usize, usize, usize)> {
+/// Bytes of workspace: `n` lambdas (f64), `n` partners (u32), then
+/// `scratch_bytes` of scratch. Returns the offsets' sizes and the total.
+fn workspace_layout(n: usize, scratch_bytes: usize) -> Result<(usize, usize, usize)> {
     let lam_bytes = n.checked_mul(8).ok_or(Error::SizeOverflow)?;
     let partner_bytes = n.checked_mul(4).ok_or(Error::SizeOverflow)?;
-    let scratch_bytes = in_place_scratch_len(n, len)?
-        .checked_mul(4)
-        .ok_or(Error::SizeOverflow)?;
     let total = lam_bytes
         .checked_add(partner_bytes)
         .and_then(|t| t.checked_add(scratch_bytes))
@@ -701,7 +746,10 @@ pub unsafe extern "C" fn mixup_workspace_size(
 ) -> mixup_status {
     status((|| {
         let out = Buf::one(bytes_out)?;
-        let (_, _, total) = workspace_layout(n, len)?;
+        let scratch = in_place_scratch_len(n, len)?
+            .checked_mul(4)
+            .ok_or(Error::SizeOverflow)?;
+        let (_, _, total) = workspace_layout(n, scratch)?;
         // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
         let out = unsafe { out.slice_mut() };
         out[0] = total;
@@ -734,6 +782,151 @@ fn config_of(c: &mixup_config) -> Result<MixConfig> {
 fn optional<T>(ptr: *mut T, len: usize, needed: usize) -> Result<Buf<T>> {
     let buf = Buf::new(ptr, len)?;
     if len == 0 { Ok(buf) } else { buf.first(needed) }
+}
+
+/// The arguments every one-call batch function shares.
+struct BatchCall {
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    n: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+}
+
+impl BatchCall {
+    /// Checks everything, then draws the plan into the workspace, calls
+    /// `mix(partners, lambdas, scratch)`, writes the targets and the
+    /// optional outputs, and advances the generator. `data` are the regions
+    /// of the caller's images (already checked), which must not overlap
+    /// anything else; `scratch_bytes` is the scratch `mix` needs.
+    ///
+    /// # Safety
+    /// Every pointer must be NULL (with length 0) or valid for its length;
+    /// `rng` and `config` must be valid.
+    unsafe fn run(
+        self,
+        data: &[(usize, usize)],
+        scratch_bytes: usize,
+        mix: impl FnOnce(&[u32], &[f64], Buf<u8>) -> Result<()>,
+    ) -> Result<()> {
+        let n = self.n;
+        let rng = Buf::one(self.rng)?;
+        let config_buf = Buf::one(self.config)?;
+        // SAFETY: checked non-NULL and aligned; every bit pattern of the
+        // plain-number fields is a valid value, and the struct is only read.
+        let raw_config = unsafe { config_buf.slice() }[0];
+        let config = config_of(&raw_config)?;
+        if config.pairing == Pairing::Given {
+            return Err(Error::InvalidArgument);
+        }
+        let with_labels = self.labels_len != 0 || self.targets_len != 0;
+        let labels =
+            Buf::new(self.labels, self.labels_len)?.first(if with_labels { n } else { 0 })?;
+        let target_size = if with_labels {
+            n.checked_mul(self.num_classes).ok_or(Error::SizeOverflow)?
+        } else {
+            0
+        };
+        let targets = Buf::new(self.targets, self.targets_len)?.first(target_size)?;
+        let (lam_bytes, partner_bytes, total) = workspace_layout(n, scratch_bytes)?;
+        let workspace = Buf::new(self.workspace, self.workspace_len)?.first(total)?;
+        if workspace.len != 0 && workspace.ptr as usize % 8 != 0 {
+            return Err(Error::InvalidArgument);
+        }
+        // n lambdas, or just the batch's one at batch granularity
+        let lam_wanted = if config.granularity == Granularity::Batch && self.lam_out_len < n {
+            n.min(1)
+        } else {
+            n
+        };
+        let lam_out = optional(self.lam_out, self.lam_out_len, lam_wanted)?;
+        let partners_out = optional(self.partners_out, self.partners_out_len, n)?;
+        let applied_out = optional(self.applied_out, self.applied_out_len, n)?;
+        let mut regions = [(0, 0); 16];
+        let ours = [
+            rng.region(),
+            config_buf.region(),
+            labels.region(),
+            targets.region(),
+            workspace.region(),
+            lam_out.region(),
+            partners_out.region(),
+            applied_out.region(),
+        ];
+        if data.len() > regions.len() - ours.len() {
+            return Err(Error::InvalidArgument);
+        }
+        regions[..ours.len()].copy_from_slice(&ours);
+        regions[ours.len()..ours.len() + data.len()].copy_from_slice(data);
+        disjoint(&regions[..ours.len() + data.len()])?;
+        // SAFETY: every buffer is checked and pairwise disjoint; valid by
+        // the caller's promise. The labels are only read.
+        let y = unsafe { labels.slice() };
+        if with_labels
+            && !y
+                .iter()
+                .all(|&c| c >= 0 && (c as u64) < self.num_classes as u64)
+        {
+            return Err(Error::LabelOutOfRange);
+        }
+
+        // Nothing below can fail: every argument has been checked.
+        // SAFETY: the workspace holds `total` bytes, 8-byte aligned, split
+        // into three disjoint parts whose sizes `workspace_layout` computed:
+        // n f64, then n u32 (offset a multiple of 8), then the scratch
+        // (offset a multiple of 4). Every bit pattern is valid for all three.
+        let (lams, partners, scratch) = unsafe {
+            (
+                workspace.part::<f64>(0, n).slice_mut(),
+                workspace.part::<u32>(lam_bytes, n).slice_mut(),
+                workspace.part::<u8>(lam_bytes + partner_bytes, scratch_bytes),
+            )
+        };
+        // SAFETY: checked and disjoint from everything else.
+        let state = unsafe { rng.slice_mut() };
+        let mut r = MixRng::from_state(state[0].s);
+        let applied = if applied_out.len == 0 {
+            None
+        } else {
+            // SAFETY: the bytes are first set to 0, a valid bool, so the
+            // bool slice over them is valid; disjoint from everything else.
+            unsafe {
+                applied_out.slice_mut().fill(0);
+                Some(applied_out.part::<bool>(0, applied_out.len).slice_mut())
+            }
+        };
+        config.draw(&mut r, partners, lams, applied)?;
+        mix(partners, lams, scratch)?;
+        if with_labels {
+            // SAFETY: checked and disjoint from everything else.
+            let t = unsafe { targets.slice_mut() };
+            one_hot_targets(
+                y,
+                self.num_classes,
+                partners,
+                lams,
+                raw_config.label_smoothing,
+                t,
+            )?;
+        }
+        // SAFETY: checked and disjoint from everything else.
+        let (l, p) = unsafe { (lam_out.slice_mut(), partners_out.slice_mut()) };
+        l.iter_mut().zip(&*lams).for_each(|(d, s)| *d = *s);
+        p.iter_mut().zip(&*partners).for_each(|(d, s)| *d = *s);
+        state[0].s = r.state();
+        Ok(())
+    }
 }
 
 /// Mixup for one batch in one call, as torchvision's `RandomMixup` does it:
@@ -776,99 +969,399 @@ pub unsafe extern "C" fn mixup_batch_f32(
     applied_out_len: usize,
 ) -> mixup_status {
     status((|| {
-        let rng = Buf::one(rng)?;
-        let config_buf = Buf::one(config)?;
-        // SAFETY: checked non-NULL and aligned; every bit pattern of the
-        // plain-number fields is a valid value, and the struct is only read.
-        let raw_config = unsafe { config_buf.slice() }[0];
-        let config = config_of(&raw_config)?;
-        let smoothing = raw_config.label_smoothing;
         let images = batch_buf(images, n, len)?;
-        let with_labels = labels_len != 0 || targets_len != 0;
-        let labels = Buf::new(labels, labels_len)?.first(if with_labels { n } else { 0 })?;
-        let target_size = if with_labels {
-            n.checked_mul(num_classes).ok_or(Error::SizeOverflow)?
-        } else {
-            0
+        let scratch_floats = in_place_scratch_len(n, len)?;
+        let scratch_bytes = scratch_floats.checked_mul(4).ok_or(Error::SizeOverflow)?;
+        let common = BatchCall {
+            rng,
+            config,
+            n,
+            labels,
+            labels_len,
+            num_classes,
+            targets,
+            targets_len,
+            workspace,
+            workspace_len,
+            lam_out,
+            lam_out_len,
+            partners_out,
+            partners_out_len,
+            applied_out,
+            applied_out_len,
         };
-        let targets = Buf::new(targets, targets_len)?.first(target_size)?;
-        let (lam_bytes, partner_bytes, total) = workspace_layout(n, len)?;
-        let workspace = Buf::new(workspace, workspace_len)?.first(total)?;
-        if workspace.len != 0 && workspace.ptr as usize % 8 != 0 {
-            return Err(Error::InvalidArgument);
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            common.run(
+                &[images.region()],
+                scratch_bytes,
+                |partners, lams, scratch| {
+                    // SAFETY: checked, disjoint from every other buffer of the
+                    // call; the scratch part of the workspace starts 4-aligned.
+                    let (x, s) = (
+                        images.slice_mut(),
+                        scratch.part::<f32>(0, scratch_floats).slice_mut(),
+                    );
+                    Mixer::new().mix_in_place(x, len, partners, lams, s)
+                },
+            )
         }
-        // n lambdas, or just the batch's one at batch granularity
-        let lam_wanted = if config.granularity == Granularity::Batch && lam_out_len < n {
-            n.min(1)
-        } else {
-            n
-        };
-        let lam_out = optional(lam_out, lam_out_len, lam_wanted)?;
-        let partners_out = optional(partners_out, partners_out_len, n)?;
-        let applied_out = optional(applied_out, applied_out_len, n)?;
-        disjoint(&[
-            rng.region(),
-            config_buf.region(),
-            images.region(),
-            labels.region(),
-            targets.region(),
-            workspace.region(),
-            lam_out.region(),
-            partners_out.region(),
-            applied_out.region(),
-        ])?;
-        // SAFETY: every buffer is checked and pairwise disjoint; valid by
-        // the caller's promise. The labels are only read.
-        let y = unsafe { labels.slice() };
-        if with_labels && !y.iter().all(|&c| c >= 0 && (c as u64) < num_classes as u64) {
-            return Err(Error::LabelOutOfRange);
-        }
-        if config.pairing == Pairing::Given {
-            return Err(Error::InvalidArgument);
-        }
+    })())
+}
 
-        // Nothing below can fail: every argument has been checked.
-        let scratch_len = (total - lam_bytes - partner_bytes) / 4;
-        // SAFETY: the workspace holds `total` bytes, 8-byte aligned, split
-        // into three disjoint parts whose sizes `workspace_layout` computed:
-        // n f64, then n u32 (offset a multiple of 8), then the f32 scratch
-        // (offset a multiple of 4). Every bit pattern is valid for all three.
-        let (lams, partners, scratch) = unsafe {
+/// Mixes a batch of `n` u8 samples of `len` bytes in place, as timm's
+/// `FastCollateMixup`: `x[i] = sat(rint(f32(x[i]) * lam_i + f32(x[perm[i]]) * (1 - lam_i)))`,
+/// rounding half to even. As `mixup_apply_f32` otherwise; `scratch` needs
+/// `len + ceil(n / 8)` bytes.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_u8(
+    batch: *mut u8,
+    n: usize,
+    len: usize,
+    perm: *const u32,
+    perm_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    scratch: *mut u8,
+    scratch_len: usize,
+) -> mixup_status {
+    status((|| {
+        let batch = batch_buf(batch, n, len)?;
+        let perm = Buf::new(perm, perm_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let scratch = Buf::new(scratch, scratch_len)?.first(in_place_scratch_len_u8(n, len)?)?;
+        disjoint(&[
+            batch.region(),
+            perm.region(),
+            lam.region(),
+            scratch.region(),
+        ])?;
+        // SAFETY: all checked and pairwise disjoint; valid by the caller's promise.
+        let (x, p, l, s) = unsafe {
             (
-                workspace.part::<f64>(0, n).slice_mut(),
-                workspace.part::<u32>(lam_bytes, n).slice_mut(),
-                workspace
-                    .part::<f32>(lam_bytes + partner_bytes, scratch_len)
-                    .slice_mut(),
+                batch.slice_mut(),
+                perm.slice(),
+                lam.slice(),
+                scratch.slice_mut(),
             )
         };
-        // SAFETY: checked and disjoint from everything else.
-        let state = unsafe { rng.slice_mut() };
-        let mut r = MixRng::from_state(state[0].s);
-        let applied = if applied_out.len == 0 {
-            None
-        } else {
-            // SAFETY: the bytes are first set to 0, a valid bool, so the
-            // bool slice over them is valid; disjoint from everything else.
-            unsafe {
-                applied_out.slice_mut().fill(0);
-                Some(applied_out.part::<bool>(0, applied_out.len).slice_mut())
-            }
-        };
-        config.draw(&mut r, partners, lams, applied)?;
-        // SAFETY: checked and disjoint from everything else.
-        let x = unsafe { images.slice_mut() };
-        Mixer::new().mix_in_place(x, len, partners, lams, scratch)?;
-        if with_labels {
-            // SAFETY: checked and disjoint from everything else.
-            let t = unsafe { targets.slice_mut() };
-            one_hot_targets(y, num_classes, partners, lams, smoothing, t)?;
+        Mixer::new().mix_u8_in_place(x, len, p, l, s)
+    })())
+}
+
+/// Mixes a batch of `n` u8 samples of `len` bytes into `out`, with the
+/// arithmetic of `mixup_apply_u8`; `partners` may be any map into `0..n`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_into_u8(
+    batch: *const u8,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    out: *mut u8,
+    out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let batch = batch_buf(batch, n, len)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let out = Buf::new(out, out_len)?.first(batch.len)?;
+        for input in [batch.region(), partners.region(), lam.region()] {
+            disjoint(&[out.region(), input])?;
         }
-        // SAFETY: checked and disjoint from everything else.
-        let (l, p) = unsafe { (lam_out.slice_mut(), partners_out.slice_mut()) };
-        l.iter_mut().zip(&*lams).for_each(|(d, s)| *d = *s);
-        p.iter_mut().zip(&*partners).for_each(|(d, s)| *d = *s);
-        state[0].s = r.state();
+        // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
+        let (o, x, p, l) = unsafe {
+            (
+                out.slice_mut(),
+                batch.slice(),
+                partners.slice(),
+                lam.slice(),
+            )
+        };
+        Mixer::new().mix_u8_into(o, x, len, p, l)
+    })())
+}
+
+/// `mean` and `std` of a call: both absent (plain `/ 255`) or one value per
+/// channel each.
+fn normalize_bufs(
+    mean: *const f32,
+    mean_len: usize,
+    std: *const f32,
+    std_len: usize,
+) -> Result<(Buf<f32>, Buf<f32>)> {
+    Ok((Buf::new(mean, mean_len)?, Buf::new(std, std_len)?))
+}
+
+/// # Safety
+/// `mean` and `std` must be checked buffers, valid for reads.
+unsafe fn normalize_from<'a>(mean: Buf<f32>, std: Buf<f32>) -> Option<Normalize<'a>> {
+    if mean.len == 0 && std.len == 0 {
+        None
+    } else {
+        // SAFETY: the caller's promise.
+        Some(unsafe {
+            Normalize {
+                mean: mean.slice(),
+                std: std.slice(),
+            }
+        })
+    }
+}
+
+/// Decodes, normalizes and mixes `n` u8 images into f32 in one pass:
+/// per channel `v = ((f32(u) / 255) - mean[c]) / std[c]` (plain
+/// `f32(u) / 255` when `mean` and `std` are both absent), then the f32
+/// blend. The bits equal torchvision's `ToTensor()`, `Normalize(mean, std)`,
+/// then mixup. `image` gives the channels, pixels and both layouts (HWC in,
+/// CHW out fuses the transpose). `out` needs `n * channels * pixels` floats.
+/// A zero, NaN or infinite `std` is an error.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `image` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_into_u8_f32(
+    batch: *const u8,
+    n: usize,
+    image: *const mixup_image,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    mean: *const f32,
+    mean_len: usize,
+    std: *const f32,
+    std_len: usize,
+    out: *mut f32,
+    out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let (layout, image_region) = image_of(image)?;
+        let len = layout.len()?;
+        let batch = batch_buf(batch, n, len)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
+        let out = Buf::new(out, out_len)?.first(batch.len)?;
+        for input in [
+            batch.region(),
+            partners.region(),
+            lam.region(),
+            mean.region(),
+            std.region(),
+            image_region,
+        ] {
+            disjoint(&[out.region(), input])?;
+        }
+        // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
+        let (o, x, p, l, norm) = unsafe {
+            (
+                out.slice_mut(),
+                batch.slice(),
+                partners.slice(),
+                lam.slice(),
+                normalize_from(mean, std),
+            )
+        };
+        Mixer::new().mix_u8_to_f32(o, x, layout, p, l, norm)
+    })())
+}
+
+/// The workspace `mixup_batch_u8` needs for `n` samples of `len` bytes, in
+/// bytes, into `*bytes_out`: `n` lambdas, `n` partners, one sample and one
+/// bit per sample.
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_workspace_size_u8(
+    n: usize,
+    len: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    status((|| {
+        let out = Buf::one(bytes_out)?;
+        let (_, _, total) = workspace_layout(n, in_place_scratch_len_u8(n, len)?)?;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        out[0] = total;
         Ok(())
+    })())
+}
+
+/// The workspace `mixup_batch_u8_f32` needs for `n` samples, in bytes, into
+/// `*bytes_out`: `n` lambdas and `n` partners (no scratch: it is out of place).
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_workspace_size_u8_f32(
+    n: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    status((|| {
+        let out = Buf::one(bytes_out)?;
+        let (_, _, total) = workspace_layout(n, 0)?;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        out[0] = total;
+        Ok(())
+    })())
+}
+
+/// `mixup_batch_f32` for u8 images mixed in place with the arithmetic of
+/// `mixup_apply_u8` (timm's `FastCollateMixup`). `workspace` needs
+/// `mixup_workspace_size_u8(n, len)` bytes, 8-byte aligned; everything
+/// else is as `mixup_batch_f32`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `rng` and `config` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_batch_u8(
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    images: *mut u8,
+    n: usize,
+    len: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let images = batch_buf(images, n, len)?;
+        let scratch_bytes = in_place_scratch_len_u8(n, len)?;
+        let common = BatchCall {
+            rng,
+            config,
+            n,
+            labels,
+            labels_len,
+            num_classes,
+            targets,
+            targets_len,
+            workspace,
+            workspace_len,
+            lam_out,
+            lam_out_len,
+            partners_out,
+            partners_out_len,
+            applied_out,
+            applied_out_len,
+        };
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            common.run(
+                &[images.region()],
+                scratch_bytes,
+                |partners, lams, scratch| {
+                    // SAFETY: checked and disjoint from every other buffer of the call.
+                    let (x, s) = (images.slice_mut(), scratch.slice_mut());
+                    Mixer::new().mix_u8_in_place(x, len, partners, lams, s)
+                },
+            )
+        }
+    })())
+}
+
+/// `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
+/// Normalize as `mixup_apply_into_u8_f32` does: `images` (`n` samples of
+/// `image`) are read, `out` gets the mixed f32 batch. `workspace` needs
+/// `mixup_workspace_size_u8_f32(n)` bytes, 8-byte aligned; everything else
+/// is as `mixup_batch_f32`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `rng`, `config` and `image` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_batch_u8_f32(
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    images: *const u8,
+    n: usize,
+    image: *const mixup_image,
+    mean: *const f32,
+    mean_len: usize,
+    std: *const f32,
+    std_len: usize,
+    out: *mut f32,
+    out_len: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+) -> mixup_status {
+    status((|| {
+        let (layout, image_region) = image_of(image)?;
+        let len = layout.len()?;
+        let images = batch_buf(images, n, len)?;
+        let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
+        // SAFETY: checked; only read.
+        let norm = unsafe { normalize_from(mean, std) };
+        if let Some(norm) = norm {
+            norm.check(layout.channels)?;
+        }
+        let out = Buf::new(out, out_len)?.first(images.len)?;
+        let data = [
+            images.region(),
+            image_region,
+            mean.region(),
+            std.region(),
+            out.region(),
+        ];
+        let common = BatchCall {
+            rng,
+            config,
+            n,
+            labels,
+            labels_len,
+            num_classes,
+            targets,
+            targets_len,
+            workspace,
+            workspace_len,
+            lam_out,
+            lam_out_len,
+            partners_out,
+            partners_out_len,
+            applied_out,
+            applied_out_len,
+        };
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            common.run(&data, 0, |partners, lams, _| {
+                // SAFETY: checked and disjoint from every other buffer of the call.
+                let (o, x) = (out.slice_mut(), images.slice());
+                Mixer::new().mix_u8_to_f32(o, x, layout, partners, lams, norm)
+            })
+        }
     })())
 }
