@@ -73,53 +73,59 @@ impl Normalize<'_> {
     }
 }
 
-/// `ToTensor` then `Normalize` for one value of channel `c`, in f32:
-/// `((f32(u) / 255) - mean[c]) / std[c]`.
-pub(crate) fn normalized(u: u8, c: usize, normalize: Option<Normalize<'_>>) -> f32 {
-    let v = f32::from(u) / 255.0;
-    match normalize {
-        None => v,
-        Some(n) => (v - n.mean[c]) / n.std[c],
+/// Where element (channel `c`, pixel `p`) of a sample lies.
+#[inline(always)]
+fn index(layout: Layout, channels: usize, pixels: usize, c: usize, p: usize) -> usize {
+    match layout {
+        Layout::Hwc => p * channels + c,
+        Layout::Chw => c * pixels + p,
     }
 }
 
-/// Channel `c`'s values of a sample, in pixel order.
-fn channel<T>(
-    sample: &[T],
-    layout: Layout,
-    channels: usize,
-    pixels: usize,
-    c: usize,
-) -> impl Iterator<Item = &T> {
-    let (start, step) = match layout {
-        Layout::Hwc => (c, channels),
-        Layout::Chw => (c * pixels, 1),
-    };
-    sample[start..].iter().step_by(step).take(pixels)
-}
+/// Pixels gathered and computed on the stack before they are copied (or
+/// streamed) out.
+const RUN: usize = 512;
 
-/// Channel `c`'s slots of an output sample, in pixel order.
-fn channel_mut<T>(
-    sample: &mut [T],
-    layout: Layout,
-    channels: usize,
-    pixels: usize,
-    c: usize,
-) -> impl Iterator<Item = &mut T> {
-    let (start, step) = match layout {
-        Layout::Hwc => (c, channels),
-        Layout::Chw => (c * pixels, 1),
+/// ToTensor, Normalize and the blend over one run of one channel:
+/// `tmp[j] = w_self * v(ua[j]) + w_partner * v(ub[j])`, with
+/// `v(u) = ((f32(u) / 255) - mean) / std` (or `f32(u) / 255`), and the two
+/// cheap cases. A plain loop over contiguous runs that LLVM vectorizes;
+/// IEEE division is exact, so the vector lanes give the scalar bits.
+#[inline(always)]
+pub(crate) fn combine_run(
+    tmp: &mut [f32],
+    ua: &[u8],
+    ub: &[u8],
+    w: Weights,
+    norm: Option<(f32, f32)>,
+) {
+    let v = |u: u8| {
+        let x = f32::from(u) / 255.0;
+        match norm {
+            None => x,
+            Some((mean, std)) => (x - mean) / std,
+        }
     };
-    sample[start..].iter_mut().step_by(step).take(pixels)
+    if w.is_identity() {
+        tmp.iter_mut().zip(ua).for_each(|(t, &u)| *t = v(u));
+    } else if w.is_copy() {
+        tmp.iter_mut().zip(ub).for_each(|(t, &u)| *t = v(u));
+    } else {
+        let (ws, wp) = (w.w_self, w.w_partner);
+        for ((t, &x), &y) in tmp.iter_mut().zip(ua).zip(ub) {
+            *t = ws * v(x) + wp * v(y);
+        }
+    }
 }
 
 /// Normalizes and blends one pair of u8 samples into `out`.
 ///
-/// The scalar backend evaluates the formula for every element: the
-/// reference. The others look up, per channel, tables of the 256 weighted
-/// normalized values, `w_self * v(u)` and `w_partner * v(u)`: the same
-/// roundings, so the same bits, at one add per element. The weights
-/// `(1, 0)` and `(0, 1)` give the normalized sample or partner as they are.
+/// The scalar backend evaluates the formula element by element in layout
+/// order: the reference. The others look up, per channel, tables of the 256
+/// weighted normalized values (`w_self * v(u)` and `w_partner * v(u)`, the
+/// formula's own products, so the same bits) and add one from each per
+/// element, in runs of pixels built on the stack and copied out, with
+/// non-temporal stores when `stream`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn normalize_blend(
     backend: Backend,
@@ -129,7 +135,7 @@ pub(crate) fn normalize_blend(
     out: &mut [f32],
     a: &[u8],
     b: &[u8],
-    _stream: bool,
+    stream: bool,
 ) {
     let ImageLayout {
         channels,
@@ -137,39 +143,91 @@ pub(crate) fn normalize_blend(
         input,
         output,
     } = image;
-    if pixels == 0 {
+    let norm_of = |c: usize| normalize.map(|n| (n.mean[c], n.std[c]));
+    if backend == Backend::Scalar {
+        for c in 0..channels {
+            for p in 0..pixels {
+                let i = index(input, channels, pixels, c, p);
+                let o = index(output, channels, pixels, c, p);
+                combine_run(&mut out[o..=o], &a[i..=i], &b[i..=i], w, norm_of(c));
+            }
+        }
         return;
     }
+    let mut tmp = [0.0f32; RUN];
+    let (mut ua, mut ub) = ([0u8; RUN], [0u8; RUN]);
     for c in 0..channels {
-        let dst = channel_mut(out, output, channels, pixels, c);
-        let (xa, xb) = (
-            channel(a, input, channels, pixels, c),
-            channel(b, input, channels, pixels, c),
-        );
-        let value = |u: u8| normalized(u, c, normalize);
-        if backend == Backend::Scalar {
-            for ((o, &ua), &ub) in dst.zip(xa).zip(xb) {
-                *o = if w.is_identity() {
-                    value(ua)
-                } else if w.is_copy() {
-                    value(ub)
-                } else {
-                    w.w_self * value(ua) + w.w_partner * value(ub)
-                };
+        // The 256 normalized values of the channel, weighted: the formula's
+        // two products, rounded as it rounds them. A cheap case reads one
+        // input only, unweighted (the other table is then all zeros).
+        let plain: [f32; 256] = core::array::from_fn(|u| {
+            let x = f32::from(u as u8) / 255.0;
+            match norm_of(c) {
+                None => x,
+                Some((mean, std)) => (x - mean) / std,
             }
-            continue;
-        }
-        let plain: [f32; 256] = core::array::from_fn(|u| value(u as u8));
-        if w.is_identity() {
-            dst.zip(xa).for_each(|(o, &u)| *o = plain[u as usize]);
+        });
+        let (own, other): ([f32; 256], [f32; 256]) = if w.is_identity() {
+            (plain, [0.0; 256])
         } else if w.is_copy() {
-            dst.zip(xb).for_each(|(o, &u)| *o = plain[u as usize]);
+            ([0.0; 256], plain)
         } else {
-            let own: [f32; 256] = core::array::from_fn(|u| w.w_self * plain[u]);
-            let other: [f32; 256] = core::array::from_fn(|u| w.w_partner * plain[u]);
-            for ((o, &ua), &ub) in dst.zip(xa).zip(xb) {
-                *o = own[ua as usize] + other[ub as usize];
+            (
+                core::array::from_fn(|u| w.w_self * plain[u]),
+                core::array::from_fn(|u| w.w_partner * plain[u]),
+            )
+        };
+        for p0 in (0..pixels).step_by(RUN) {
+            let len = RUN.min(pixels - p0);
+            let run = &mut tmp[..len];
+            let (xa, xb): (&[u8], &[u8]) = match input {
+                Layout::Chw => (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]),
+                Layout::Hwc => {
+                    let pixels_a = a[p0 * channels..].chunks_exact(channels);
+                    let pixels_b = b[p0 * channels..].chunks_exact(channels);
+                    for ((x, y), (pa, pb)) in ua
+                        .iter_mut()
+                        .zip(ub.iter_mut())
+                        .zip(pixels_a.zip(pixels_b))
+                        .take(len)
+                    {
+                        (*x, *y) = (pa[c], pb[c]);
+                    }
+                    (&ua[..len], &ub[..len])
+                }
+            };
+            if w.is_identity() {
+                run.iter_mut()
+                    .zip(xa)
+                    .for_each(|(t, &x)| *t = own[x as usize]);
+            } else if w.is_copy() {
+                run.iter_mut()
+                    .zip(xb)
+                    .for_each(|(t, &y)| *t = other[y as usize]);
+            } else {
+                for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
+                    *t = own[x as usize] + other[y as usize];
+                }
+            }
+            match output {
+                Layout::Chw => {
+                    let dst = &mut out[c * pixels + p0..][..len];
+                    if stream {
+                        crate::kernel::copy_stream(backend, dst, run);
+                    } else {
+                        dst.copy_from_slice(run);
+                    }
+                }
+                Layout::Hwc => {
+                    let dst = out[p0 * channels..].chunks_exact_mut(channels);
+                    for (px, &v) in dst.zip(run.iter()) {
+                        px[c] = v;
+                    }
+                }
             }
         }
+    }
+    if stream {
+        crate::kernel::stream_fence();
     }
 }

@@ -241,3 +241,39 @@ unsafe fn blend_u8_raw(
     }
     i
 }
+
+/// `dst = src` with non-temporal stores, not yet fenced: call
+/// [`stream_fence`] after the last. The caller has checked AVX2.
+pub(super) fn copy_stream(dst: &mut [f32], src: &[f32]) {
+    let n = dst.len().min(src.len());
+    let head = ((32 - dst.as_ptr() as usize % 32) % 32 / 4).min(n);
+    dst[..head].copy_from_slice(&src[..head]);
+    let (d, s) = (dst[head..n].as_mut_ptr(), src[head..n].as_ptr());
+    let body = (n - head) / 8 * 8;
+    // SAFETY: AVX2 was detected by the dispatcher; `d` is 32-byte aligned
+    // after the head, as `_mm256_stream_ps` requires, and every access is
+    // below `body <= n - head`.
+    unsafe { stream_body(d, s, body) };
+    dst[head + body..n].copy_from_slice(&src[head + body..n]);
+}
+
+/// # Safety
+/// AVX2; `d` 32-byte aligned and writable, `s` readable, for `len` (a
+/// multiple of 8) elements.
+#[target_feature(enable = "avx2")]
+unsafe fn stream_body(d: *mut f32, s: *const f32, len: usize) {
+    let mut i = 0;
+    // SAFETY: indices below `len`, by the caller's promise and the loop.
+    unsafe {
+        while i < len {
+            _mm256_stream_ps(d.add(i), _mm256_loadu_ps(s.add(i)));
+            i += 8;
+        }
+    }
+}
+
+/// Orders earlier non-temporal stores before later stores.
+pub(super) fn stream_fence() {
+    // SAFETY: SSE (and so `sfence`) is part of x86_64.
+    unsafe { _mm_sfence() }
+}

@@ -227,3 +227,22 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
         }
     }
 }
+
+/// `dst = src` with non-temporal stores where the backend has them; call
+/// [`stream_fence`] after the last one.
+pub(crate) fn copy_stream(backend: Backend, dst: &mut [f32], src: &[f32]) {
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if avx2_available() => avx2::copy_stream(dst, src),
+        _ => {
+            let n = dst.len().min(src.len());
+            dst[..n].copy_from_slice(&src[..n]);
+        }
+    }
+}
+
+/// Orders the non-temporal stores of [`copy_stream`] before later stores.
+pub(crate) fn stream_fence() {
+    #[cfg(target_arch = "x86_64")]
+    avx2::stream_fence();
+}
