@@ -155,7 +155,6 @@ pub(crate) fn normalize_blend(
         return;
     }
     let mut tmp = [0.0f32; RUN];
-    let (mut ua, mut ub) = ([0u8; RUN], [0u8; RUN]);
     for c in 0..channels {
         // The 256 normalized values of the channel, weighted: the formula's
         // two products, rounded as it rounds them. A cheap case reads one
@@ -180,33 +179,31 @@ pub(crate) fn normalize_blend(
         for p0 in (0..pixels).step_by(RUN) {
             let len = RUN.min(pixels - p0);
             let run = &mut tmp[..len];
-            let (xa, xb): (&[u8], &[u8]) = match input {
-                Layout::Chw => (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]),
-                Layout::Hwc => {
+            let blend = !w.is_identity() && !w.is_copy();
+            match input {
+                Layout::Chw if blend => {
+                    let (xa, xb) = (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]);
+                    for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
+                        *t = own[x as usize] + other[y as usize];
+                    }
+                }
+                Layout::Hwc if blend => {
                     let pixels_a = a[p0 * channels..].chunks_exact(channels);
                     let pixels_b = b[p0 * channels..].chunks_exact(channels);
-                    for ((x, y), (pa, pb)) in ua
-                        .iter_mut()
-                        .zip(ub.iter_mut())
-                        .zip(pixels_a.zip(pixels_b))
-                        .take(len)
-                    {
-                        (*x, *y) = (pa[c], pb[c]);
+                    for ((t, pa), pb) in run.iter_mut().zip(pixels_a).zip(pixels_b) {
+                        *t = own[pa[c] as usize] + other[pb[c] as usize];
                     }
-                    (&ua[..len], &ub[..len])
                 }
-            };
-            if w.is_identity() {
-                run.iter_mut()
-                    .zip(xa)
-                    .for_each(|(t, &x)| *t = own[x as usize]);
-            } else if w.is_copy() {
-                run.iter_mut()
-                    .zip(xb)
-                    .for_each(|(t, &y)| *t = other[y as usize]);
-            } else {
-                for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
-                    *t = own[x as usize] + other[y as usize];
+                _ => {
+                    // a cheap case: one input, one table, no add
+                    let (src, table) = if w.is_identity() {
+                        (a, &own)
+                    } else {
+                        (b, &other)
+                    };
+                    for (j, t) in run.iter_mut().enumerate() {
+                        *t = table[src[index(input, channels, pixels, c, p0 + j)] as usize];
+                    }
                 }
             }
             match output {
