@@ -1,12 +1,13 @@
-//! Mixes the sample photographs with torchvision's roll pairing and with a
-//! random permutation, prints lambda and the pairs, and writes a PNG grid:
-//! the originals on top, roll mixtures in the middle, permutation mixtures
-//! below.
+//! Mixes the sample photographs with torchvision's roll pairing, with a
+//! random permutation, and as u8 images the way timm's `FastCollateMixup`
+//! does, prints lambda and the pairs, and writes a PNG grid: the originals
+//! on top, then one row of mixtures per way.
 //!
 //! Run with `cargo run --release --example demo`.
 
 use mixup::{
-    Granularity, MixConfig, MixRng, Mixer, Pairing, in_place_scratch_len, one_hot_targets,
+    Granularity, MixConfig, MixRng, Mixer, Pairing, in_place_scratch_len, in_place_scratch_len_u8,
+    one_hot_targets,
 };
 use std::error::Error;
 use std::fs::File;
@@ -140,9 +141,35 @@ fn main() -> Result<(), Box<dyn Error>> {
         &labels,
     )?;
 
-    let (width, height) = (n * SIDE, 3 * SIDE);
+    // u8 to u8, as timm's FastCollateMixup: flip pairing, one lambda per pair
+    let flip = MixConfig {
+        alpha: 1.0,
+        beta: 1.0,
+        pairing: Pairing::Flip,
+        granularity: Granularity::Pair,
+        ..MixConfig::default()
+    };
+    let (mut partners, mut lambdas) = (vec![0u32; n], vec![0.0f64; n]);
+    flip.draw(&mut rng, &mut partners, &mut lambdas, None)?;
+    let mut bytes: Vec<u8> = originals
+        .iter()
+        .map(|v| (v * 255.0).round() as u8)
+        .collect();
+    let mut scratch = vec![0u8; in_place_scratch_len_u8(n, LEN)?];
+    Mixer::new().mix_u8_in_place(&mut bytes, LEN, &partners, &lambdas, &mut scratch)?;
+    println!("u8 images, flip pairing, one lambda per pair (timm FastCollateMixup):");
+    for i in 0..n {
+        println!(
+            "  {:>9} <- {:<9}  lam = {:.4}",
+            NAMES[i], NAMES[partners[i] as usize], lambdas[i]
+        );
+    }
+    let from_u8: Vec<f32> = bytes.iter().map(|&b| f32::from(b) / 255.0).collect();
+
+    let rows = [&originals, &rolled, &permuted, &from_u8];
+    let (width, height) = (n * SIDE, rows.len() * SIDE);
     let mut grid = vec![0u8; width * height * 3];
-    for (row, batch) in [&originals, &rolled, &permuted].into_iter().enumerate() {
+    for (row, batch) in rows.into_iter().enumerate() {
         for (col, sample) in batch.chunks_exact(LEN).enumerate() {
             paste(&mut grid, width, row, col, sample);
         }
@@ -152,7 +179,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let path = out_dir.join("demo.png");
     write_png(&path, width, height, &grid)?;
     println!(
-        "wrote {} (originals, roll mixtures, permutation mixtures)",
+        "wrote {} (originals, then roll, permutation and u8 flip mixtures)",
         path.display()
     );
     Ok(())
