@@ -408,7 +408,7 @@ pub unsafe extern "C" fn mixup_beta(
     lam_out: *mut f64,
 ) -> mixup_status {
     status((|| {
-        let dist = crate::beta::Beta::new(alpha, beta)?;
+        let dist = crate::Beta::new(alpha, beta)?;
         let (rng, out) = (Buf::one(rng)?, Buf::one(lam_out)?);
         disjoint(&[rng.region(), out.region()])?;
         // SAFETY: both checked and disjoint; valid by the caller's promise.

@@ -38,7 +38,7 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
-pub(crate) mod beta;
+mod beta;
 mod error;
 pub mod ffi;
 mod image;
