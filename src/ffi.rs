@@ -532,6 +532,87 @@ pub unsafe extern "C" fn mixup_blend_f32(
     })())
 }
 
+/// The checks and the call of an in-place batch function, for any sample type.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[allow(clippy::too_many_arguments)]
+unsafe fn apply_in_place<T>(
+    batch: *mut T,
+    n: usize,
+    len: usize,
+    perm: *const u32,
+    perm_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    scratch: *mut T,
+    scratch_len: usize,
+    scratch_needed: usize,
+    mix: impl FnOnce(&mut [T], &[u32], &[f64], &mut [T]) -> Result<()>,
+) -> Result<()> {
+    let batch = batch_buf(batch, n, len)?;
+    let perm = Buf::new(perm, perm_len)?.first(n)?;
+    let lam = lambdas(lam, lam_len, n)?;
+    let scratch = Buf::new(scratch, scratch_len)?.first(scratch_needed)?;
+    disjoint(&[
+        batch.region(),
+        perm.region(),
+        lam.region(),
+        scratch.region(),
+    ])?;
+    // SAFETY: all checked and pairwise disjoint; valid by the caller's promise.
+    let (x, p, l, s) = unsafe {
+        (
+            batch.slice_mut(),
+            perm.slice(),
+            lam.slice(),
+            scratch.slice_mut(),
+        )
+    };
+    mix(x, p, l, s)
+}
+
+/// The checks and the call of an out-of-place batch function: `out` gets
+/// `out_needed` elements and must not overlap an input.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[allow(clippy::too_many_arguments)]
+unsafe fn apply_into<T, U>(
+    batch: *const T,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    out: *mut U,
+    out_len: usize,
+    more_inputs: &[(usize, usize)],
+    mix: impl FnOnce(&mut [U], &[T], &[u32], &[f64]) -> Result<()>,
+) -> Result<()> {
+    let batch = batch_buf(batch, n, len)?;
+    let partners = Buf::new(partners, partners_len)?.first(n)?;
+    let lam = lambdas(lam, lam_len, n)?;
+    let out = Buf::new(out, out_len)?.first(batch.len)?;
+    for &input in [batch.region(), partners.region(), lam.region()]
+        .iter()
+        .chain(more_inputs)
+    {
+        disjoint(&[out.region(), input])?;
+    }
+    // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
+    let (o, x, p, l) = unsafe {
+        (
+            out.slice_mut(),
+            batch.slice(),
+            partners.slice(),
+            lam.slice(),
+        )
+    };
+    mix(o, x, p, l)
+}
+
 /// Mixes a batch of `n` samples of `len` floats in place:
 /// `x[i] = lam_i * x[i] + (1 - lam_i) * x[perm[i]]`.
 ///
@@ -555,26 +636,23 @@ pub unsafe extern "C" fn mixup_apply_f32(
     scratch_len: usize,
 ) -> mixup_status {
     status((|| {
-        let batch = batch_buf(batch, n, len)?;
-        let perm = Buf::new(perm, perm_len)?.first(n)?;
-        let lam = lambdas(lam, lam_len, n)?;
-        let scratch = Buf::new(scratch, scratch_len)?.first(in_place_scratch_len(n, len)?)?;
-        disjoint(&[
-            batch.region(),
-            perm.region(),
-            lam.region(),
-            scratch.region(),
-        ])?;
-        // SAFETY: all checked and pairwise disjoint; valid by the caller's promise.
-        let (x, p, l, s) = unsafe {
-            (
-                batch.slice_mut(),
-                perm.slice(),
-                lam.slice(),
-                scratch.slice_mut(),
+        let needed = in_place_scratch_len(n, len)?;
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            apply_in_place(
+                batch,
+                n,
+                len,
+                perm,
+                perm_len,
+                lam,
+                lam_len,
+                scratch,
+                scratch_len,
+                needed,
+                |x, p, l, s| Mixer::new().mix_in_place(x, len, p, l, s),
             )
-        };
-        Mixer::new().mix_in_place(x, len, p, l, s)
+        }
     })())
 }
 
@@ -599,25 +677,22 @@ pub unsafe extern "C" fn mixup_apply_into_f32(
     out: *mut f32,
     out_len: usize,
 ) -> mixup_status {
-    status((|| {
-        let batch = batch_buf(batch, n, len)?;
-        let partners = Buf::new(partners, partners_len)?.first(n)?;
-        let lam = lambdas(lam, lam_len, n)?;
-        let out = Buf::new(out, out_len)?.first(batch.len)?;
-        for input in [batch.region(), partners.region(), lam.region()] {
-            disjoint(&[out.region(), input])?;
-        }
-        // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
-        let (o, x, p, l) = unsafe {
-            (
-                out.slice_mut(),
-                batch.slice(),
-                partners.slice(),
-                lam.slice(),
-            )
-        };
-        Mixer::new().mix_into(o, x, len, p, l)
-    })())
+    // SAFETY: the caller's promises, passed on.
+    status(unsafe {
+        apply_into(
+            batch,
+            n,
+            len,
+            partners,
+            partners_len,
+            lam,
+            lam_len,
+            out,
+            out_len,
+            &[],
+            |o, x, p, l| Mixer::new().mix_into(o, x, len, p, l),
+        )
+    })
 }
 
 /// Dense mixed targets `[n, num_classes]` from class ids, with timm's label
@@ -1029,26 +1104,23 @@ pub unsafe extern "C" fn mixup_apply_u8(
     scratch_len: usize,
 ) -> mixup_status {
     status((|| {
-        let batch = batch_buf(batch, n, len)?;
-        let perm = Buf::new(perm, perm_len)?.first(n)?;
-        let lam = lambdas(lam, lam_len, n)?;
-        let scratch = Buf::new(scratch, scratch_len)?.first(in_place_scratch_len_u8(n, len)?)?;
-        disjoint(&[
-            batch.region(),
-            perm.region(),
-            lam.region(),
-            scratch.region(),
-        ])?;
-        // SAFETY: all checked and pairwise disjoint; valid by the caller's promise.
-        let (x, p, l, s) = unsafe {
-            (
-                batch.slice_mut(),
-                perm.slice(),
-                lam.slice(),
-                scratch.slice_mut(),
+        let needed = in_place_scratch_len_u8(n, len)?;
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            apply_in_place(
+                batch,
+                n,
+                len,
+                perm,
+                perm_len,
+                lam,
+                lam_len,
+                scratch,
+                scratch_len,
+                needed,
+                |x, p, l, s| Mixer::new().mix_u8_in_place(x, len, p, l, s),
             )
-        };
-        Mixer::new().mix_u8_in_place(x, len, p, l, s)
+        }
     })())
 }
 
@@ -1069,25 +1141,22 @@ pub unsafe extern "C" fn mixup_apply_into_u8(
     out: *mut u8,
     out_len: usize,
 ) -> mixup_status {
-    status((|| {
-        let batch = batch_buf(batch, n, len)?;
-        let partners = Buf::new(partners, partners_len)?.first(n)?;
-        let lam = lambdas(lam, lam_len, n)?;
-        let out = Buf::new(out, out_len)?.first(batch.len)?;
-        for input in [batch.region(), partners.region(), lam.region()] {
-            disjoint(&[out.region(), input])?;
-        }
-        // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
-        let (o, x, p, l) = unsafe {
-            (
-                out.slice_mut(),
-                batch.slice(),
-                partners.slice(),
-                lam.slice(),
-            )
-        };
-        Mixer::new().mix_u8_into(o, x, len, p, l)
-    })())
+    // SAFETY: the caller's promises, passed on.
+    status(unsafe {
+        apply_into(
+            batch,
+            n,
+            len,
+            partners,
+            partners_len,
+            lam,
+            lam_len,
+            out,
+            out_len,
+            &[],
+            |o, x, p, l| Mixer::new().mix_u8_into(o, x, len, p, l),
+        )
+    })
 }
 
 /// `mean` and `std` of a call: both absent (plain `/ 255`) or one value per
@@ -1147,32 +1216,26 @@ pub unsafe extern "C" fn mixup_apply_into_u8_f32(
     status((|| {
         let (layout, image_region) = image_of(image)?;
         let len = layout.len()?;
-        let batch = batch_buf(batch, n, len)?;
-        let partners = Buf::new(partners, partners_len)?.first(n)?;
-        let lam = lambdas(lam, lam_len, n)?;
         let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
-        let out = Buf::new(out, out_len)?.first(batch.len)?;
-        for input in [
-            batch.region(),
-            partners.region(),
-            lam.region(),
-            mean.region(),
-            std.region(),
-            image_region,
-        ] {
-            disjoint(&[out.region(), input])?;
-        }
-        // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
-        let (o, x, p, l, norm) = unsafe {
-            (
-                out.slice_mut(),
-                batch.slice(),
-                partners.slice(),
-                lam.slice(),
-                normalize_from(mean, std),
+        let inputs = [mean.region(), std.region(), image_region];
+        // SAFETY: the caller's promises, passed on; `mean` and `std` are
+        // checked and only read.
+        unsafe {
+            let norm = normalize_from(mean, std);
+            apply_into(
+                batch,
+                n,
+                len,
+                partners,
+                partners_len,
+                lam,
+                lam_len,
+                out,
+                out_len,
+                &inputs,
+                |o, x, p, l| Mixer::new().mix_u8_to_f32(o, x, layout, p, l, norm),
             )
-        };
-        Mixer::new().mix_u8_to_f32(o, x, layout, p, l, norm)
+        }
     })())
 }
 
