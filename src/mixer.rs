@@ -9,7 +9,8 @@ use crate::walk::{chains, cycles_in_place};
 
 /// Applies blends with one kernel [`Backend`].
 ///
-/// A batch is `n` samples of `len` contiguous f32 each; sample `i` becomes
+/// A batch is `n` samples of `len` contiguous values (f32, or u8 for the
+/// `mix_u8_*` methods); sample `i` becomes
 /// `w_self_i * x[i] + w_partner_i * x[partners[i]]` with the weights of
 /// [`Weights::from_lambda`]. The layout inside a sample (CHW, HWC, audio,
 /// soft labels) does not matter. Every method checks all its arguments
