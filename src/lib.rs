@@ -39,6 +39,7 @@
 extern crate std;
 
 mod beta;
+mod detection;
 mod error;
 pub mod ffi;
 mod image;
@@ -53,6 +54,7 @@ mod ziggurat;
 mod ziggurat_tables;
 
 pub use beta::Beta;
+pub use detection::{ImageSize, WeightedBox, mix_boxes};
 pub use error::{Error, Result};
 pub use image::{ImageLayout, Layout, Normalize};
 pub use kernel::{Backend, Weights};
