@@ -441,6 +441,58 @@ static void test_u8(void) {
     free(workspace);
 }
 
+static void test_detection(void) {
+    enum { H1 = 3, W1 = 5, H2 = 4, W2 = 2, C = 3 };
+    float a[H1 * W1 * C], b[H2 * W2 * C], out[4 * 5 * C + 1], want[4 * 5 * C];
+    uint8_t a8[H1 * W1 * C], b8[H2 * W2 * C], out8[4 * 5 * C];
+    const float boxes_a[2 * 4] = {0, 0, 4, 2, 1, 1, 2, 2}, boxes_b[4] = {0, 1, 1, 3};
+    const float bad_box[4] = {3, 0, 1, 2};
+    const int64_t classes_a[2] = {5, 6}, classes_b[1] = {7};
+    mixup_weighted_box boxes[3];
+    size_t h = 0, w = 0, count = 0, y, x, c;
+    const double lam = 0.35;
+    for (x = 0; x < H1 * W1 * C; x++) { a[x] = (float)x * 0.5f; a8[x] = (uint8_t)(x * 7); }
+    for (x = 0; x < H2 * W2 * C; x++) { b[x] = 9.0f - (float)x; b8[x] = (uint8_t)(250 - x); }
+
+    EXPECT(mixup_canvas_size(H1, W1, H2, W2, &h, &w), MIXUP_STATUS_OK);
+    CHECK(h == 4 && w == 5);
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+            for (c = 0; c < C; c++) {
+                float pa = (y < H1 && x < W1) ? a[(y * W1 + x) * C + c] : 0.0f;
+                float pb = (y < H2 && x < W2) ? b[(y * W2 + x) * C + c] : 0.0f;
+                uint8_t ua = (y < H1 && x < W1) ? a8[(y * W1 + x) * C + c] : 0;
+                uint8_t ub = (y < H2 && x < W2) ? b8[(y * W2 + x) * C + c] : 0;
+                want[(y * w + x) * C + c] = reference(lam, pa, pb);
+                out8[(y * w + x) * C + c] = reference_u8(lam, ua, ub);
+            }
+    out[4 * 5 * C] = 42.0f;
+    EXPECT(mixup_blend_canvas_f32(a, H1, W1, b, H2, W2, C, MIXUP_LAYOUT_HWC, lam, out, 4 * 5 * C + 1), MIXUP_STATUS_OK);
+    CHECK(same_bits(out, want, 4 * 5 * C));
+    CHECK(out[4 * 5 * C] == 42.0f);
+    {
+        uint8_t got8[4 * 5 * C];
+        EXPECT(mixup_blend_canvas_u8(a8, H1, W1, b8, H2, W2, C, MIXUP_LAYOUT_HWC, lam, got8, 4 * 5 * C), MIXUP_STATUS_OK);
+        CHECK(memcmp(got8, out8, sizeof got8) == 0);
+    }
+    EXPECT(mixup_blend_canvas_f32(a, H1, W1, b, H2, W2, C, MIXUP_LAYOUT_HWC, lam, out, 4 * 5 * C - 1), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    EXPECT(mixup_blend_canvas_f32(a, H1, W1, b, H2, W2, C, 9, lam, out, 4 * 5 * C), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_blend_canvas_f32(a, H1, W1, b, H2, W2, C, MIXUP_LAYOUT_CHW, lam, a, H1 * W1 * C), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    CHECK(same_bits(out, want, 4 * 5 * C));
+
+    EXPECT(mixup_mix_boxes(boxes_a, classes_a, 2, boxes_b, classes_b, 1, lam, 0, boxes, 3, &count), MIXUP_STATUS_OK);
+    CHECK(count == 3);
+    CHECK(boxes[0].class_id == 5 && boxes[0].weight == (float)lam && boxes[0].x2 == 4.0f);
+    CHECK(boxes[2].class_id == 7 && boxes[2].weight == (float)(1.0 - lam) && boxes[2].y2 == 3.0f);
+    EXPECT(mixup_mix_boxes(boxes_a, classes_a, 2, boxes_b, classes_b, 1, 1.0, 1, boxes, 2, &count), MIXUP_STATUS_OK);
+    CHECK(count == 2);
+    count = 99;
+    EXPECT(mixup_mix_boxes(bad_box, classes_a, 1, NULL, NULL, 0, lam, 0, boxes, 3, &count), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_mix_boxes(boxes_a, classes_a, 2, boxes_b, classes_b, 1, lam, 0, boxes, 2, &count), MIXUP_STATUS_BUFFER_TOO_SMALL);
+    EXPECT(mixup_mix_boxes(boxes_a, NULL, 2, NULL, NULL, 0, lam, 0, boxes, 3, &count), MIXUP_STATUS_NULL_POINTER);
+    CHECK(count == 99);
+}
+
 int main(void) {
     test_version_and_status_strings();
     test_rng_and_beta();
@@ -451,6 +503,7 @@ int main(void) {
     test_batch();
     test_errors();
     test_u8();
+    test_detection();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -195,6 +195,36 @@ typedef struct {
   uint32_t output_layout;
 } mixup_image;
 
+/**
+ * One box of a detection mixup: corners, class and loss weight.
+ */
+typedef struct {
+  /**
+   * Left.
+   */
+  float x1;
+  /**
+   * Top.
+   */
+  float y1;
+  /**
+   * Right.
+   */
+  float x2;
+  /**
+   * Bottom.
+   */
+  float y2;
+  /**
+   * The class id.
+   */
+  int64_t class_id;
+  /**
+   * `(float) lam` for the first image's boxes, `(float) (1 - lam)` for the second's.
+   */
+  float weight;
+} mixup_weighted_box;
+
 
 
 #ifdef __cplusplus
@@ -566,6 +596,85 @@ mixup_status mixup_batch_u8_f32(mixup_rng *rng,
                                 size_t partners_out_len,
                                 uint8_t *applied_out,
                                 size_t applied_out_len);
+
+/**
+ * The canvas of a detection mixup, `(max(h1, h2), max(w1, w2))`.
+ *
+ * # Safety
+ * `height_out` and `width_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_canvas_size(size_t h1,
+                               size_t w1,
+                               size_t h2,
+                               size_t w2,
+                               size_t *height_out,
+                               size_t *width_out);
+
+/**
+ * Detection mixup of two f32 images (GluonCV's construction): `a` is
+ * `h1 x w1`, `b` is `h2 x w2`, both with `channels` channels in `layout`
+ * (a `mixup_layout`); `out` (the canvas, `mixup_canvas_size`, same
+ * layout) gets `(float) lam * pad(a) + (float) (1 - lam) * pad(b)`, where
+ * `pad` puts an image at the top left and zeros elsewhere.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length.
+ */
+mixup_status mixup_blend_canvas_f32(const float *a,
+                                    size_t h1,
+                                    size_t w1,
+                                    const float *b,
+                                    size_t h2,
+                                    size_t w2,
+                                    size_t channels,
+                                    uint32_t layout,
+                                    double lam,
+                                    float *out,
+                                    size_t out_len);
+
+/**
+ * `mixup_blend_canvas_f32` for u8 images, rounding half to even and
+ * saturating (GluonCV and YOLOv5 truncate, so they can differ by one).
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length.
+ */
+mixup_status mixup_blend_canvas_u8(const uint8_t *a,
+                                   size_t h1,
+                                   size_t w1,
+                                   const uint8_t *b,
+                                   size_t h2,
+                                   size_t w2,
+                                   size_t channels,
+                                   uint32_t layout,
+                                   double lam,
+                                   uint8_t *out,
+                                   size_t out_len);
+
+/**
+ * The boxes of both images of a detection mixup: `boxes_a` holds `n1`
+ * boxes of 4 floats `(x1, y1, x2, y2)` with `classes_a`, likewise `b`.
+ * `out` gets the first image's boxes with weight `(float) lam`, then the
+ * second's with `(float) (1 - lam)`; with `drop_zero_weight` non-zero, the
+ * boxes of an image whose weight is 0 are left out. `*count_out` gets the
+ * number written. A non-finite coordinate, `x2 < x1` or `y2 < y1` is
+ * `MIXUP_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `count_out` must be valid.
+ */
+mixup_status mixup_mix_boxes(const float *boxes_a,
+                             const int64_t *classes_a,
+                             size_t n1,
+                             const float *boxes_b,
+                             const int64_t *classes_b,
+                             size_t n2,
+                             double lam,
+                             int drop_zero_weight,
+                             mixup_weighted_box *out,
+                             size_t out_len,
+                             size_t *count_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -13,6 +13,7 @@ use core::ffi::{CStr, c_char, c_int};
 use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
 
+use crate::detection::{ImageSize, WeightedBox, mix_boxes};
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, Layout, Normalize};
 use crate::kernel::Weights;
@@ -1426,5 +1427,234 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
                 Mixer::new().mix_u8_to_f32(o, x, layout, partners, lams, norm)
             })
         }
+    })())
+}
+
+/// One box of a detection mixup: corners, class and loss weight.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct mixup_weighted_box {
+    /// Left.
+    pub x1: f32,
+    /// Top.
+    pub y1: f32,
+    /// Right.
+    pub x2: f32,
+    /// Bottom.
+    pub y2: f32,
+    /// The class id.
+    pub class_id: i64,
+    /// `(float) lam` for the first image's boxes, `(float) (1 - lam)` for the second's.
+    pub weight: f32,
+}
+
+/// The canvas of a detection mixup, `(max(h1, h2), max(w1, w2))`.
+///
+/// # Safety
+/// `height_out` and `width_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_canvas_size(
+    h1: usize,
+    w1: usize,
+    h2: usize,
+    w2: usize,
+    height_out: *mut usize,
+    width_out: *mut usize,
+) -> mixup_status {
+    status((|| {
+        let (h, w) = (Buf::one(height_out)?, Buf::one(width_out)?);
+        disjoint(&[h.region(), w.region()])?;
+        let canvas = ImageSize::canvas(
+            ImageSize {
+                height: h1,
+                width: w1,
+            },
+            ImageSize {
+                height: h2,
+                width: w2,
+            },
+        );
+        // SAFETY: checked, disjoint; writable by the caller's promise.
+        let (h, w) = unsafe { (h.slice_mut(), w.slice_mut()) };
+        (h[0], w[0]) = (canvas.height, canvas.width);
+        Ok(())
+    })())
+}
+
+/// The checks and the call of a canvas blend, for any sample type.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[allow(clippy::too_many_arguments)]
+unsafe fn canvas_call<T>(
+    a: *const T,
+    size_a: ImageSize,
+    b: *const T,
+    size_b: ImageSize,
+    channels: usize,
+    layout: u32,
+    out: *mut T,
+    out_len: usize,
+    blend: impl FnOnce(&mut [T], &[T], &[T], Layout) -> Result<ImageSize>,
+) -> Result<()> {
+    let layout = layout_of(layout)?;
+    if channels == 0 {
+        return Err(Error::InvalidArgument);
+    }
+    let a = Buf::new(a, size_a.elements(channels)?)?;
+    let b = Buf::new(b, size_b.elements(channels)?)?;
+    let needed = ImageSize::canvas(size_a, size_b).elements(channels)?;
+    let out = Buf::new(out, out_len)?.first(needed)?;
+    disjoint(&[out.region(), a.region()])?;
+    disjoint(&[out.region(), b.region()])?;
+    // SAFETY: checked; `out` is disjoint from both inputs; valid by the caller's promise.
+    let (o, x, y) = unsafe { (out.slice_mut(), a.slice(), b.slice()) };
+    blend(o, x, y, layout).map(|_| ())
+}
+
+/// Detection mixup of two f32 images (GluonCV's construction): `a` is
+/// `h1 x w1`, `b` is `h2 x w2`, both with `channels` channels in `layout`
+/// (a `mixup_layout`); `out` (the canvas, `mixup_canvas_size`, same
+/// layout) gets `(float) lam * pad(a) + (float) (1 - lam) * pad(b)`, where
+/// `pad` puts an image at the top left and zeros elsewhere.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_blend_canvas_f32(
+    a: *const f32,
+    h1: usize,
+    w1: usize,
+    b: *const f32,
+    h2: usize,
+    w2: usize,
+    channels: usize,
+    layout: u32,
+    lam: f64,
+    out: *mut f32,
+    out_len: usize,
+) -> mixup_status {
+    let (sa, sb) = (
+        ImageSize {
+            height: h1,
+            width: w1,
+        },
+        ImageSize {
+            height: h2,
+            width: w2,
+        },
+    );
+    // SAFETY: the caller's promises, passed on.
+    status(unsafe {
+        canvas_call(
+            a,
+            sa,
+            b,
+            sb,
+            channels,
+            layout,
+            out,
+            out_len,
+            |o, x, y, l| Mixer::new().blend_canvas(o, x, sa, y, sb, channels, l, lam),
+        )
+    })
+}
+
+/// `mixup_blend_canvas_f32` for u8 images, rounding half to even and
+/// saturating (GluonCV and YOLOv5 truncate, so they can differ by one).
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_blend_canvas_u8(
+    a: *const u8,
+    h1: usize,
+    w1: usize,
+    b: *const u8,
+    h2: usize,
+    w2: usize,
+    channels: usize,
+    layout: u32,
+    lam: f64,
+    out: *mut u8,
+    out_len: usize,
+) -> mixup_status {
+    let (sa, sb) = (
+        ImageSize {
+            height: h1,
+            width: w1,
+        },
+        ImageSize {
+            height: h2,
+            width: w2,
+        },
+    );
+    // SAFETY: the caller's promises, passed on.
+    status(unsafe {
+        canvas_call(
+            a,
+            sa,
+            b,
+            sb,
+            channels,
+            layout,
+            out,
+            out_len,
+            |o, x, y, l| Mixer::new().blend_canvas_u8(o, x, sa, y, sb, channels, l, lam),
+        )
+    })
+}
+
+/// The boxes of both images of a detection mixup: `boxes_a` holds `n1`
+/// boxes of 4 floats `(x1, y1, x2, y2)` with `classes_a`, likewise `b`.
+/// `out` gets the first image's boxes with weight `(float) lam`, then the
+/// second's with `(float) (1 - lam)`; with `drop_zero_weight` non-zero, the
+/// boxes of an image whose weight is 0 are left out. `*count_out` gets the
+/// number written. A non-finite coordinate, `x2 < x1` or `y2 < y1` is
+/// `MIXUP_STATUS_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `count_out` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_mix_boxes(
+    boxes_a: *const f32,
+    classes_a: *const i64,
+    n1: usize,
+    boxes_b: *const f32,
+    classes_b: *const i64,
+    n2: usize,
+    lam: f64,
+    drop_zero_weight: c_int,
+    out: *mut mixup_weighted_box,
+    out_len: usize,
+    count_out: *mut usize,
+) -> mixup_status {
+    status((|| {
+        let ba = Buf::new(boxes_a.cast::<[f32; 4]>(), n1)?;
+        let ca = Buf::new(classes_a, n1)?;
+        let bb = Buf::new(boxes_b.cast::<[f32; 4]>(), n2)?;
+        let cb = Buf::new(classes_b, n2)?;
+        let out = Buf::new(out.cast::<WeightedBox>(), out_len)?;
+        let count = Buf::one(count_out)?;
+        for input in [ba.region(), ca.region(), bb.region(), cb.region()] {
+            disjoint(&[out.region(), count.region(), input])?;
+        }
+        disjoint(&[out.region(), count.region()])?;
+        // SAFETY: checked; the outputs are disjoint from every input and
+        // each other; `[f32; 4]` has the layout of 4 floats, and
+        // `mixup_weighted_box` and `WeightedBox` the same repr(C) layout.
+        let (o, c, xa, ya, xb, yb) = unsafe {
+            (
+                out.slice_mut(),
+                count.slice_mut(),
+                ba.slice(),
+                ca.slice(),
+                bb.slice(),
+                cb.slice(),
+            )
+        };
+        c[0] = mix_boxes(xa, ya, xb, yb, lam, drop_zero_weight != 0, o)?;
+        Ok(())
     })())
 }
