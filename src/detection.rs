@@ -286,3 +286,236 @@ pub fn mix_boxes(
     }
     Ok(count)
 }
+
+/// A batch of images of different sizes with their boxes, all in caller
+/// buffers: image `i` is `sizes[i]` with `channels` channels in `layout`,
+/// starting at element `image_offsets[i]` of `images`; its boxes are
+/// `boxes[box_offsets[i]..box_offsets[i + 1]]` with the same range of
+/// `classes`.
+#[derive(Clone, Copy, Debug)]
+pub struct DetectionBatch<'a, T> {
+    /// Every image's elements.
+    pub images: &'a [T],
+    /// Where each image starts in `images` (`n` entries).
+    pub image_offsets: &'a [usize],
+    /// Each image's size (`n` entries).
+    pub sizes: &'a [ImageSize],
+    /// Every image's boxes, `(x1, y1, x2, y2)`.
+    pub boxes: &'a [[f32; 4]],
+    /// Prefix offsets into `boxes` (`n + 1` entries, non-decreasing).
+    pub box_offsets: &'a [usize],
+    /// One class id per box.
+    pub classes: &'a [i64],
+    /// Channels per pixel, at least 1.
+    pub channels: usize,
+    /// The layout of every image and canvas.
+    pub layout: Layout,
+}
+
+/// Where [`Mixer::mix_detection`] writes: canvas `i` starts at element
+/// `canvas_offsets[i]` of `canvases` and is `canvas_sizes[i]`; its boxes
+/// are `boxes[box_offsets[i]..box_offsets[i + 1]]`.
+#[derive(Debug)]
+pub struct DetectionOutput<'a, T> {
+    /// Every canvas, one after another.
+    pub canvases: &'a mut [T],
+    /// Where each canvas starts (`n` entries, written).
+    pub canvas_offsets: &'a mut [usize],
+    /// Each canvas's size (`n` entries, written).
+    pub canvas_sizes: &'a mut [ImageSize],
+    /// Every canvas's weighted boxes, one list after another.
+    pub boxes: &'a mut [WeightedBox],
+    /// Prefix offsets into `boxes` (`n + 1` entries, written).
+    pub box_offsets: &'a mut [usize],
+}
+
+impl<T> DetectionBatch<'_, T> {
+    /// Checks the batch's own consistency: every image and box range in
+    /// bounds, every box valid.
+    fn check(&self) -> Result<usize> {
+        let n = self.sizes.len();
+        let ranges_ok = self.image_offsets.len() == n
+            && self.box_offsets.len() == n + 1
+            && self.box_offsets.windows(2).all(|w| w[0] <= w[1])
+            && self
+                .box_offsets
+                .last()
+                .is_some_and(|&end| end <= self.boxes.len())
+            && self.classes.len() == self.boxes.len()
+            && self.channels != 0;
+        if !ranges_ok {
+            return Err(Error::InvalidArgument);
+        }
+        for (&offset, size) in self.image_offsets.iter().zip(self.sizes) {
+            let end = offset
+                .checked_add(size.elements(self.channels)?)
+                .ok_or(Error::SizeOverflow)?;
+            if end > self.images.len() {
+                return Err(Error::InvalidArgument);
+            }
+        }
+        let valid = |b: &[f32; 4]| b.iter().all(|v| v.is_finite()) && b[2] >= b[0] && b[3] >= b[1];
+        if !self.boxes.iter().all(valid) {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(n)
+    }
+
+    fn image(&self, i: usize) -> &[T] {
+        &self.images[self.image_offsets[i]..]
+            [..self.sizes[i].height * self.sizes[i].width * self.channels]
+    }
+
+    fn box_range(&self, i: usize) -> core::ops::Range<usize> {
+        self.box_offsets[i]..self.box_offsets[i + 1]
+    }
+}
+
+/// The output a detection batch needs: `(canvas elements, boxes)` in all,
+/// for sample `i` mixed with `partners[i]`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for an inconsistent batch or a partners list
+/// that is not `n` long, [`Error::IndexOutOfRange`], [`Error::SizeOverflow`].
+pub fn detection_output_sizes<T>(
+    batch: &DetectionBatch<'_, T>,
+    partners: &[u32],
+) -> Result<(usize, usize)> {
+    let n = batch.check()?;
+    if partners.len() != n {
+        return Err(Error::InvalidArgument);
+    }
+    crate::pairing::check_in_range(partners, n)?;
+    let (mut elements, mut boxes) = (0usize, 0usize);
+    for (i, &p) in partners.iter().enumerate() {
+        let p = p as usize;
+        let canvas = ImageSize::canvas(batch.sizes[i], batch.sizes[p]);
+        elements = elements
+            .checked_add(canvas.elements(batch.channels)?)
+            .ok_or(Error::SizeOverflow)?;
+        boxes = boxes
+            .checked_add(batch.box_range(i).len() + batch.box_range(p).len())
+            .ok_or(Error::SizeOverflow)?;
+    }
+    Ok((elements, boxes))
+}
+
+impl Mixer {
+    /// Detection mixup over a batch: canvas `i` blends image `i` (weight
+    /// `lam_i`) with image `partners[i]` (weight `1 - lam_i`) as
+    /// [`blend_canvas`](Self::blend_canvas) does, and its boxes are both
+    /// images' boxes, as [`mix_boxes`] gives them (all kept). `lambdas` has
+    /// one value for the batch or one per sample; draw them from
+    /// `Beta::symmetric(32.0)` as YOLOv5 does, or `1.5` as GluonCV.
+    ///
+    /// # Errors
+    /// Those of [`detection_output_sizes`]; [`Error::InvalidArgument`] for
+    /// bad lambdas or output index lists of the wrong length;
+    /// [`Error::BufferTooSmall`] when `out.canvases` or `out.boxes` is
+    /// shorter than [`detection_output_sizes`] says.
+    pub fn mix_detection(
+        &self,
+        batch: &DetectionBatch<'_, f32>,
+        partners: &[u32],
+        lambdas: &[f64],
+        out: DetectionOutput<'_, f32>,
+    ) -> Result<()> {
+        self.detection(
+            batch,
+            partners,
+            lambdas,
+            out,
+            &ZEROS_F32,
+            |backend, w, o, x, y| kernel::blend(backend, w, o, x, y),
+        )
+    }
+
+    /// [`mix_detection`](Self::mix_detection) for u8 images, with the u8
+    /// arithmetic (round half to even, saturate).
+    ///
+    /// # Errors
+    /// As [`mix_detection`](Self::mix_detection).
+    pub fn mix_detection_u8(
+        &self,
+        batch: &DetectionBatch<'_, u8>,
+        partners: &[u32],
+        lambdas: &[f64],
+        out: DetectionOutput<'_, u8>,
+    ) -> Result<()> {
+        self.detection(
+            batch,
+            partners,
+            lambdas,
+            out,
+            &ZEROS_U8,
+            |backend, w, o, x, y| kernel::blend_u8(backend, w, o, x, y),
+        )
+    }
+
+    fn detection<T: Copy>(
+        &self,
+        batch: &DetectionBatch<'_, T>,
+        partners: &[u32],
+        lambdas: &[f64],
+        out: DetectionOutput<'_, T>,
+        zeros: &[T],
+        blend: impl Fn(crate::kernel::Backend, Weights, &mut [T], &[T], &[T]) + Copy,
+    ) -> Result<()> {
+        let (elements, boxes) = detection_output_sizes(batch, partners)?;
+        let n = partners.len();
+        crate::mixer::check_lambdas(lambdas, n)?;
+        if out.canvas_offsets.len() != n
+            || out.canvas_sizes.len() != n
+            || out.box_offsets.len() != n + 1
+        {
+            return Err(Error::InvalidArgument);
+        }
+        if out.canvases.len() < elements || out.boxes.len() < boxes {
+            return Err(Error::BufferTooSmall);
+        }
+        let backend = self.backend();
+        let (mut at, mut box_at) = (0usize, 0usize);
+        out.box_offsets[0] = 0;
+        for (i, &p) in partners.iter().enumerate() {
+            let p = p as usize;
+            let w = crate::mixer::weights_of(lambdas, i);
+            let (sa, sb) = (batch.sizes[i], batch.sizes[p]);
+            let canvas = ImageSize::canvas(sa, sb);
+            let len = canvas.height * canvas.width * batch.channels;
+            let dst = &mut out.canvases[at..at + len];
+            canvas_rows(
+                dst,
+                batch.image(i),
+                sa,
+                batch.image(p),
+                sb,
+                batch.channels,
+                batch.layout,
+                zeros,
+                |o, x, y| blend(backend, w, o, x, y),
+            );
+            out.canvas_offsets[i] = at;
+            out.canvas_sizes[i] = canvas;
+            at += len;
+            let (ra, rb) = (batch.box_range(i), batch.box_range(p));
+            let kept = ra.len() + rb.len();
+            let lam = if lambdas.len() == 1 {
+                lambdas[0]
+            } else {
+                lambdas[i]
+            };
+            mix_boxes(
+                &batch.boxes[ra.clone()],
+                &batch.classes[ra],
+                &batch.boxes[rb.clone()],
+                &batch.classes[rb],
+                lam,
+                false,
+                &mut out.boxes[box_at..box_at + kept],
+            )?;
+            box_at += kept;
+            out.box_offsets[i + 1] = box_at;
+        }
+        Ok(())
+    }
+}

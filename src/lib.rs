@@ -54,7 +54,9 @@ mod ziggurat;
 mod ziggurat_tables;
 
 pub use beta::Beta;
-pub use detection::{ImageSize, WeightedBox, mix_boxes};
+pub use detection::{
+    DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
+};
 pub use error::{Error, Result};
 pub use image::{ImageLayout, Layout, Normalize};
 pub use kernel::{Backend, Weights};

@@ -232,3 +232,172 @@ fn bad_boxes_are_errors_and_write_nothing() {
     );
     assert!(out.iter().all(|b| *b == WeightedBox::default()));
 }
+
+#[test]
+fn batch_form_matches_pair_by_pair() {
+    use mixup::{DetectionBatch, DetectionOutput, detection_output_sizes};
+    let sizes = [
+        ImageSize {
+            height: 3,
+            width: 4,
+        },
+        ImageSize {
+            height: 5,
+            width: 2,
+        },
+        ImageSize {
+            height: 1,
+            width: 1,
+        },
+    ];
+    let channels = 3;
+    let mut offsets = [0usize; 3];
+    let mut total = 0;
+    for (o, s) in offsets.iter_mut().zip(&sizes) {
+        *o = total;
+        total += s.height * s.width * channels;
+    }
+    let images: Vec<f32> = (0..total).map(|i| i as f32 * 0.75).collect();
+    let bytes: Vec<u8> = (0..total).map(|i| (i * 29 % 256) as u8).collect();
+    let boxes = [
+        [0.0, 0.0, 1.0, 1.0],
+        [1.0, 1.0, 2.0, 3.0],
+        [0.5, 0.5, 0.5, 0.5],
+    ];
+    let classes = [1, 2, 3];
+    let box_offsets = [0usize, 2, 2, 3]; // image 1 has no box
+    let partners = [1u32, 2, 0];
+    let lambdas = [0.2, 0.9, 0.5];
+    let batch = DetectionBatch {
+        images: &images,
+        image_offsets: &offsets,
+        sizes: &sizes,
+        boxes: &boxes,
+        box_offsets: &box_offsets,
+        classes: &classes,
+        channels,
+        layout: Layout::Hwc,
+    };
+    let (elements, box_count) = detection_output_sizes(&batch, &partners).unwrap();
+    assert_eq!(elements, (5 * 4 + 5 * 2 + 3 * 4) * channels);
+    assert_eq!(box_count, 2 + 1 + 3);
+
+    let mut canvases = vec![f32::NAN; elements];
+    let (mut c_off, mut c_size, mut out_boxes, mut b_off) = (
+        [0; 3],
+        [ImageSize::default(); 3],
+        vec![WeightedBox::default(); box_count],
+        [9usize; 4],
+    );
+    let mixer = Mixer::new();
+    mixer
+        .mix_detection(
+            &batch,
+            &partners,
+            &lambdas,
+            DetectionOutput {
+                canvases: &mut canvases,
+                canvas_offsets: &mut c_off,
+                canvas_sizes: &mut c_size,
+                boxes: &mut out_boxes,
+                box_offsets: &mut b_off,
+            },
+        )
+        .unwrap();
+    assert_eq!(b_off, [0, 2, 3, 6]);
+    for i in 0..3 {
+        let p = partners[i] as usize;
+        let image = |k: usize| &images[offsets[k]..][..sizes[k].height * sizes[k].width * channels];
+        let mut want = vec![0.0f32; 64 * channels];
+        let canvas = mixer
+            .blend_canvas(
+                &mut want,
+                image(i),
+                sizes[i],
+                image(p),
+                sizes[p],
+                channels,
+                Layout::Hwc,
+                lambdas[i],
+            )
+            .unwrap();
+        assert_eq!(c_size[i], canvas);
+        let len = canvas.height * canvas.width * channels;
+        assert_same(&canvases[c_off[i]..][..len], &want[..len], "batch canvas");
+        let mut want_boxes = vec![WeightedBox::default(); 4];
+        let range = |k: usize| box_offsets[k]..box_offsets[k + 1];
+        let count = mix_boxes(
+            &boxes[range(i)],
+            &classes[range(i)],
+            &boxes[range(p)],
+            &classes[range(p)],
+            lambdas[i],
+            false,
+            &mut want_boxes,
+        )
+        .unwrap();
+        assert_eq!(&out_boxes[b_off[i]..b_off[i + 1]], &want_boxes[..count]);
+    }
+
+    // u8, and the errors
+    let batch_u8 = DetectionBatch {
+        images: &bytes[..],
+        image_offsets: &offsets,
+        sizes: &sizes,
+        boxes: &boxes,
+        box_offsets: &box_offsets,
+        classes: &classes,
+        channels,
+        layout: Layout::Chw,
+    };
+    let mut canvases_u8 = vec![0u8; elements];
+    mixer
+        .mix_detection_u8(
+            &batch_u8,
+            &partners,
+            &[0.5],
+            DetectionOutput {
+                canvases: &mut canvases_u8,
+                canvas_offsets: &mut c_off,
+                canvas_sizes: &mut c_size,
+                boxes: &mut out_boxes,
+                box_offsets: &mut b_off,
+            },
+        )
+        .unwrap();
+    let mut short = vec![-1.0f32; elements - 1];
+    let result = mixer.mix_detection(
+        &batch,
+        &partners,
+        &lambdas,
+        DetectionOutput {
+            canvases: &mut short,
+            canvas_offsets: &mut c_off,
+            canvas_sizes: &mut c_size,
+            boxes: &mut out_boxes,
+            box_offsets: &mut b_off,
+        },
+    );
+    assert_eq!(result, Err(Error::BufferTooSmall));
+    assert!(short.iter().all(|&v| v == -1.0));
+    assert_eq!(
+        detection_output_sizes(&batch, &[1, 2, 3]),
+        Err(Error::IndexOutOfRange)
+    );
+    let bad_boxes = DetectionBatch {
+        box_offsets: &[0, 2, 1, 3],
+        ..batch
+    };
+    assert_eq!(
+        detection_output_sizes(&bad_boxes, &partners),
+        Err(Error::InvalidArgument)
+    );
+    let bad_image = DetectionBatch {
+        image_offsets: &[0, 36, total],
+        ..batch
+    };
+    assert_eq!(
+        detection_output_sizes(&bad_image, &partners),
+        Err(Error::InvalidArgument)
+    );
+}
