@@ -420,14 +420,7 @@ impl Mixer {
         lambdas: &[f64],
         out: DetectionOutput<'_, f32>,
     ) -> Result<()> {
-        self.detection(
-            batch,
-            partners,
-            lambdas,
-            out,
-            &ZEROS_F32,
-            |backend, w, o, x, y| kernel::blend(backend, w, o, x, y),
-        )
+        self.detection(batch, partners, lambdas, out, &ZEROS_F32, kernel::blend)
     }
 
     /// [`mix_detection`](Self::mix_detection) for u8 images, with the u8
@@ -442,14 +435,7 @@ impl Mixer {
         lambdas: &[f64],
         out: DetectionOutput<'_, u8>,
     ) -> Result<()> {
-        self.detection(
-            batch,
-            partners,
-            lambdas,
-            out,
-            &ZEROS_U8,
-            |backend, w, o, x, y| kernel::blend_u8(backend, w, o, x, y),
-        )
+        self.detection(batch, partners, lambdas, out, &ZEROS_U8, kernel::blend_u8)
     }
 
     fn detection<T: Copy>(
