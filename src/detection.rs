@@ -8,6 +8,7 @@ use crate::kernel::{self, Weights};
 use crate::mixer::Mixer;
 
 /// The height and width of an image, in pixels.
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct ImageSize {
     /// Rows.
@@ -371,30 +372,36 @@ impl<T> DetectionBatch<'_, T> {
     }
 }
 
-/// The output a detection batch needs: `(canvas elements, boxes)` in all,
-/// for sample `i` mixed with `partners[i]`.
+/// The output a detection batch needs, `(canvas elements, boxes)` in all,
+/// when sample `i` (of `sizes[i]`, with boxes
+/// `box_offsets[i]..box_offsets[i + 1]`) is mixed with `partners[i]`.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for an inconsistent batch or a partners list
-/// that is not `n` long, [`Error::IndexOutOfRange`], [`Error::SizeOverflow`].
-pub fn detection_output_sizes<T>(
-    batch: &DetectionBatch<'_, T>,
+/// [`Error::InvalidArgument`] for 0 channels, `box_offsets` that are not
+/// `n + 1` non-decreasing values, or `partners` that is not `n` long;
+/// [`Error::IndexOutOfRange`]; [`Error::SizeOverflow`].
+pub fn detection_output_sizes(
+    sizes: &[ImageSize],
+    box_offsets: &[usize],
     partners: &[u32],
+    channels: usize,
 ) -> Result<(usize, usize)> {
-    let n = batch.check()?;
-    if partners.len() != n {
+    let n = sizes.len();
+    let offsets_ok = box_offsets.len() == n + 1 && box_offsets.windows(2).all(|w| w[0] <= w[1]);
+    if channels == 0 || !offsets_ok || partners.len() != n {
         return Err(Error::InvalidArgument);
     }
     crate::pairing::check_in_range(partners, n)?;
+    let count = |k: usize| box_offsets[k + 1] - box_offsets[k];
     let (mut elements, mut boxes) = (0usize, 0usize);
     for (i, &p) in partners.iter().enumerate() {
         let p = p as usize;
-        let canvas = ImageSize::canvas(batch.sizes[i], batch.sizes[p]);
+        let canvas = ImageSize::canvas(sizes[i], sizes[p]);
         elements = elements
-            .checked_add(canvas.elements(batch.channels)?)
+            .checked_add(canvas.elements(channels)?)
             .ok_or(Error::SizeOverflow)?;
         boxes = boxes
-            .checked_add(batch.box_range(i).len() + batch.box_range(p).len())
+            .checked_add(count(i) + count(p))
             .ok_or(Error::SizeOverflow)?;
     }
     Ok((elements, boxes))
@@ -447,7 +454,9 @@ impl Mixer {
         zeros: &[T],
         blend: impl Fn(crate::kernel::Backend, Weights, &mut [T], &[T], &[T]) + Copy,
     ) -> Result<()> {
-        let (elements, boxes) = detection_output_sizes(batch, partners)?;
+        batch.check()?;
+        let (elements, boxes) =
+            detection_output_sizes(batch.sizes, batch.box_offsets, partners, batch.channels)?;
         let n = partners.len();
         crate::mixer::check_lambdas(lambdas, n)?;
         if out.canvas_offsets.len() != n

@@ -278,7 +278,8 @@ fn batch_form_matches_pair_by_pair() {
         channels,
         layout: Layout::Hwc,
     };
-    let (elements, box_count) = detection_output_sizes(&batch, &partners).unwrap();
+    let (elements, box_count) =
+        detection_output_sizes(&sizes, &box_offsets, &partners, channels).unwrap();
     assert_eq!(elements, (5 * 4 + 5 * 2 + 3 * 4) * channels);
     assert_eq!(box_count, 2 + 1 + 3);
 
@@ -381,23 +382,40 @@ fn batch_form_matches_pair_by_pair() {
     assert_eq!(result, Err(Error::BufferTooSmall));
     assert!(short.iter().all(|&v| v == -1.0));
     assert_eq!(
-        detection_output_sizes(&batch, &[1, 2, 3]),
+        detection_output_sizes(&sizes, &box_offsets, &[1, 2, 3], channels),
         Err(Error::IndexOutOfRange)
     );
-    let bad_boxes = DetectionBatch {
-        box_offsets: &[0, 2, 1, 3],
-        ..batch
-    };
     assert_eq!(
-        detection_output_sizes(&bad_boxes, &partners),
+        detection_output_sizes(&sizes, &[0, 2, 1, 3], &partners, channels),
         Err(Error::InvalidArgument)
     );
-    let bad_image = DetectionBatch {
-        image_offsets: &[0, 36, total],
-        ..batch
-    };
     assert_eq!(
-        detection_output_sizes(&bad_image, &partners),
+        detection_output_sizes(&sizes, &box_offsets, &partners, 0),
         Err(Error::InvalidArgument)
     );
+    // an image past the end of `images`, and a box with x2 < x1: refused, nothing written
+    let mut canvases = vec![-1.0f32; elements];
+    for bad in [
+        DetectionBatch {
+            image_offsets: &[0, 36, total],
+            ..batch
+        },
+        DetectionBatch {
+            boxes: &[[0.0, 0.0, 1.0, 1.0], [3.0, 1.0, 2.0, 3.0], [0.5; 4]],
+            ..batch
+        },
+    ] {
+        let out = DetectionOutput {
+            canvases: &mut canvases,
+            canvas_offsets: &mut c_off,
+            canvas_sizes: &mut c_size,
+            boxes: &mut out_boxes,
+            box_offsets: &mut b_off,
+        };
+        assert_eq!(
+            mixer.mix_detection(&bad, &partners, &lambdas, out),
+            Err(Error::InvalidArgument)
+        );
+    }
+    assert!(canvases.iter().all(|&v| v == -1.0));
 }
