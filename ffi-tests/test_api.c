@@ -491,6 +491,55 @@ static void test_detection(void) {
     EXPECT(mixup_mix_boxes(boxes_a, classes_a, 2, boxes_b, classes_b, 1, lam, 0, boxes, 2, &count), MIXUP_STATUS_BUFFER_TOO_SMALL);
     EXPECT(mixup_mix_boxes(boxes_a, NULL, 2, NULL, NULL, 0, lam, 0, boxes, 3, &count), MIXUP_STATUS_NULL_POINTER);
     CHECK(count == 99);
+
+    /* the batch form: images a (3x5) and b (4x2) in one buffer, mixed both ways */
+    {
+        float images[H1 * W1 * C + H2 * W2 * C], canvases[2 * 4 * 5 * C], one[4 * 5 * C];
+        uint8_t images8[H1 * W1 * C + H2 * W2 * C], canvases8[2 * 4 * 5 * C];
+        const size_t image_offsets[2] = {0, H1 * W1 * C}, box_offsets[3] = {0, 2, 3};
+        const mixup_size sizes[2] = {{H1, W1}, {H2, W2}};
+        const float all_boxes[3 * 4] = {0, 0, 4, 2, 1, 1, 2, 2, 0, 1, 1, 3};
+        const int64_t all_classes[3] = {5, 6, 7};
+        const uint32_t pairs[2] = {1, 0};
+        const double lams[2] = {0.35, 0.8};
+        size_t canvas_offsets[2], out_box_offsets[3], elements = 0, box_total = 0, i;
+        mixup_size canvas_sizes[2];
+        mixup_weighted_box out_boxes[6];
+        memcpy(images, a, sizeof a);
+        memcpy(images + H1 * W1 * C, b, sizeof b);
+        memcpy(images8, a8, sizeof a8);
+        memcpy(images8 + H1 * W1 * C, b8, sizeof b8);
+        EXPECT(mixup_detection_sizes(sizes, 2, box_offsets, 3, pairs, 2, C, &elements, &box_total), MIXUP_STATUS_OK);
+        CHECK(elements == 2 * 4 * 5 * C && box_total == 6);
+        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], image_offsets, sizes, 2, all_boxes,
+                                       all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases,
+                                       elements, canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets),
+               MIXUP_STATUS_OK);
+        CHECK(canvas_sizes[0].height == 4 && canvas_sizes[0].width == 5 && canvas_offsets[1] == 4 * 5 * C);
+        CHECK(same_bits(canvases, want, 4 * 5 * C)); /* a with b at lam 0.35, as above */
+        EXPECT(mixup_blend_canvas_f32(b, H2, W2, a, H1, W1, C, MIXUP_LAYOUT_HWC, 0.8, one, 4 * 5 * C), MIXUP_STATUS_OK);
+        CHECK(same_bits(canvases + 4 * 5 * C, one, 4 * 5 * C));
+        CHECK(out_box_offsets[0] == 0 && out_box_offsets[1] == 3 && out_box_offsets[2] == 6);
+        CHECK(out_boxes[3].class_id == 7 && out_boxes[3].weight == 0.8f);
+        CHECK(out_boxes[4].class_id == 5 && out_boxes[4].weight == (float)(1.0 - 0.8));
+        EXPECT(mixup_mix_detection_u8(images8, sizeof images8, image_offsets, sizes, 2, all_boxes, all_classes, 3,
+                                      box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases8, elements,
+                                      canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets),
+               MIXUP_STATUS_OK);
+        CHECK(memcmp(canvases8, out8, 4 * 5 * C) == 0);
+        for (i = 0; i < elements; i++) canvases[i] = -1.0f;
+        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], image_offsets, sizes, 2, all_boxes,
+                                       all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases,
+                                       elements - 1, canvas_offsets, canvas_sizes, out_boxes, box_total,
+                                       out_box_offsets),
+               MIXUP_STATUS_BUFFER_TOO_SMALL);
+        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], image_offsets, sizes, 2, all_boxes,
+                                       all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases,
+                                       elements, canvas_offsets, canvas_sizes, out_boxes, box_total,
+                                       canvas_offsets),
+               MIXUP_STATUS_OVERLAP);
+        for (i = 0; i < elements; i++) CHECK(canvases[i] == -1.0f);
+    }
 }
 
 int main(void) {

@@ -225,6 +225,20 @@ typedef struct {
   float weight;
 } mixup_weighted_box;
 
+/**
+ * An image size in pixels, for the detection batch calls.
+ */
+typedef struct {
+  /**
+   * Rows.
+   */
+  size_t height;
+  /**
+   * Columns.
+   */
+  size_t width;
+} mixup_size;
+
 
 
 #ifdef __cplusplus
@@ -675,6 +689,95 @@ mixup_status mixup_mix_boxes(const float *boxes_a,
                              mixup_weighted_box *out,
                              size_t out_len,
                              size_t *count_out);
+
+/**
+ * The output a detection batch needs: `*elements_out` canvas elements and
+ * `*boxes_out` boxes in all, when image `i` (`sizes[i]`, with boxes
+ * `box_offsets[i]..box_offsets[i + 1]`) is mixed with `partners[i]`.
+ * `box_offsets` has `n + 1` non-decreasing entries.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length; the
+ * two out-pointers must be valid.
+ */
+mixup_status mixup_detection_sizes(const mixup_size *sizes,
+                                   size_t n,
+                                   const size_t *box_offsets,
+                                   size_t box_offsets_len,
+                                   const uint32_t *partners,
+                                   size_t partners_len,
+                                   size_t channels,
+                                   size_t *elements_out,
+                                   size_t *boxes_out);
+
+/**
+ * Detection mixup over a batch of f32 images of different sizes: image
+ * `i` (`sizes[i]`, `channels` channels in `layout`, starting at element
+ * `image_offsets[i]` of `images`; boxes `box_offsets[i]..box_offsets[i+1]`
+ * of `boxes` (4 floats each) and `classes`) is mixed with image
+ * `partners[i]` with weight `lam_i` (`lam` has 1 or `n` values). Canvas
+ * `i` goes to `canvases` at `canvas_offsets[i]`, of size
+ * `canvas_sizes[i]`; its boxes to `out_boxes`
+ * `[out_box_offsets[i]..out_box_offsets[i+1]]`. Size the outputs with
+ * `mixup_detection_sizes`. Draw lambdas with `mixup_beta(rng, 32, 32)` as
+ * YOLOv5 does, or 1.5 as GluonCV.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length:
+ * `image_offsets`, `sizes`, `partners`, `canvas_offsets` and
+ * `canvas_sizes` for `n` entries, `box_offsets` and `out_box_offsets` for
+ * `n + 1`, `boxes` for `4 * num_boxes` floats.
+ */
+mixup_status mixup_mix_detection_f32(const float *images,
+                                     size_t images_len,
+                                     const size_t *image_offsets,
+                                     const mixup_size *sizes,
+                                     size_t n,
+                                     const float *boxes,
+                                     const int64_t *classes,
+                                     size_t num_boxes,
+                                     const size_t *box_offsets,
+                                     size_t channels,
+                                     uint32_t layout,
+                                     const uint32_t *partners,
+                                     const double *lam,
+                                     size_t lam_len,
+                                     float *canvases,
+                                     size_t canvases_len,
+                                     size_t *canvas_offsets,
+                                     mixup_size *canvas_sizes,
+                                     mixup_weighted_box *out_boxes,
+                                     size_t out_boxes_len,
+                                     size_t *out_box_offsets);
+
+/**
+ * `mixup_mix_detection_f32` for u8 images, rounding half to even and
+ * saturating.
+ *
+ * # Safety
+ * As `mixup_mix_detection_f32`.
+ */
+mixup_status mixup_mix_detection_u8(const uint8_t *images,
+                                    size_t images_len,
+                                    const size_t *image_offsets,
+                                    const mixup_size *sizes,
+                                    size_t n,
+                                    const float *boxes,
+                                    const int64_t *classes,
+                                    size_t num_boxes,
+                                    const size_t *box_offsets,
+                                    size_t channels,
+                                    uint32_t layout,
+                                    const uint32_t *partners,
+                                    const double *lam,
+                                    size_t lam_len,
+                                    uint8_t *canvases,
+                                    size_t canvases_len,
+                                    size_t *canvas_offsets,
+                                    mixup_size *canvas_sizes,
+                                    mixup_weighted_box *out_boxes,
+                                    size_t out_boxes_len,
+                                    size_t *out_box_offsets);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -13,7 +13,9 @@ use core::ffi::{CStr, c_char, c_int};
 use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
 
-use crate::detection::{ImageSize, WeightedBox, mix_boxes};
+use crate::detection::{
+    DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
+};
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, Layout, Normalize};
 use crate::kernel::Weights;
@@ -1657,4 +1659,321 @@ pub unsafe extern "C" fn mixup_mix_boxes(
         c[0] = mix_boxes(xa, ya, xb, yb, lam, drop_zero_weight != 0, o)?;
         Ok(())
     })())
+}
+
+/// An image size in pixels, for the detection batch calls.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct mixup_size {
+    /// Rows.
+    pub height: usize,
+    /// Columns.
+    pub width: usize,
+}
+
+/// The output a detection batch needs: `*elements_out` canvas elements and
+/// `*boxes_out` boxes in all, when image `i` (`sizes[i]`, with boxes
+/// `box_offsets[i]..box_offsets[i + 1]`) is mixed with `partners[i]`.
+/// `box_offsets` has `n + 1` non-decreasing entries.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length; the
+/// two out-pointers must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_detection_sizes(
+    sizes: *const mixup_size,
+    n: usize,
+    box_offsets: *const usize,
+    box_offsets_len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    channels: usize,
+    elements_out: *mut usize,
+    boxes_out: *mut usize,
+) -> mixup_status {
+    status((|| {
+        let sizes = Buf::new(sizes.cast::<ImageSize>(), n)?;
+        let offsets = Buf::new(box_offsets, box_offsets_len)?;
+        let partners = Buf::new(partners, partners_len)?;
+        let (e, b) = (Buf::one(elements_out)?, Buf::one(boxes_out)?);
+        for input in [sizes.region(), offsets.region(), partners.region()] {
+            disjoint(&[e.region(), b.region(), input])?;
+        }
+        // SAFETY: checked and disjoint; `mixup_size` and `ImageSize` are the
+        // same repr(C) layout; valid by the caller's promise.
+        let (s, o, p) = unsafe { (sizes.slice(), offsets.slice(), partners.slice()) };
+        let (elements, boxes) = detection_output_sizes(s, o, p, channels)?;
+        // SAFETY: as above.
+        let (e, b) = unsafe { (e.slice_mut(), b.slice_mut()) };
+        (e[0], b[0]) = (elements, boxes);
+        Ok(())
+    })())
+}
+
+/// The caller buffers of a detection batch call, checked.
+struct DetectionBufs<T> {
+    images: Buf<T>,
+    image_offsets: Buf<usize>,
+    sizes: Buf<ImageSize>,
+    boxes: Buf<[f32; 4]>,
+    classes: Buf<i64>,
+    box_offsets: Buf<usize>,
+    partners: Buf<u32>,
+    lam: Buf<f64>,
+    canvases: Buf<T>,
+    canvas_offsets: Buf<usize>,
+    canvas_sizes: Buf<ImageSize>,
+    out_boxes: Buf<WeightedBox>,
+    out_box_offsets: Buf<usize>,
+}
+
+impl<T> DetectionBufs<T> {
+    /// Checks that the outputs are pairwise disjoint and disjoint from the inputs.
+    fn check_disjoint(&self) -> Result<()> {
+        let outputs = [
+            self.canvases.region(),
+            self.canvas_offsets.region(),
+            self.canvas_sizes.region(),
+            self.out_boxes.region(),
+            self.out_box_offsets.region(),
+        ];
+        disjoint(&outputs)?;
+        let inputs = [
+            self.images.region(),
+            self.image_offsets.region(),
+            self.sizes.region(),
+            self.boxes.region(),
+            self.classes.region(),
+            self.box_offsets.region(),
+            self.partners.region(),
+            self.lam.region(),
+        ];
+        for output in outputs {
+            for input in inputs {
+                disjoint(&[output, input])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The Rust views of the buffers.
+    ///
+    /// # Safety
+    /// The buffers must be valid and [`check_disjoint`](Self::check_disjoint) must have passed.
+    #[allow(clippy::type_complexity)]
+    unsafe fn views<'a>(
+        &self,
+        channels: usize,
+        layout: Layout,
+    ) -> (
+        DetectionBatch<'a, T>,
+        &'a [u32],
+        &'a [f64],
+        DetectionOutput<'a, T>,
+    ) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            (
+                DetectionBatch {
+                    images: self.images.slice(),
+                    image_offsets: self.image_offsets.slice(),
+                    sizes: self.sizes.slice(),
+                    boxes: self.boxes.slice(),
+                    box_offsets: self.box_offsets.slice(),
+                    classes: self.classes.slice(),
+                    channels,
+                    layout,
+                },
+                self.partners.slice(),
+                self.lam.slice(),
+                DetectionOutput {
+                    canvases: self.canvases.slice_mut(),
+                    canvas_offsets: self.canvas_offsets.slice_mut(),
+                    canvas_sizes: self.canvas_sizes.slice_mut(),
+                    boxes: self.out_boxes.slice_mut(),
+                    box_offsets: self.out_box_offsets.slice_mut(),
+                },
+            )
+        }
+    }
+}
+
+/// Checks the arguments of a detection batch call and runs `mix` on them.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length.
+#[allow(clippy::too_many_arguments)]
+unsafe fn detection_call<T>(
+    images: *const T,
+    images_len: usize,
+    image_offsets: *const usize,
+    sizes: *const mixup_size,
+    n: usize,
+    boxes: *const f32,
+    classes: *const i64,
+    num_boxes: usize,
+    box_offsets: *const usize,
+    channels: usize,
+    layout: u32,
+    partners: *const u32,
+    lam: *const f64,
+    lam_len: usize,
+    canvases: *mut T,
+    canvases_len: usize,
+    canvas_offsets: *mut usize,
+    canvas_sizes: *mut mixup_size,
+    out_boxes: *mut mixup_weighted_box,
+    out_boxes_len: usize,
+    out_box_offsets: *mut usize,
+    mix: impl FnOnce(&DetectionBatch<'_, T>, &[u32], &[f64], DetectionOutput<'_, T>) -> Result<()>,
+) -> Result<()> {
+    let layout = layout_of(layout)?;
+    let n_plus_1 = n.checked_add(1).ok_or(Error::SizeOverflow)?;
+    let bufs = DetectionBufs {
+        images: Buf::new(images, images_len)?,
+        image_offsets: Buf::new(image_offsets, n)?,
+        sizes: Buf::new(sizes.cast::<ImageSize>(), n)?,
+        boxes: Buf::new(boxes.cast::<[f32; 4]>(), num_boxes)?,
+        classes: Buf::new(classes, num_boxes)?,
+        box_offsets: Buf::new(box_offsets, n_plus_1)?,
+        partners: Buf::new(partners, n)?,
+        lam: lambdas(lam, lam_len, n)?,
+        canvases: Buf::new(canvases, canvases_len)?,
+        canvas_offsets: Buf::new(canvas_offsets, n)?,
+        canvas_sizes: Buf::new(canvas_sizes.cast::<ImageSize>(), n)?,
+        out_boxes: Buf::new(out_boxes.cast::<WeightedBox>(), out_boxes_len)?,
+        out_box_offsets: Buf::new(out_box_offsets, n_plus_1)?,
+    };
+    bufs.check_disjoint()?;
+    // SAFETY: every buffer checked, outputs disjoint from each other and
+    // from the inputs; the C structs share the Rust types' repr(C) layouts.
+    let (batch, p, l, out) = unsafe { bufs.views(channels, layout) };
+    mix(&batch, p, l, out)
+}
+
+/// Detection mixup over a batch of f32 images of different sizes: image
+/// `i` (`sizes[i]`, `channels` channels in `layout`, starting at element
+/// `image_offsets[i]` of `images`; boxes `box_offsets[i]..box_offsets[i+1]`
+/// of `boxes` (4 floats each) and `classes`) is mixed with image
+/// `partners[i]` with weight `lam_i` (`lam` has 1 or `n` values). Canvas
+/// `i` goes to `canvases` at `canvas_offsets[i]`, of size
+/// `canvas_sizes[i]`; its boxes to `out_boxes`
+/// `[out_box_offsets[i]..out_box_offsets[i+1]]`. Size the outputs with
+/// `mixup_detection_sizes`. Draw lambdas with `mixup_beta(rng, 32, 32)` as
+/// YOLOv5 does, or 1.5 as GluonCV.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length:
+/// `image_offsets`, `sizes`, `partners`, `canvas_offsets` and
+/// `canvas_sizes` for `n` entries, `box_offsets` and `out_box_offsets` for
+/// `n + 1`, `boxes` for `4 * num_boxes` floats.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_mix_detection_f32(
+    images: *const f32,
+    images_len: usize,
+    image_offsets: *const usize,
+    sizes: *const mixup_size,
+    n: usize,
+    boxes: *const f32,
+    classes: *const i64,
+    num_boxes: usize,
+    box_offsets: *const usize,
+    channels: usize,
+    layout: u32,
+    partners: *const u32,
+    lam: *const f64,
+    lam_len: usize,
+    canvases: *mut f32,
+    canvases_len: usize,
+    canvas_offsets: *mut usize,
+    canvas_sizes: *mut mixup_size,
+    out_boxes: *mut mixup_weighted_box,
+    out_boxes_len: usize,
+    out_box_offsets: *mut usize,
+) -> mixup_status {
+    // SAFETY: the caller's promises, passed on.
+    status(unsafe {
+        detection_call(
+            images,
+            images_len,
+            image_offsets,
+            sizes,
+            n,
+            boxes,
+            classes,
+            num_boxes,
+            box_offsets,
+            channels,
+            layout,
+            partners,
+            lam,
+            lam_len,
+            canvases,
+            canvases_len,
+            canvas_offsets,
+            canvas_sizes,
+            out_boxes,
+            out_boxes_len,
+            out_box_offsets,
+            |batch, p, l, out| Mixer::new().mix_detection(batch, p, l, out),
+        )
+    })
+}
+
+/// `mixup_mix_detection_f32` for u8 images, rounding half to even and
+/// saturating.
+///
+/// # Safety
+/// As `mixup_mix_detection_f32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_mix_detection_u8(
+    images: *const u8,
+    images_len: usize,
+    image_offsets: *const usize,
+    sizes: *const mixup_size,
+    n: usize,
+    boxes: *const f32,
+    classes: *const i64,
+    num_boxes: usize,
+    box_offsets: *const usize,
+    channels: usize,
+    layout: u32,
+    partners: *const u32,
+    lam: *const f64,
+    lam_len: usize,
+    canvases: *mut u8,
+    canvases_len: usize,
+    canvas_offsets: *mut usize,
+    canvas_sizes: *mut mixup_size,
+    out_boxes: *mut mixup_weighted_box,
+    out_boxes_len: usize,
+    out_box_offsets: *mut usize,
+) -> mixup_status {
+    // SAFETY: the caller's promises, passed on.
+    status(unsafe {
+        detection_call(
+            images,
+            images_len,
+            image_offsets,
+            sizes,
+            n,
+            boxes,
+            classes,
+            num_boxes,
+            box_offsets,
+            channels,
+            layout,
+            partners,
+            lam,
+            lam_len,
+            canvases,
+            canvases_len,
+            canvas_offsets,
+            canvas_sizes,
+            out_boxes,
+            out_boxes_len,
+            out_box_offsets,
+            |batch, p, l, out| Mixer::new().mix_detection_u8(batch, p, l, out),
+        )
+    })
 }
