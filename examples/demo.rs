@@ -1,13 +1,15 @@
 //! Mixes the sample photographs with torchvision's roll pairing, with a
 //! random permutation, and as u8 images the way timm's `FastCollateMixup`
 //! does, prints lambda and the pairs, and writes a PNG grid: the originals
-//! on top, then one row of mixtures per way.
+//! on top, then one row of mixtures per way. It also writes a detection
+//! mixup: two photographs of different sizes on one canvas, with the boxes
+//! of both labelled by their weights (out/detection.png).
 //!
 //! Run with `cargo run --release --example demo`.
 
 use mixup::{
-    Granularity, MixConfig, MixRng, Mixer, Pairing, in_place_scratch_len, in_place_scratch_len_u8,
-    one_hot_targets,
+    Beta, Granularity, ImageSize, Layout, MixConfig, MixRng, Mixer, Pairing, WeightedBox,
+    in_place_scratch_len, in_place_scratch_len_u8, mix_boxes, one_hot_targets,
 };
 use std::error::Error;
 use std::fs::File;
@@ -25,8 +27,8 @@ const NAMES: [&str; 6] = [
 const SIDE: usize = 224;
 const LEN: usize = 3 * SIDE * SIDE;
 
-/// Reads an 8-bit RGB PNG into CHW floats in [0, 1], as ToTensor does.
-fn read_chw(path: &Path, out: &mut [f32]) -> Result<(), Box<dyn Error>> {
+/// Reads a 224x224 8-bit RGB PNG as HWC bytes.
+fn read_rgb(path: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
     let decoder = png::Decoder::new(std::io::BufReader::new(File::open(path)?));
     let mut reader = decoder.read_info()?;
     let mut rgb = vec![0u8; reader.output_buffer_size().ok_or("image too large")?];
@@ -35,11 +37,177 @@ fn read_chw(path: &Path, out: &mut [f32]) -> Result<(), Box<dyn Error>> {
     {
         return Err(format!("{}: expected a {SIDE}x{SIDE} RGB PNG", path.display()).into());
     }
+    rgb.truncate(SIDE * SIDE * 3);
+    Ok(rgb)
+}
+
+/// Reads an 8-bit RGB PNG into CHW floats in [0, 1], as ToTensor does.
+fn read_chw(path: &Path, out: &mut [f32]) -> Result<(), Box<dyn Error>> {
+    let rgb = read_rgb(path)?;
     for (p, px) in rgb.chunks_exact(3).enumerate() {
         for c in 0..3 {
             out[c * SIDE * SIDE + p] = f32::from(px[c]) / 255.0;
         }
     }
+    Ok(())
+}
+
+/// The top-left `height x width` crop of a SIDE x SIDE HWC image.
+fn crop(rgb: &[u8], height: usize, width: usize) -> Vec<u8> {
+    (0..height)
+        .flat_map(|y| rgb[y * SIDE * 3..][..width * 3].iter().copied())
+        .collect()
+}
+
+/// 3x5 glyphs for digits and the point, one row of 3 bits per entry.
+fn glyph(ch: char) -> [u8; 5] {
+    match ch {
+        '0' => [7, 5, 5, 5, 7],
+        '1' => [2, 6, 2, 2, 7],
+        '2' => [7, 1, 7, 4, 7],
+        '3' => [7, 1, 7, 1, 7],
+        '4' => [5, 5, 7, 1, 1],
+        '5' => [7, 4, 7, 1, 7],
+        '6' => [7, 4, 7, 5, 7],
+        '7' => [7, 1, 1, 1, 1],
+        '8' => [7, 5, 7, 5, 7],
+        '9' => [7, 5, 7, 1, 7],
+        _ => [0, 0, 0, 0, 2],
+    }
+}
+
+/// An HWC RGB picture to draw on.
+struct Picture {
+    rgb: Vec<u8>,
+    width: usize,
+    height: usize,
+}
+
+impl Picture {
+    fn put(&mut self, x: usize, y: usize, color: [u8; 3]) {
+        if x < self.width && y < self.height {
+            self.rgb[(y * self.width + x) * 3..][..3].copy_from_slice(&color);
+        }
+    }
+
+    /// A box outline, `thick` pixels wide.
+    fn rectangle(&mut self, [x1, y1, x2, y2]: [usize; 4], thick: usize, color: [u8; 3]) {
+        for t in 0..thick {
+            for x in x1..=x2 {
+                self.put(x, y1 + t, color);
+                self.put(x, y2 - t, color);
+            }
+            for y in y1..=y2 {
+                self.put(x1 + t, y, color);
+                self.put(x2 - t, y, color);
+            }
+        }
+    }
+
+    /// Text in the 3x5 font, each dot `scale` pixels, on a dark backing.
+    fn text(&mut self, x: usize, y: usize, text: &str, scale: usize, color: [u8; 3]) {
+        let width = text.len() * 4 * scale + scale;
+        for yy in y..y + 7 * scale {
+            for xx in x..x + width {
+                self.put(xx, yy, [0, 0, 0]);
+            }
+        }
+        for (k, ch) in text.chars().enumerate() {
+            for (row, bits) in glyph(ch).iter().enumerate() {
+                for col in 0..3 {
+                    if bits & (4 >> col) != 0 {
+                        for dy in 0..scale {
+                            for dx in 0..scale {
+                                self.put(
+                                    x + scale + (k * 4 + col) * scale + dx,
+                                    y + scale + row * scale + dy,
+                                    color,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Detection mixup (Bag of Freebies): two photographs of different sizes
+/// on one zero-padded canvas, with the boxes of both, labelled by weight.
+fn detection(data: &Path, out_dir: &Path) -> Result<(), Box<dyn Error>> {
+    let (size_a, size_b) = (
+        ImageSize {
+            height: 224,
+            width: 168,
+        },
+        ImageSize {
+            height: 150,
+            width: 224,
+        },
+    );
+    let a = crop(
+        &read_rgb(&data.join("astronaut.png"))?,
+        size_a.height,
+        size_a.width,
+    );
+    let b = crop(
+        &read_rgb(&data.join("chelsea.png"))?,
+        size_b.height,
+        size_b.width,
+    );
+    let boxes_a = [[62.0, 6.0, 132.0, 84.0], [118.0, 150.0, 166.0, 222.0]];
+    let boxes_b = [[30.0, 52.0, 200.0, 118.0]];
+    // GluonCV's alpha = 1.5; stream 3 of the demo's seed
+    let lam = Beta::symmetric(1.5)?.sample(&mut MixRng::stream(2026, 3));
+    let canvas = ImageSize::canvas(size_a, size_b);
+    let mut mixed = vec![0u8; canvas.elements(3)?];
+    Mixer::new().blend_canvas_u8(&mut mixed, &a, size_a, &b, size_b, 3, Layout::Hwc, lam)?;
+    let mut boxes = [WeightedBox::default(); 3];
+    let count = mix_boxes(&boxes_a, &[0, 1], &boxes_b, &[2], lam, false, &mut boxes)?;
+
+    // twice the size, so that the labels can be read
+    let scale = 2;
+    let (width, height) = (canvas.width * scale, canvas.height * scale);
+    let mut picture = Picture {
+        rgb: vec![0; width * height * 3],
+        width,
+        height,
+    };
+    for y in 0..height {
+        for x in 0..width {
+            let src = ((y / scale) * canvas.width + x / scale) * 3;
+            picture.rgb[(y * width + x) * 3..][..3].copy_from_slice(&mixed[src..src + 3]);
+        }
+    }
+    println!(
+        "detection mixup: astronaut {}x{} + chelsea {}x{} on a {}x{} canvas, lam = {lam:.4}",
+        size_a.height, size_a.width, size_b.height, size_b.width, canvas.height, canvas.width
+    );
+    for (k, bx) in boxes[..count].iter().enumerate() {
+        let color = if k < boxes_a.len() {
+            [255, 220, 0]
+        } else {
+            [0, 230, 255]
+        };
+        let corners = [bx.x1, bx.y1, bx.x2, bx.y2].map(|v| v as usize * scale);
+        picture.rectangle(corners, 3, color);
+        picture.text(
+            corners[0] + 4,
+            corners[1] + 4,
+            &format!("{:.2}", bx.weight),
+            3,
+            color,
+        );
+        println!(
+            "  box {:?} class {} weight {:.4}",
+            [bx.x1, bx.y1, bx.x2, bx.y2],
+            bx.class,
+            bx.weight
+        );
+    }
+    let path = out_dir.join("detection.png");
+    write_png(&path, width, height, &picture.rgb)?;
+    println!("wrote {}", path.display());
     Ok(())
 }
 
@@ -182,5 +350,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         "wrote {} (originals, then roll, permutation and u8 flip mixtures)",
         path.display()
     );
+    detection(&data, &out_dir)?;
     Ok(())
 }
