@@ -2,7 +2,7 @@
 //! `Normalize`, and the pass that fuses both with the blend.
 
 use crate::error::{Error, Result};
-use crate::kernel::{Backend, Weights};
+use crate::kernel::{self, Backend, Weights};
 
 /// Where the channels of an image sample are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -118,10 +118,23 @@ pub(crate) fn combine_run(
     }
 }
 
+/// `v(u)` for every byte `u`: ToTensor, then Normalize when given.
+fn values_of(norm: Option<(f32, f32)>) -> [f32; 256] {
+    core::array::from_fn(|u| {
+        let x = f32::from(u as u8) / 255.0;
+        match norm {
+            None => x,
+            Some((mean, std)) => (x - mean) / std,
+        }
+    })
+}
+
 /// Normalizes and blends one pair of u8 samples into `out`.
 ///
 /// The scalar backend evaluates the formula element by element in layout
-/// order: the reference. The others look up, per channel, tables of the 256
+/// order: the reference. AVX2 with FMA computes it in vectors where its
+/// exactness check passes (see `kernel::avx2_image`). The others, and the
+/// cases that path leaves, look up, per channel, tables of the 256
 /// weighted normalized values (`w_self * v(u)` and `w_partner * v(u)`, the
 /// formula's own products, so the same bits) and add one from each per
 /// element, in runs of pixels built on the stack and copied out, with
@@ -154,18 +167,43 @@ pub(crate) fn normalize_blend(
         }
         return;
     }
+    if channels <= kernel::MAX_FUSED_CHANNELS {
+        let values: [[f32; 256]; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
+            if c < channels {
+                values_of(norm_of(c))
+            } else {
+                [0.0; 256]
+            }
+        });
+        let fused: [kernel::Channel<'_>; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
+            let (mean, std) = norm_of(c.min(channels - 1)).unwrap_or((0.0, 1.0));
+            kernel::Channel {
+                mean,
+                std,
+                values: &values[c],
+            }
+        });
+        let planar = (input == Layout::Chw, output == Layout::Chw);
+        if kernel::normalize_blend(
+            backend,
+            w,
+            out,
+            a,
+            b,
+            &fused[..channels],
+            pixels,
+            planar,
+            stream,
+        ) {
+            return;
+        }
+    }
     let mut tmp = [0.0f32; RUN];
     for c in 0..channels {
         // The 256 normalized values of the channel, weighted: the formula's
         // two products, rounded as it rounds them. A cheap case reads one
         // input only, unweighted (the other table is then all zeros).
-        let plain: [f32; 256] = core::array::from_fn(|u| {
-            let x = f32::from(u as u8) / 255.0;
-            match norm_of(c) {
-                None => x,
-                Some((mean, std)) => (x - mean) / std,
-            }
-        });
+        let plain = values_of(norm_of(c));
         let (own, other): ([f32; 256], [f32; 256]) = if w.is_identity() {
             (plain, [0.0; 256])
         } else if w.is_copy() {

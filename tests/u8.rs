@@ -27,6 +27,9 @@ fn timm(lam: f64, a: u8, b: u8) -> u8 {
         .clamp(0.0, 255.0) as u8
 }
 
+/// ImageNet's mean and std, and a fourth channel.
+const IMAGENET: [(f32, f32); 4] = [(0.485, 0.229), (0.456, 0.224), (0.406, 0.225), (0.5, 0.25)];
+
 /// torchvision: `ToTensor()` then `Normalize(mean, std)`, in f32.
 fn to_tensor(u: u8, mean: f32, std: f32, normalize: bool) -> f32 {
     let v = f32::from(u) / 255.0;
@@ -114,10 +117,14 @@ proptest! {
     fn u8_to_f32_matches_totensor_normalize_mixup(
         n in 1usize..6,
         channels in 1usize..5,
-        pixels in 0usize..70,
+        pixels in prop_oneof![0usize..70, 70usize..400],
         input in prop_oneof![Just(Layout::Hwc), Just(Layout::Chw)],
         output in prop_oneof![Just(Layout::Hwc), Just(Layout::Chw)],
         normalize in any::<bool>(),
+        constants in prop_oneof![
+            Just(IMAGENET),
+            prop::array::uniform4((-2.0f32..2.0, prop_oneof![-4.0f32..-0.01, 0.01f32..4.0, Just(1e-40f32), Just(3e38f32)])),
+        ],
         seed in any::<u64>(),
         bytes in prop::collection::vec(any::<u8>(), 1..200),
         lambdas in prop::collection::vec(any_lambda(), 6),
@@ -127,8 +134,8 @@ proptest! {
         let mut partners = vec![0u32; n];
         Pairing::Permutation.fill(&mut MixRng::seed_from_u64(seed), &mut partners).unwrap();
         let lambdas = &lambdas[..n];
-        let mean = [0.485f32, 0.456, 0.406, 0.5];
-        let std = [0.229f32, 0.224, 0.225, 0.25];
+        let mean = constants.map(|(m, _)| m);
+        let std = constants.map(|(_, s)| s);
         let norm = normalize.then(|| Normalize { mean: &mean[..channels], std: &std[..channels] });
         let image = ImageLayout { channels, pixels, input, output };
         let at = |layout: Layout, c: usize, p: usize| match layout {

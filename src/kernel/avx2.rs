@@ -47,7 +47,7 @@ unsafe fn mix(a: *const f32, b: *const f32, vs: __m256, vp: __m256) -> __m256 {
 /// AVX2, and 8 writable elements at `out`.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn store<const STREAM: bool>(out: *mut f32, v: __m256) {
+pub(super) unsafe fn store<const STREAM: bool>(out: *mut f32, v: __m256) {
     // SAFETY: the caller's promise; `blend_raw` aligns `out` before streaming.
     unsafe {
         if STREAM {
@@ -177,7 +177,7 @@ pub(super) fn blend_u8_in_place(x: &mut [u8], b: &[u8], ws: f32, wp: f32) {
 /// AVX2, and 8 readable bytes at `p`.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn widen(p: *const u8) -> __m256 {
+pub(super) unsafe fn widen(p: *const u8) -> __m256 {
     // SAFETY: 8 readable bytes, by the caller's promise.
     unsafe { _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(p.cast::<__m128i>()))) }
 }

@@ -12,12 +12,16 @@ mod scalar;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
+mod avx2_image;
+#[cfg(target_arch = "x86_64")]
 mod sse2;
 
 use crate::error::{Error, Result};
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_avx2, "avx2");
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpuid_avx2_fma, "avx2", "fma");
 
 /// An implementation of the blend kernel.
 ///
@@ -227,6 +231,57 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
         }
     }
 }
+
+/// One channel of the fused u8 to f32 pass: its `mean` and `std` (0 and 1
+/// without Normalize, which leave `u / 255` as it is) and the 256 values
+/// `v(u)` computed by the reference formula, which any faster path must
+/// match.
+pub(crate) struct Channel<'a> {
+    /// Subtracted from `u / 255`.
+    pub mean: f32,
+    /// Divides the difference.
+    pub std: f32,
+    /// `v(u)` for every byte, by the reference formula.
+    pub values: &'a [f32; 256],
+}
+
+/// The fused u8 to f32 pass, `out = w_self * v(a) + w_partner * v(b)`, by
+/// arithmetic where the backend has such a path (AVX2 with FMA) and it
+/// applies: a blend (not a cheap case), and the shapes and channels the
+/// path takes. Returns whether it wrote `out`; if not, nothing was written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn normalize_blend(
+    backend: Backend,
+    w: Weights,
+    out: &mut [f32],
+    a: &[u8],
+    b: &[u8],
+    channels: &[Channel<'_>],
+    pixels: usize,
+    planar: (bool, bool),
+    stream: bool,
+) -> bool {
+    if w.is_identity() || w.is_copy() {
+        return false;
+    }
+    let weights = (w.w_self, w.w_partner);
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if cpuid_avx2_fma::get() => {
+            // SAFETY: CPUID reports AVX2 and FMA.
+            unsafe {
+                avx2_image::normalize_blend(out, a, b, channels, pixels, planar, weights, stream)
+            }
+        }
+        _ => {
+            let _ = (out, a, b, channels, pixels, planar, weights, stream);
+            false
+        }
+    }
+}
+
+/// The most channels [`normalize_blend`] takes.
+pub(crate) const MAX_FUSED_CHANNELS: usize = 4;
 
 /// `dst = src` with non-temporal stores where the backend has them; call
 /// [`stream_fence`] after the last one.
