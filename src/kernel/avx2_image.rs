@@ -13,7 +13,7 @@
 //! does.
 
 use super::Channel;
-use super::avx2::{store, widen};
+use super::avx2::{prefetch, store, widen};
 use core::arch::x86_64::{
     __m256, _mm_sfence, _mm256_add_ps, _mm256_blend_ps, _mm256_cvtepi32_ps, _mm256_fmadd_ps,
     _mm256_fnmadd_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_ps,
@@ -218,6 +218,8 @@ fn run_with<const STREAM: bool>(
     // `o.add(i)` is 32-byte aligned from `head` on, as streaming needs.
     unsafe {
         while i + 8 * lanes.count <= len {
+            prefetch(pa.add(i));
+            prefetch(pb.add(i));
             for k in 0..lanes.count {
                 let j = i + 8 * k;
                 store::<STREAM>(o.add(j), mix8(pa.add(j), pb.add(j), &lanes, k, vs, vp));
@@ -277,6 +279,8 @@ fn transpose3<const STREAM: bool>(
     unsafe {
         while p + 8 <= pixels {
             let (ia, ib) = (pa.add(3 * p), pb.add(3 * p));
+            prefetch(ia);
+            prefetch(ib);
             let r0 = mix8(ia, ib, &lanes, 0, vs, vp);
             let r1 = mix8(ia.add(8), ib.add(8), &lanes, 1, vs, vp);
             let r2 = mix8(ia.add(16), ib.add(16), &lanes, 2, vs, vp);
