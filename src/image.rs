@@ -167,14 +167,17 @@ pub(crate) fn normalize_blend(
         }
         return;
     }
-    if channels <= kernel::MAX_FUSED_CHANNELS {
-        let values: [[f32; 256]; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
-            if c < channels {
-                values_of(norm_of(c))
-            } else {
-                [0.0; 256]
-            }
-        });
+    // The 256 values `v(u)` of each channel, computed once per sample when
+    // there are few channels: the vector path checks itself against them.
+    let few = (1..=kernel::MAX_FUSED_CHANNELS).contains(&channels);
+    let values: [[f32; 256]; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
+        if few && c < channels {
+            values_of(norm_of(c))
+        } else {
+            [0.0; 256]
+        }
+    });
+    if few {
         let fused: [kernel::Channel<'_>; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
             let (mean, std) = norm_of(c.min(channels - 1)).unwrap_or((0.0, 1.0));
             kernel::Channel {
@@ -203,7 +206,11 @@ pub(crate) fn normalize_blend(
         // The 256 normalized values of the channel, weighted: the formula's
         // two products, rounded as it rounds them. A cheap case reads one
         // input only, unweighted (the other table is then all zeros).
-        let plain = values_of(norm_of(c));
+        let plain = if few {
+            values[c]
+        } else {
+            values_of(norm_of(c))
+        };
         let (own, other): ([f32; 256], [f32; 256]) = if w.is_identity() {
             (plain, [0.0; 256])
         } else if w.is_copy() {

@@ -3,7 +3,8 @@
 //!
 //! Every backend computes two f32 multiplies, each rounded, and one f32 add,
 //! rounded, with no FMA, so all of them give the same bits as the scalar
-//! reference. Two weight pairs take a cheap path shared by all backends:
+//! reference. (FMA appears only in `avx2_image`, to replace a division
+//! where a check shows the bits are the division's.) Two weight pairs take a cheap path shared by all backends:
 //! `(1, 0)` leaves `a` as it is and `(0, 1)` copies `b`.
 
 mod portable;
