@@ -117,7 +117,7 @@ fn mix1(channel: &Channel<'_>, a: u8, b: u8, ws: f32, wp: f32) -> f32 {
 
 /// Mixes one pair of u8 samples into `out` if this path applies: up to
 /// [`MAX_CHANNELS`] channels, the same layout in and out (or one channel),
-/// or HWC in and CHW out with 3 channels, and every channel [`exact`].
+/// or 3 channels in either transposition, and every channel [`exact`].
 /// Returns whether it did; if not, nothing was written.
 ///
 /// # Safety
@@ -136,8 +136,7 @@ pub(super) unsafe fn normalize_blend(
 ) -> bool {
     let n = channels.len();
     let len = n * pixels;
-    let fits = (1..=MAX_CHANNELS).contains(&n)
-        && (n == 1 || planar_in == planar_out || (!planar_in && n == 3));
+    let fits = (1..=MAX_CHANNELS).contains(&n) && (n == 1 || planar_in == planar_out || n == 3);
     if !fits || out.len() < len || a.len() < len || b.len() < len {
         return false;
     }
@@ -147,7 +146,7 @@ pub(super) unsafe fn normalize_blend(
     let (out, a, b) = (&mut out[..len], &a[..len], &b[..len]);
     if n == 1 || !planar_in && !planar_out {
         run(out, a, b, channels, ws, wp, stream);
-    } else if planar_in {
+    } else if planar_in && planar_out {
         for (c, channel) in channels.iter().enumerate() {
             let plane = c * pixels..(c + 1) * pixels;
             let (a, b) = (&a[plane.clone()], &b[plane.clone()]);
@@ -160,6 +159,12 @@ pub(super) unsafe fn normalize_blend(
                 wp,
                 stream,
             );
+        }
+    } else if !planar_out {
+        if stream {
+            interleave3::<true>(out, a, b, channels, pixels, ws, wp);
+        } else {
+            interleave3::<false>(out, a, b, channels, pixels, ws, wp);
         }
     } else if stream && pixels % 8 == 0 {
         // the planes stream only when they share one alignment
@@ -232,6 +237,74 @@ fn run_with<const STREAM: bool>(
     }
     for j in i..len {
         out[j] = mix1(&channels[j % n], a[j], b[j], ws, wp);
+    }
+}
+
+/// Three planes in, three interleaved channels out: eight pixels of each
+/// plane are mixed, permuted, and merged into three vectors by two blends
+/// each, the inverse of [`transpose3`]'s dealing.
+#[target_feature(enable = "avx2,fma")]
+fn interleave3<const STREAM: bool>(
+    out: &mut [f32],
+    a: &[u8],
+    b: &[u8],
+    channels: &[Channel<'_>],
+    pixels: usize,
+    ws: f32,
+    wp: f32,
+) {
+    let (out, a, b) = (&mut out[..3 * pixels], &a[..3 * pixels], &b[..3 * pixels]);
+    let scalar = |out: &mut [f32], p: usize| {
+        for (c, channel) in channels.iter().enumerate() {
+            out[3 * p + c] = mix1(channel, a[c * pixels + p], b[c * pixels + p], ws, wp);
+        }
+    };
+    // 8 pixels are 96 bytes of output: once aligned, always aligned
+    let head = (0..8)
+        .find(|h| (out.as_ptr() as usize + 12 * h) % 32 == 0)
+        .unwrap_or(0)
+        .min(pixels);
+    for p in 0..head {
+        scalar(out, p);
+    }
+    let lanes: [Lanes; 3] = core::array::from_fn(|c| Lanes::new(&channels[c..=c], 0));
+    let (vs, vp) = (_mm256_set1_ps(ws), _mm256_set1_ps(wp));
+    // the inverse permutations of `transpose3`'s `order`
+    let order = [
+        _mm256_setr_epi32(0, 3, 6, 1, 4, 7, 2, 5),
+        _mm256_setr_epi32(5, 0, 3, 6, 1, 4, 7, 2),
+        _mm256_setr_epi32(2, 5, 0, 3, 6, 1, 4, 7),
+    ];
+    let o = out.as_mut_ptr();
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let mut p = head;
+    // SAFETY: pixels `p..p + 8` lie below `pixels`, so the 8 bytes read
+    // from each plane and the 24 elements written from `o.add(3 * p)` are in
+    // bounds; when streaming, the head makes `o.add(3 * p)` 32-byte aligned
+    // and each step of 8 pixels keeps it so.
+    unsafe {
+        while p + 8 <= pixels {
+            let mut c = [_mm256_set1_ps(0.0); 3];
+            for (k, ck) in c.iter_mut().enumerate() {
+                let (ia, ib) = (pa.add(k * pixels + p), pb.add(k * pixels + p));
+                prefetch(ia);
+                prefetch(ib);
+                *ck = _mm256_permutevar8x32_ps(mix8(ia, ib, &lanes[k], 0, vs, vp), order[k]);
+            }
+            let r0 = _mm256_blend_ps::<0x24>(_mm256_blend_ps::<0x92>(c[0], c[1]), c[2]);
+            let r1 = _mm256_blend_ps::<0x49>(_mm256_blend_ps::<0x24>(c[0], c[1]), c[2]);
+            let r2 = _mm256_blend_ps::<0x92>(_mm256_blend_ps::<0x49>(c[0], c[1]), c[2]);
+            store::<STREAM>(o.add(3 * p), r0);
+            store::<STREAM>(o.add(3 * p + 8), r1);
+            store::<STREAM>(o.add(3 * p + 16), r2);
+            p += 8;
+        }
+        if STREAM {
+            _mm_sfence();
+        }
+    }
+    for q in p..pixels {
+        scalar(out, q);
     }
 }
 
