@@ -3,23 +3,9 @@
 
 mod common;
 
-use common::{any_f32, any_lambda, assert_same, formula};
-use mixup::{Backend, Error, MixRng, Mixer, Pairing, Stores, in_place_scratch_len};
+use common::{any_f32, any_lambda, assert_same, every_mixer, formula};
+use mixup::{Error, MixRng, Mixer, Pairing, in_place_scratch_len};
 use proptest::prelude::*;
-
-/// Every available backend, with cached and with streaming stores.
-fn mixers() -> Vec<Mixer> {
-    Backend::ALL
-        .iter()
-        .filter_map(|&b| Mixer::with_backend(b))
-        .flat_map(|m| {
-            [
-                m.with_stores(Stores::Cached),
-                m.with_stores(Stores::Streaming),
-            ]
-        })
-        .collect()
-}
 
 /// `out[i] = formula(lam_i, x[i], x[p(i)])`, element by element.
 fn expected(batch: &[f32], len: usize, partners: &[u32], lambdas: &[f64]) -> Vec<f32> {
@@ -68,7 +54,7 @@ proptest! {
             vec![lambdas[0]]
         };
         let want = expected(&batch, len, &partners, &lambdas);
-        for mixer in mixers() {
+        for mixer in every_mixer() {
             let mut out = vec![f32::NAN; batch.len()];
             mixer.mix_into(&mut out, &batch, len, &partners, &lambdas).unwrap();
             assert_same(&out, &want, "out of place");

@@ -3,15 +3,8 @@
 
 mod common;
 
-use common::{assert_same, formula};
-use mixup::{Backend, Error, ImageSize, Layout, Mixer, WeightedBox, mix_boxes};
-
-fn mixers() -> Vec<Mixer> {
-    Backend::ALL
-        .iter()
-        .filter_map(|&b| Mixer::with_backend(b))
-        .collect()
-}
+use common::{assert_same, every_backend, formula};
+use mixup::{Error, ImageSize, Layout, Mixer, WeightedBox, mix_boxes};
 
 fn at(layout: Layout, size: ImageSize, channels: usize, c: usize, y: usize, x: usize) -> usize {
     match layout {
@@ -95,7 +88,7 @@ fn canvas_matches_the_padded_formula() {
                             }
                         }
                     }
-                    for mixer in mixers() {
+                    for mixer in every_backend() {
                         let mut out = vec![f32::NAN; n + 2];
                         let got = mixer
                             .blend_canvas(&mut out, &a, sa, &b, sb, channels, layout, lam)

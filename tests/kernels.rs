@@ -3,23 +3,9 @@
 
 mod common;
 
-use common::{any_f32, any_lambda, assert_same, formula};
-use mixup::{Backend, Mixer, Stores};
+use common::{any_f32, any_lambda, assert_same, every_mixer, formula};
+use mixup::{Backend, Mixer};
 use proptest::prelude::*;
-
-/// Every available backend, with cached and with streaming stores.
-fn backends() -> Vec<Mixer> {
-    Backend::ALL
-        .iter()
-        .filter_map(|&b| Mixer::with_backend(b))
-        .flat_map(|m| {
-            [
-                m.with_stores(Stores::Cached),
-                m.with_stores(Stores::Streaming),
-            ]
-        })
-        .collect()
-}
 
 fn reference() -> Mixer {
     Mixer::with_backend(Backend::Scalar).unwrap()
@@ -46,7 +32,7 @@ proptest! {
         for (i, (&x, &y)) in a.iter().zip(b).enumerate() {
             prop_assert!(common::same(want[offset + i], formula(lam, x, y)));
         }
-        for mixer in backends() {
+        for mixer in every_mixer() {
             let mut got = vec![0.0f32; len + offset];
             mixer.blend(&mut got[offset..], a, b, lam).unwrap();
             assert_same(&got, &want, mixer.backend().name());
@@ -65,7 +51,7 @@ proptest! {
         let b: Vec<f32> = (0..len).map(|i| seed_b[i % seed_b.len()]).collect();
         let mut want = a.clone();
         reference().blend_in_place(&mut want[offset..], &b, lam).unwrap();
-        for mixer in backends() {
+        for mixer in every_mixer() {
             let mut got = a.clone();
             mixer.blend_in_place(&mut got[offset..], &b, lam).unwrap();
             assert_same(&got, &want, mixer.backend().name());
@@ -88,7 +74,7 @@ fn every_length_to_4096_on_every_backend() {
         reference()
             .blend(&mut want, &a[..len], &b[..len], 0.3)
             .unwrap();
-        for mixer in backends() {
+        for mixer in every_mixer() {
             let mut got = vec![0.0f32; len];
             mixer.blend(&mut got, &a[..len], &b[..len], 0.3).unwrap();
             assert_same(&got, &want, mixer.backend().name());
@@ -100,7 +86,7 @@ fn every_length_to_4096_on_every_backend() {
 fn lambda_one_is_identity_and_zero_is_copy() {
     let a = [-0.0f32, 1.5, f32::NAN, -3.0, 7.0];
     let b = [f32::INFINITY, f32::NAN, 2.0, -0.0, 1.0];
-    for mixer in backends() {
+    for mixer in every_mixer() {
         let mut out = [9.0f32; 5];
         mixer.blend(&mut out, &a, &b, 1.0).unwrap();
         assert_eq!(out.map(f32::to_bits), a.map(f32::to_bits));

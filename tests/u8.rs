@@ -4,19 +4,11 @@
 
 mod common;
 
-use common::{any_lambda, assert_same, formula};
+use common::{any_lambda, assert_same, every_backend, every_mixer, formula};
 use mixup::{
-    Backend, Error, ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, Stores,
-    in_place_scratch_len_u8,
+    Error, ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, in_place_scratch_len_u8,
 };
 use proptest::prelude::*;
-
-fn mixers() -> Vec<Mixer> {
-    Backend::ALL
-        .iter()
-        .filter_map(|&b| Mixer::with_backend(b))
-        .collect()
-}
 
 /// timm: `np.rint(a.astype(f32) * lam + b.astype(f32) * (1 - lam))` then
 /// `astype(uint8)`, saturated.
@@ -52,7 +44,7 @@ fn every_pair_of_bytes_at_chosen_lambdas() {
         0.75,
     ] {
         let want: Vec<u8> = a.iter().zip(&b).map(|(&x, &y)| timm(lam, x, y)).collect();
-        for mixer in mixers() {
+        for mixer in every_backend() {
             // one sample of all pairs: the batch is [a, b] and sample 0 pairs with 1
             let batch: Vec<u8> = a.iter().chain(&b).copied().collect();
             let mut out2 = vec![0u8; batch.len()];
@@ -102,7 +94,7 @@ proptest! {
                 want[i * len + k] = timm(lambdas[i], batch[i * len + k], batch[partners[i] as usize * len + k]);
             }
         }
-        for mixer in mixers() {
+        for mixer in every_backend() {
             let mut out = vec![7u8; n * len];
             mixer.mix_u8_into(&mut out, &batch, len, &partners, lambdas).unwrap();
             prop_assert_eq!(&out, &want);
@@ -161,12 +153,10 @@ proptest! {
         let mut three_pass = vec![0.0f32; n * len];
         Mixer::new().mix_into(&mut three_pass, &tensors, len, &partners, lambdas).unwrap();
         assert_same(&three_pass, &want, "three passes");
-        for mixer in mixers() {
-            for stores in [Stores::Cached, Stores::Streaming] {
-                let mut out = vec![f32::NAN; n * len];
-                mixer.with_stores(stores).mix_u8_to_f32(&mut out, &batch, image, &partners, lambdas, norm).unwrap();
-                assert_same(&out, &want, mixer.backend().name());
-            }
+        for mixer in every_mixer() {
+            let mut out = vec![f32::NAN; n * len];
+            mixer.mix_u8_to_f32(&mut out, &batch, image, &partners, lambdas, norm).unwrap();
+            assert_same(&out, &want, mixer.backend().name());
         }
     }
 }

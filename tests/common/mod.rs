@@ -1,7 +1,29 @@
 // Shared helpers for the integration tests (not a test target itself).
 #![allow(dead_code)]
 
+use mixup::{Backend, Mixer, Stores};
 use proptest::prelude::*;
+
+/// A mixer for every backend this CPU has.
+pub fn every_backend() -> Vec<Mixer> {
+    Backend::ALL
+        .iter()
+        .filter_map(|&b| Mixer::with_backend(b))
+        .collect()
+}
+
+/// [`every_backend`], each with cached and with streaming stores.
+pub fn every_mixer() -> Vec<Mixer> {
+    every_backend()
+        .into_iter()
+        .flat_map(|m| {
+            [
+                m.with_stores(Stores::Cached),
+                m.with_stores(Stores::Streaming),
+            ]
+        })
+        .collect()
+}
 
 /// Bit equality, except that any NaN equals any NaN: Rust does not fix NaN
 /// payloads of arithmetic, and neither does NumPy.
