@@ -240,6 +240,20 @@ fn run_with<const STREAM: bool>(
     }
 }
 
+/// Lane `j` of output `k` comes from input `(j - k) mod 3` (lanes
+/// 0 to 7): the dealing of 8 interleaved RGB pixels into per-channel
+/// vectors (each then permuted into pixel order), and, applied to permuted
+/// channel vectors, its inverse.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn deal3([x0, x1, x2]: [__m256; 3]) -> [__m256; 3] {
+    [
+        _mm256_blend_ps::<0x24>(_mm256_blend_ps::<0x92>(x0, x1), x2),
+        _mm256_blend_ps::<0x49>(_mm256_blend_ps::<0x24>(x0, x1), x2),
+        _mm256_blend_ps::<0x92>(_mm256_blend_ps::<0x49>(x0, x1), x2),
+    ]
+}
+
 /// Three planes in, three interleaved channels out: eight pixels of each
 /// plane are mixed, permuted, and merged into three vectors by two blends
 /// each, the inverse of [`transpose3`]'s dealing.
@@ -291,9 +305,7 @@ fn interleave3<const STREAM: bool>(
                 prefetch(ib);
                 *ck = _mm256_permutevar8x32_ps(mix8(ia, ib, &lanes[k], 0, vs, vp), order[k]);
             }
-            let r0 = _mm256_blend_ps::<0x24>(_mm256_blend_ps::<0x92>(c[0], c[1]), c[2]);
-            let r1 = _mm256_blend_ps::<0x49>(_mm256_blend_ps::<0x24>(c[0], c[1]), c[2]);
-            let r2 = _mm256_blend_ps::<0x92>(_mm256_blend_ps::<0x49>(c[0], c[1]), c[2]);
+            let [r0, r1, r2] = deal3(c);
             store::<STREAM>(o.add(3 * p), r0);
             store::<STREAM>(o.add(3 * p + 8), r1);
             store::<STREAM>(o.add(3 * p + 16), r2);
@@ -358,9 +370,7 @@ fn transpose3<const STREAM: bool>(
             let r1 = mix8(ia.add(8), ib.add(8), &lanes, 1, vs, vp);
             let r2 = mix8(ia.add(16), ib.add(16), &lanes, 2, vs, vp);
             // element e = 3 * pixel + channel sits in r(e / 8), lane e % 8
-            let c0 = _mm256_blend_ps::<0x24>(_mm256_blend_ps::<0x92>(r0, r1), r2);
-            let c1 = _mm256_blend_ps::<0x49>(_mm256_blend_ps::<0x24>(r0, r1), r2);
-            let c2 = _mm256_blend_ps::<0x92>(_mm256_blend_ps::<0x49>(r0, r1), r2);
+            let [c0, c1, c2] = deal3([r0, r1, r2]);
             store::<STREAM>(o.add(p), _mm256_permutevar8x32_ps(c0, order[0]));
             store::<STREAM>(o.add(pixels + p), _mm256_permutevar8x32_ps(c1, order[1]));
             store::<STREAM>(
