@@ -129,147 +129,184 @@ fn values_of(norm: Option<(f32, f32)>) -> [f32; 256] {
     })
 }
 
-/// Normalizes and blends one pair of u8 samples into `out`.
-///
-/// The scalar backend evaluates the formula element by element in layout
-/// order: the reference. AVX2 with FMA computes it in vectors where its
-/// exactness check passes (see `kernel::avx2_image`). The others, and the
-/// cases that path leaves, look up, per channel, tables of the 256
-/// weighted normalized values (`w_self * v(u)` and `w_partner * v(u)`, the
-/// formula's own products, so the same bits) and add one from each per
-/// element, in runs of pixels built on the stack and copied out, with
-/// non-temporal stores when `stream`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn normalize_blend(
+/// What the samples of one fused u8 to f32 call share, prepared once: the
+/// layout, the normalization, each channel's 256 values `v(u)` (up to
+/// [`kernel::MAX_FUSED_CHANNELS`] channels), and whether the backend's
+/// vector path gives exactly those values.
+pub(crate) struct Fused<'a> {
     backend: Backend,
-    w: Weights,
     image: ImageLayout,
-    normalize: Option<Normalize<'_>>,
-    out: &mut [f32],
-    a: &[u8],
-    b: &[u8],
-    stream: bool,
-) {
-    let ImageLayout {
-        channels,
-        pixels,
-        input,
-        output,
-    } = image;
-    let norm_of = |c: usize| normalize.map(|n| (n.mean[c], n.std[c]));
-    if backend == Backend::Scalar {
-        for c in 0..channels {
-            for p in 0..pixels {
-                let i = index(input, channels, pixels, c, p);
-                let o = index(output, channels, pixels, c, p);
-                combine_run(&mut out[o..=o], &a[i..=i], &b[i..=i], w, norm_of(c));
+    normalize: Option<Normalize<'a>>,
+    /// Whether `values` holds every channel's values.
+    few: bool,
+    values: [[f32; 256]; kernel::MAX_FUSED_CHANNELS],
+    /// Whether the vector path matches `values` for every channel.
+    vectors: bool,
+}
+
+impl<'a> Fused<'a> {
+    /// Prepares the pass for a checked `image` and `normalize`.
+    pub(crate) fn new(
+        backend: Backend,
+        image: ImageLayout,
+        normalize: Option<Normalize<'a>>,
+    ) -> Fused<'a> {
+        let channels = image.channels;
+        let mut fused = Fused {
+            backend,
+            image,
+            normalize,
+            few: false,
+            values: [[0.0; 256]; kernel::MAX_FUSED_CHANNELS],
+            vectors: false,
+        };
+        // the scalar reference needs no tables
+        if (1..=kernel::MAX_FUSED_CHANNELS).contains(&channels) && backend != Backend::Scalar {
+            fused.few = true;
+            for c in 0..channels {
+                fused.values[c] = values_of(fused.norm_of(c));
             }
+            fused.vectors = kernel::fused_vectors_exact(backend, &fused.channels()[..channels]);
         }
-        return;
+        fused
     }
-    // The 256 values `v(u)` of each channel, computed once per sample when
-    // there are few channels: the vector path checks itself against them.
-    let few = (1..=kernel::MAX_FUSED_CHANNELS).contains(&channels);
-    let values: [[f32; 256]; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
-        if few && c < channels {
-            values_of(norm_of(c))
-        } else {
-            [0.0; 256]
-        }
-    });
-    if few {
-        let fused: [kernel::Channel<'_>; kernel::MAX_FUSED_CHANNELS] = core::array::from_fn(|c| {
-            let (mean, std) = norm_of(c.min(channels - 1)).unwrap_or((0.0, 1.0));
+
+    /// Channel `c`'s `(mean, std)`, if normalizing.
+    fn norm_of(&self, c: usize) -> Option<(f32, f32)> {
+        self.normalize.map(|n| (n.mean[c], n.std[c]))
+    }
+
+    /// The channels as the vector path takes them (Normalize's identity,
+    /// mean 0 and std 1, without one); the first `image.channels` count.
+    fn channels(&self) -> [kernel::Channel<'_>; kernel::MAX_FUSED_CHANNELS] {
+        let last = self.image.channels.clamp(1, kernel::MAX_FUSED_CHANNELS) - 1;
+        core::array::from_fn(|c| {
+            let (mean, std) = self.norm_of(c.min(last)).unwrap_or((0.0, 1.0));
             kernel::Channel {
                 mean,
                 std,
-                values: &values[c],
+                values: &self.values[c],
             }
-        });
-        let planar = (input == Layout::Chw, output == Layout::Chw);
-        if kernel::normalize_blend(
-            backend,
-            w,
-            out,
-            a,
-            b,
-            &fused[..channels],
+        })
+    }
+
+    /// Normalizes and blends one pair of u8 samples into `out`.
+    ///
+    /// The scalar backend evaluates the formula element by element in
+    /// layout order: the reference. AVX2 with FMA computes it in vectors
+    /// when its exactness check passed (see `kernel::avx2_image`). The
+    /// others, and the cases that path leaves, look up, per channel, tables
+    /// of the 256 weighted normalized values (`w_self * v(u)` and
+    /// `w_partner * v(u)`, the formula's own products, so the same bits) and
+    /// add one from each per element, in runs of pixels built on the stack
+    /// and copied out, with non-temporal stores when `stream`.
+    pub(crate) fn blend(&self, w: Weights, out: &mut [f32], a: &[u8], b: &[u8], stream: bool) {
+        let ImageLayout {
+            channels,
             pixels,
-            planar,
-            stream,
-        ) {
+            input,
+            output,
+        } = self.image;
+        let backend = self.backend;
+        let norm_of = |c: usize| self.norm_of(c);
+        if backend == Backend::Scalar {
+            for c in 0..channels {
+                for p in 0..pixels {
+                    let i = index(input, channels, pixels, c, p);
+                    let o = index(output, channels, pixels, c, p);
+                    combine_run(&mut out[o..=o], &a[i..=i], &b[i..=i], w, norm_of(c));
+                }
+            }
             return;
         }
-    }
-    let mut tmp = [0.0f32; RUN];
-    for c in 0..channels {
-        // The 256 normalized values of the channel, weighted: the formula's
-        // two products, rounded as it rounds them. A cheap case reads one
-        // input only, unweighted (the other table is then all zeros).
-        let plain = if few {
-            values[c]
-        } else {
-            values_of(norm_of(c))
-        };
-        let (own, other): ([f32; 256], [f32; 256]) = if w.is_identity() {
-            (plain, [0.0; 256])
-        } else if w.is_copy() {
-            ([0.0; 256], plain)
-        } else {
-            (
-                core::array::from_fn(|u| w.w_self * plain[u]),
-                core::array::from_fn(|u| w.w_partner * plain[u]),
+        let planar = (input == Layout::Chw, output == Layout::Chw);
+        if self.vectors
+            && kernel::normalize_blend(
+                backend,
+                w,
+                out,
+                a,
+                b,
+                &self.channels()[..channels],
+                pixels,
+                planar,
+                stream,
             )
-        };
-        for p0 in (0..pixels).step_by(RUN) {
-            let len = RUN.min(pixels - p0);
-            let run = &mut tmp[..len];
-            let blend = !w.is_identity() && !w.is_copy();
-            match input {
-                Layout::Chw if blend => {
-                    let (xa, xb) = (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]);
-                    for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
-                        *t = own[x as usize] + other[y as usize];
+        {
+            return;
+        }
+        let few = self.few;
+        let values = &self.values;
+        let mut tmp = [0.0f32; RUN];
+        for c in 0..channels {
+            // The 256 normalized values of the channel, weighted: the formula's
+            // two products, rounded as it rounds them. A cheap case reads one
+            // input only, unweighted (the other table is then all zeros).
+            let plain = if few {
+                values[c]
+            } else {
+                values_of(norm_of(c))
+            };
+            let (own, other): ([f32; 256], [f32; 256]) = if w.is_identity() {
+                (plain, [0.0; 256])
+            } else if w.is_copy() {
+                ([0.0; 256], plain)
+            } else {
+                (
+                    core::array::from_fn(|u| w.w_self * plain[u]),
+                    core::array::from_fn(|u| w.w_partner * plain[u]),
+                )
+            };
+            for p0 in (0..pixels).step_by(RUN) {
+                let len = RUN.min(pixels - p0);
+                let run = &mut tmp[..len];
+                let blend = !w.is_identity() && !w.is_copy();
+                match input {
+                    Layout::Chw if blend => {
+                        let (xa, xb) = (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]);
+                        for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
+                            *t = own[x as usize] + other[y as usize];
+                        }
+                    }
+                    Layout::Hwc if blend => {
+                        let pixels_a = a[p0 * channels..].chunks_exact(channels);
+                        let pixels_b = b[p0 * channels..].chunks_exact(channels);
+                        for ((t, pa), pb) in run.iter_mut().zip(pixels_a).zip(pixels_b) {
+                            *t = own[pa[c] as usize] + other[pb[c] as usize];
+                        }
+                    }
+                    _ => {
+                        // a cheap case: one input, one table, no add
+                        let (src, table) = if w.is_identity() {
+                            (a, &own)
+                        } else {
+                            (b, &other)
+                        };
+                        for (j, t) in run.iter_mut().enumerate() {
+                            *t = table[src[index(input, channels, pixels, c, p0 + j)] as usize];
+                        }
                     }
                 }
-                Layout::Hwc if blend => {
-                    let pixels_a = a[p0 * channels..].chunks_exact(channels);
-                    let pixels_b = b[p0 * channels..].chunks_exact(channels);
-                    for ((t, pa), pb) in run.iter_mut().zip(pixels_a).zip(pixels_b) {
-                        *t = own[pa[c] as usize] + other[pb[c] as usize];
+                match output {
+                    Layout::Chw => {
+                        let dst = &mut out[c * pixels + p0..][..len];
+                        if stream {
+                            crate::kernel::copy_stream(backend, dst, run);
+                        } else {
+                            dst.copy_from_slice(run);
+                        }
                     }
-                }
-                _ => {
-                    // a cheap case: one input, one table, no add
-                    let (src, table) = if w.is_identity() {
-                        (a, &own)
-                    } else {
-                        (b, &other)
-                    };
-                    for (j, t) in run.iter_mut().enumerate() {
-                        *t = table[src[index(input, channels, pixels, c, p0 + j)] as usize];
-                    }
-                }
-            }
-            match output {
-                Layout::Chw => {
-                    let dst = &mut out[c * pixels + p0..][..len];
-                    if stream {
-                        crate::kernel::copy_stream(backend, dst, run);
-                    } else {
-                        dst.copy_from_slice(run);
-                    }
-                }
-                Layout::Hwc => {
-                    let dst = out[p0 * channels..].chunks_exact_mut(channels);
-                    for (px, &v) in dst.zip(run.iter()) {
-                        px[c] = v;
+                    Layout::Hwc => {
+                        let dst = out[p0 * channels..].chunks_exact_mut(channels);
+                        for (px, &v) in dst.zip(run.iter()) {
+                            px[c] = v;
+                        }
                     }
                 }
             }
         }
-    }
-    if stream {
-        crate::kernel::stream_fence();
+        if stream {
+            crate::kernel::stream_fence();
+        }
     }
 }

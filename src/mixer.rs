@@ -383,12 +383,12 @@ impl Mixer {
             norm.check(image.channels)?;
         }
         let stream = self.streams(out.len());
+        let fused = crate::image::Fused::new(self.backend, image, normalize);
         chains(partners, |k| {
             let p = partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
-            let w = weights_of(lambdas, k);
             let dst = &mut out[k * len..][..len];
-            crate::image::normalize_blend(self.backend, w, image, normalize, dst, a, b, stream);
+            fused.blend(weights_of(lambdas, k), dst, a, b, stream);
         });
         Ok(())
     }

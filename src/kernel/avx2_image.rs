@@ -115,10 +115,20 @@ fn mix1(channel: &Channel<'_>, a: u8, b: u8, ws: f32, wp: f32) -> f32 {
     ws * channel.values[a as usize] + wp * channel.values[b as usize]
 }
 
+/// Whether [`normalize`] gives every value of every channel.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn all_exact(channels: &[Channel<'_>]) -> bool {
+    channels.iter().all(|c| exact(c))
+}
+
 /// Mixes one pair of u8 samples into `out` if this path applies: up to
 /// [`MAX_CHANNELS`] channels, the same layout in and out (or one channel),
-/// or 3 channels in either transposition, and every channel [`exact`].
-/// Returns whether it did; if not, nothing was written.
+/// or 3 channels in either transposition. Returns whether it did; if not,
+/// nothing was written. The caller has checked the channels with
+/// [`all_exact`].
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA.
@@ -138,9 +148,6 @@ pub(super) unsafe fn normalize_blend(
     let len = n * pixels;
     let fits = (1..=MAX_CHANNELS).contains(&n) && (n == 1 || planar_in == planar_out || n == 3);
     if !fits || out.len() < len || a.len() < len || b.len() < len {
-        return false;
-    }
-    if !channels.iter().all(|c| exact(c)) {
         return false;
     }
     let (out, a, b) = (&mut out[..len], &a[..len], &b[..len]);

@@ -246,10 +246,28 @@ pub(crate) struct Channel<'a> {
     pub values: &'a [f32; 256],
 }
 
+/// Whether the backend has a vector path for the fused u8 to f32 pass
+/// (AVX2 with FMA) that gives, for every channel, each of its 256 values
+/// bit for bit. Checked once per batch, before [`normalize_blend`].
+pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) -> bool {
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if cpuid_avx2_fma::get() => {
+            // SAFETY: CPUID reports AVX2 and FMA.
+            unsafe { avx2_image::all_exact(channels) }
+        }
+        _ => {
+            let _ = channels;
+            false
+        }
+    }
+}
+
 /// The fused u8 to f32 pass, `out = w_self * v(a) + w_partner * v(b)`, by
 /// arithmetic where the backend has such a path (AVX2 with FMA) and it
 /// applies: a blend (not a cheap case), and the shapes and channels the
 /// path takes. Returns whether it wrote `out`; if not, nothing was written.
+/// Call it only for channels [`fused_vectors_exact`] accepted.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn normalize_blend(
     backend: Backend,
