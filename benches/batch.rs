@@ -6,7 +6,7 @@
 //! the inverse ratio of times.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mixup::{MixRng, Mixer, Pairing, in_place_scratch_len};
+use mixup::{MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -63,21 +63,31 @@ fn batch(c: &mut Criterion) {
         group.bench_function("in_place_roll", |b| {
             b.iter(|| {
                 mixer
-                    .mix_in_place(black_box(&mut x), len, &roll, &[LAM], &mut scratch)
+                    .mix_in_place(
+                        black_box(&mut x),
+                        len,
+                        Plan::new(&roll, &[LAM]),
+                        &mut scratch,
+                    )
                     .unwrap()
             })
         });
         group.bench_function("in_place_permutation", |b| {
             b.iter(|| {
                 mixer
-                    .mix_in_place(black_box(&mut x), len, &perm, &[LAM], &mut scratch)
+                    .mix_in_place(
+                        black_box(&mut x),
+                        len,
+                        Plan::new(&perm, &[LAM]),
+                        &mut scratch,
+                    )
                     .unwrap()
             })
         });
         group.bench_function("out_of_place_permutation", |b| {
             b.iter(|| {
                 mixer
-                    .mix_into(black_box(&mut out), &x, len, &perm, &[LAM])
+                    .mix_into(black_box(&mut out), &x, len, Plan::new(&perm, &[LAM]))
                     .unwrap()
             })
         });

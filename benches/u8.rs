@@ -7,7 +7,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mixup::{
-    ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, in_place_scratch_len,
+    ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, Plan, in_place_scratch_len,
     in_place_scratch_len_u8,
 };
 use std::hint::black_box;
@@ -38,7 +38,7 @@ fn three_passes(images: &[u8], tensors: &mut [f32], perm: &[u32], scratch: &mut 
         }
     }
     Mixer::new()
-        .mix_in_place(tensors, LEN, perm, &[LAM], scratch)
+        .mix_in_place(tensors, LEN, Plan::new(perm, &[LAM]), scratch)
         .unwrap();
 }
 
@@ -76,8 +76,7 @@ fn u8_batches(c: &mut Criterion) {
                     black_box(&mut out),
                     &images,
                     image,
-                    &perm,
-                    &[LAM],
+                    Plan::new(&perm, &[LAM]),
                     Some(norm),
                 )
                 .unwrap()
@@ -103,14 +102,19 @@ fn u8_batches(c: &mut Criterion) {
     group.bench_function("in_place_permutation", |b| {
         b.iter(|| {
             mixer
-                .mix_u8_in_place(black_box(&mut x), LEN, &perm, &[LAM], &mut scratch_u8)
+                .mix_u8_in_place(
+                    black_box(&mut x),
+                    LEN,
+                    Plan::new(&perm, &[LAM]),
+                    &mut scratch_u8,
+                )
                 .unwrap()
         })
     });
     group.bench_function("out_of_place_permutation", |b| {
         b.iter(|| {
             mixer
-                .mix_u8_into(black_box(&mut copy), &images, LEN, &perm, &[LAM])
+                .mix_u8_into(black_box(&mut copy), &images, LEN, Plan::new(&perm, &[LAM]))
                 .unwrap()
         })
     });

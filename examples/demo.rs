@@ -8,7 +8,7 @@
 //! Run with `cargo run --release --example demo`.
 
 use mixup::{
-    Beta, Granularity, ImageSize, Layout, MixConfig, MixRng, Mixer, Pairing, WeightedBox,
+    Beta, Granularity, ImageSize, Layout, MixConfig, MixRng, Mixer, Pairing, Plan, WeightedBox,
     in_place_scratch_len, in_place_scratch_len_u8, mix_boxes, one_hot_targets,
 };
 use std::error::Error;
@@ -249,7 +249,12 @@ fn mix(
     config.draw(rng, &mut partners, &mut lambdas, None)?;
     let mut batch = originals.to_vec();
     let mut scratch = vec![0.0f32; in_place_scratch_len(n, LEN)?];
-    Mixer::new().mix_in_place(&mut batch, LEN, &partners, &lambdas, &mut scratch)?;
+    Mixer::new().mix_in_place(
+        &mut batch,
+        LEN,
+        Plan::new(&partners, &lambdas),
+        &mut scratch,
+    )?;
     let mut targets = vec![0.0f32; n * n];
     one_hot_targets(labels, n, &partners, &lambdas, 0.0, &mut targets)?;
 
@@ -324,7 +329,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map(|v| (v * 255.0).round() as u8)
         .collect();
     let mut scratch = vec![0u8; in_place_scratch_len_u8(n, LEN)?];
-    Mixer::new().mix_u8_in_place(&mut bytes, LEN, &partners, &lambdas, &mut scratch)?;
+    Mixer::new().mix_u8_in_place(
+        &mut bytes,
+        LEN,
+        Plan::new(&partners, &lambdas),
+        &mut scratch,
+    )?;
     println!("u8 images, flip pairing, one lambda per pair (timm FastCollateMixup):");
     for i in 0..n {
         println!(

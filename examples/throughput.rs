@@ -8,7 +8,7 @@
 //! cargo run --release --example throughput -- --n 64 --len 150528
 //! ```
 
-use mixup::{Backend, MixRng, Mixer, Pairing, Stores, in_place_scratch_len};
+use mixup::{Backend, MixRng, Mixer, Pairing, Plan, Stores, in_place_scratch_len};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -66,7 +66,12 @@ fn report(n: usize, len: usize) {
             "in place, roll",
             median(runs, || {
                 mixer
-                    .mix_in_place(black_box(&mut x), len, &roll, &[LAM], &mut scratch)
+                    .mix_in_place(
+                        black_box(&mut x),
+                        len,
+                        Plan::new(&roll, &[LAM]),
+                        &mut scratch,
+                    )
                     .unwrap()
             }),
         );
@@ -75,7 +80,12 @@ fn report(n: usize, len: usize) {
             "in place, permutation",
             median(runs, || {
                 mixer
-                    .mix_in_place(black_box(&mut x), len, &perm, &[LAM], &mut scratch)
+                    .mix_in_place(
+                        black_box(&mut x),
+                        len,
+                        Plan::new(&perm, &[LAM]),
+                        &mut scratch,
+                    )
                     .unwrap()
             }),
         );
@@ -90,7 +100,7 @@ fn report(n: usize, len: usize) {
                 op,
                 median(runs, || {
                     mixer
-                        .mix_into(black_box(&mut out), &x, len, &perm, &[LAM])
+                        .mix_into(black_box(&mut out), &x, len, Plan::new(&perm, &[LAM]))
                         .unwrap()
                 }),
             );

@@ -156,6 +156,12 @@ impl Beta {
         Beta::new(alpha, alpha)
     }
 
+    /// Whether every draw is exactly 1, so that mixing is off: `b = 0`,
+    /// which includes mixup's `alpha = beta = 0`.
+    pub fn is_off(&self) -> bool {
+        self.b.k == 0.0
+    }
+
     /// The shapes `(a, b)`.
     pub fn shapes(&self) -> (f64, f64) {
         (self.a.k, self.b.k)

@@ -4,8 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::image::Layout;
-use crate::kernel::{self, Weights};
+use crate::kernel::{self, Backend, Weights};
 use crate::mixer::Mixer;
+use crate::plan::Plan;
 
 /// The height and width of an image, in pixels.
 #[repr(C)]
@@ -59,13 +60,67 @@ pub struct WeightedBox {
 
 /// Zeros standing in for the part of the canvas an image does not cover.
 const ZERO_RUN: usize = 1024;
-static ZEROS_F32: [f32; ZERO_RUN] = [0.0; ZERO_RUN];
-static ZEROS_U8: [u8; ZERO_RUN] = [0; ZERO_RUN];
 
-/// Blends `pad(a)` and `pad(b)` onto `out`, row by row, with `blend` on
-/// runs of equal length; `zeros` stands in for uncovered parts.
+/// A sample type a canvas is blended in: f32 or u8.
+pub(crate) trait CanvasSample: Copy {
+    /// One run of a canvas row, as GluonCV builds it: the canvas starts at
+    /// zero, takes `w_self * a` where the first image covers it, then adds
+    /// `w_partner * b` where the second does. So `a` alone gives
+    /// `w_self * a` (a `-0` stays `-0`), `b` alone `0 + w_partner * b`, both
+    /// the blend, neither zero.
+    fn canvas_run(
+        backend: Backend,
+        w: Weights,
+        out: &mut [Self],
+        a: Option<&[Self]>,
+        b: Option<&[Self]>,
+    );
+}
+
+impl CanvasSample for f32 {
+    fn canvas_run(
+        backend: Backend,
+        w: Weights,
+        out: &mut [f32],
+        a: Option<&[f32]>,
+        b: Option<&[f32]>,
+    ) {
+        static ZEROS: [f32; ZERO_RUN] = [0.0; ZERO_RUN];
+        match (a, b) {
+            (Some(a), Some(b)) => kernel::blend(backend, w, out, a, b),
+            (Some(a), None) => kernel::scale(w.w_self, out, a),
+            // w_self * 0 is +0, so this is 0 + w_partner * b
+            (None, Some(b)) => kernel::blend(backend, w, out, &ZEROS, b),
+            (None, None) => out.fill(0.0),
+        }
+    }
+}
+
+impl CanvasSample for u8 {
+    fn canvas_run(
+        backend: Backend,
+        w: Weights,
+        out: &mut [u8],
+        a: Option<&[u8]>,
+        b: Option<&[u8]>,
+    ) {
+        static ZEROS: [u8; ZERO_RUN] = [0; ZERO_RUN];
+        // a byte times a weight plus +0 is the product itself: one blend serves
+        match (a, b) {
+            (None, None) => out.fill(0),
+            _ => kernel::blend_u8(backend, w, out, a.unwrap_or(&ZEROS), b.unwrap_or(&ZEROS)),
+        }
+    }
+}
+
+/// Blends `pad(a)` and `pad(b)` onto `out`, row by row, in runs of at
+/// most [`ZERO_RUN`] values, each covered by both images, one, or neither.
+/// Every loop is bounded by the canvas's elements: an empty canvas costs
+/// nothing, whatever its other dimensions.
 #[allow(clippy::too_many_arguments)]
-fn canvas_rows<T: Copy>(
+fn canvas_rows<T: CanvasSample>(
+    backend: Backend,
+    w: Weights,
     out: &mut [T],
     a: &[T],
     size_a: ImageSize,
@@ -73,10 +128,13 @@ fn canvas_rows<T: Copy>(
     size_b: ImageSize,
     channels: usize,
     layout: Layout,
-    zeros: &[T],
-    mut blend: impl FnMut(&mut [T], &[T], &[T]),
 ) {
     let canvas = ImageSize::canvas(size_a, size_b);
+    if canvas.height == 0 || canvas.width == 0 || channels == 0 {
+        return;
+    }
+    // Below, the canvas has elements, so each product of its dimensions is
+    // at most its (checked) element count and cannot overflow.
     // (planes, values per pixel in a row)
     let (planes, per_pixel) = match layout {
         Layout::Hwc => (1, channels),
@@ -84,7 +142,8 @@ fn canvas_rows<T: Copy>(
     };
     // where row `y` of `plane` starts in an image, if the image has it
     let row_of = |size: ImageSize, plane: usize, y: usize| -> Option<usize> {
-        (y < size.height).then(|| (plane * size.height + y) * size.width * per_pixel)
+        (y < size.height && size.width != 0)
+            .then(|| (plane * size.height + y) * size.width * per_pixel)
     };
     let narrow = size_a.width.min(size_b.width) * per_pixel;
     let wide = canvas.width * per_pixel;
@@ -95,10 +154,10 @@ fn canvas_rows<T: Copy>(
             for (start, end) in [(0, narrow), (narrow, wide)] {
                 let mut s = start;
                 while s < end {
-                    let e = end.min(s + zeros.len());
-                    let xa = part(a, zeros, ra, size_a.width * per_pixel, s, e);
-                    let xb = part(b, zeros, rb, size_b.width * per_pixel, s, e);
-                    blend(&mut dst_row[s..e], xa, xb);
+                    let e = end.min(s + ZERO_RUN);
+                    let xa = part(a, ra, size_a.width * per_pixel, s, e);
+                    let xb = part(b, rb, size_b.width * per_pixel, s, e);
+                    T::canvas_run(backend, w, &mut dst_row[s..e], xa, xb);
                     s = e;
                 }
             }
@@ -107,18 +166,11 @@ fn canvas_rows<T: Copy>(
 }
 
 /// Values `s..e` of an image row starting at `row` and `covered` values
-/// wide, or zeros where the image does not reach.
-fn part<'d, T>(
-    data: &'d [T],
-    zeros: &'d [T],
-    row: Option<usize>,
-    covered: usize,
-    s: usize,
-    e: usize,
-) -> &'d [T] {
+/// wide, or `None` where the image does not reach.
+fn part<T>(data: &[T], row: Option<usize>, covered: usize, s: usize, e: usize) -> Option<&[T]> {
     match row {
-        Some(r) if e <= covered => &data[r + s..r + e],
-        _ => &zeros[..e - s],
+        Some(r) if e <= covered => Some(&data[r + s..r + e]),
+        _ => None,
     }
 }
 
@@ -165,21 +217,7 @@ impl Mixer {
         layout: Layout,
         lam: f64,
     ) -> Result<ImageSize> {
-        let w = Weights::from_lambda(lam)?;
-        let canvas = check_canvas(out.len(), a.len(), size_a, b.len(), size_b, channels)?;
-        let backend = self.backend();
-        canvas_rows(
-            out,
-            a,
-            size_a,
-            b,
-            size_b,
-            channels,
-            layout,
-            &ZEROS_F32,
-            |o, x, y| kernel::blend(backend, w, o, x, y),
-        );
-        Ok(canvas)
+        self.canvas(out, a, size_a, b, size_b, channels, layout, lam)
     }
 
     /// [`blend_canvas`](Self::blend_canvas) for u8 images, with the u8
@@ -201,10 +239,27 @@ impl Mixer {
         layout: Layout,
         lam: f64,
     ) -> Result<ImageSize> {
+        self.canvas(out, a, size_a, b, size_b, channels, layout, lam)
+    }
+
+    /// The checks and the blend of [`blend_canvas`](Self::blend_canvas), for either sample type.
+    #[allow(clippy::too_many_arguments)]
+    fn canvas<T: CanvasSample>(
+        &self,
+        out: &mut [T],
+        a: &[T],
+        size_a: ImageSize,
+        b: &[T],
+        size_b: ImageSize,
+        channels: usize,
+        layout: Layout,
+        lam: f64,
+    ) -> Result<ImageSize> {
         let w = Weights::from_lambda(lam)?;
         let canvas = check_canvas(out.len(), a.len(), size_a, b.len(), size_b, channels)?;
-        let backend = self.backend();
         canvas_rows(
+            self.backend(),
+            w,
             out,
             a,
             size_a,
@@ -212,8 +267,6 @@ impl Mixer {
             size_b,
             channels,
             layout,
-            &ZEROS_U8,
-            |o, x, y| kernel::blend_u8(backend, w, o, x, y),
         );
         Ok(canvas)
     }
@@ -400,8 +453,9 @@ pub fn detection_output_sizes(
         elements = elements
             .checked_add(canvas.elements(channels)?)
             .ok_or(Error::SizeOverflow)?;
-        boxes = boxes
-            .checked_add(count(i) + count(p))
+        boxes = count(i)
+            .checked_add(count(p))
+            .and_then(|both| boxes.checked_add(both))
             .ok_or(Error::SizeOverflow)?;
     }
     Ok((elements, boxes))
@@ -427,7 +481,7 @@ impl Mixer {
         lambdas: &[f64],
         out: DetectionOutput<'_, f32>,
     ) -> Result<()> {
-        self.detection(batch, partners, lambdas, out, &ZEROS_F32, kernel::blend)
+        self.detection(batch, partners, lambdas, out)
     }
 
     /// [`mix_detection`](Self::mix_detection) for u8 images, with the u8
@@ -442,23 +496,22 @@ impl Mixer {
         lambdas: &[f64],
         out: DetectionOutput<'_, u8>,
     ) -> Result<()> {
-        self.detection(batch, partners, lambdas, out, &ZEROS_U8, kernel::blend_u8)
+        self.detection(batch, partners, lambdas, out)
     }
 
-    fn detection<T: Copy>(
+    fn detection<T: CanvasSample>(
         &self,
         batch: &DetectionBatch<'_, T>,
         partners: &[u32],
         lambdas: &[f64],
         out: DetectionOutput<'_, T>,
-        zeros: &[T],
-        blend: impl Fn(crate::kernel::Backend, Weights, &mut [T], &[T], &[T]) + Copy,
     ) -> Result<()> {
         batch.check()?;
         let (elements, boxes) =
             detection_output_sizes(batch.sizes, batch.box_offsets, partners, batch.channels)?;
         let n = partners.len();
-        crate::mixer::check_lambdas(lambdas, n)?;
+        let plan = Plan::new(partners, lambdas);
+        plan.check()?;
         if out.canvas_offsets.len() != n
             || out.canvas_sizes.len() != n
             || out.box_offsets.len() != n + 1
@@ -473,32 +526,19 @@ impl Mixer {
         out.box_offsets[0] = 0;
         for (i, &p) in partners.iter().enumerate() {
             let p = p as usize;
-            let w = crate::mixer::weights_of(lambdas, i);
             let (sa, sb) = (batch.sizes[i], batch.sizes[p]);
             let canvas = ImageSize::canvas(sa, sb);
             let len = canvas.height * canvas.width * batch.channels;
             let dst = &mut out.canvases[at..at + len];
-            canvas_rows(
-                dst,
-                batch.image(i),
-                sa,
-                batch.image(p),
-                sb,
-                batch.channels,
-                batch.layout,
-                zeros,
-                |o, x, y| blend(backend, w, o, x, y),
-            );
+            let (a, b) = (batch.image(i), batch.image(p));
+            let w = plan.weights(i);
+            canvas_rows(backend, w, dst, a, sa, b, sb, batch.channels, batch.layout);
             out.canvas_offsets[i] = at;
             out.canvas_sizes[i] = canvas;
             at += len;
             let (ra, rb) = (batch.box_range(i), batch.box_range(p));
             let kept = ra.len() + rb.len();
-            let lam = if lambdas.len() == 1 {
-                lambdas[0]
-            } else {
-                lambdas[i]
-            };
+            let lam = plan.lambda(i);
             mix_boxes(
                 &batch.boxes[ra.clone()],
                 &batch.classes[ra],

@@ -22,7 +22,7 @@ use crate::kernel::Weights;
 use crate::labels::{SparseTarget, one_hot_targets, sparse_targets};
 use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_u8};
 use crate::pairing::Pairing;
-use crate::plan::{Granularity, MixConfig};
+use crate::plan::{Granularity, MixConfig, Plan};
 use crate::rng::MixRng;
 
 /// The result of every call. The numbers are fixed and never reused.
@@ -653,7 +653,7 @@ pub unsafe extern "C" fn mixup_apply_f32(
                 scratch,
                 scratch_len,
                 needed,
-                |x, p, l, s| Mixer::new().mix_in_place(x, len, p, l, s),
+                |x, p, l, s| Mixer::new().mix_in_place(x, len, Plan::new(p, l), s),
             )
         }
     })())
@@ -693,7 +693,7 @@ pub unsafe extern "C" fn mixup_apply_into_f32(
             out,
             out_len,
             &[],
-            |o, x, p, l| Mixer::new().mix_into(o, x, len, p, l),
+            |o, x, p, l| Mixer::new().mix_into(o, x, len, Plan::new(p, l)),
         )
     })
 }
@@ -797,17 +797,34 @@ pub extern "C" fn mixup_config_default() -> mixup_config {
     }
 }
 
-/// Bytes of workspace: `n` lambdas (f64), `n` partners (u32), then
-/// `scratch_bytes` of scratch. Returns the offsets' sizes and the total.
-fn workspace_layout(n: usize, scratch_bytes: usize) -> Result<(usize, usize, usize)> {
-    let lam_bytes = n.checked_mul(8).ok_or(Error::SizeOverflow)?;
-    let partner_bytes = n.checked_mul(4).ok_or(Error::SizeOverflow)?;
-    let total = lam_bytes
-        .checked_add(partner_bytes)
-        .and_then(|t| t.checked_add(scratch_bytes))
-        .filter(|&t| t <= isize::MAX as usize)
-        .ok_or(Error::SizeOverflow)?;
-    Ok((lam_bytes, partner_bytes, total))
+/// Where the parts of a one-call batch workspace lie: `n` lambdas (f64),
+/// `n` partners (u32), `n` flags of whether each sample mixes (bool), then,
+/// 8-byte aligned, the scratch.
+struct WorkspaceLayout {
+    partners_at: usize,
+    flags_at: usize,
+    scratch_at: usize,
+    total: usize,
+}
+
+impl WorkspaceLayout {
+    fn new(n: usize, scratch_bytes: usize) -> Result<WorkspaceLayout> {
+        // 13 bytes per sample and the scratch, plus at most 7 of padding
+        let per_sample = n.checked_mul(13).ok_or(Error::SizeOverflow)?;
+        let scratch_at = per_sample
+            .checked_next_multiple_of(8)
+            .ok_or(Error::SizeOverflow)?;
+        let total = scratch_at
+            .checked_add(scratch_bytes)
+            .filter(|&t| t <= isize::MAX as usize)
+            .ok_or(Error::SizeOverflow)?;
+        Ok(WorkspaceLayout {
+            partners_at: 8 * n,
+            flags_at: 12 * n,
+            scratch_at,
+            total,
+        })
+    }
 }
 
 /// The workspace `mixup_batch_f32` needs for `n` samples of `len` floats,
@@ -827,7 +844,7 @@ pub unsafe extern "C" fn mixup_workspace_size(
         let scratch = in_place_scratch_len(n, len)?
             .checked_mul(4)
             .ok_or(Error::SizeOverflow)?;
-        let (_, _, total) = workspace_layout(n, scratch)?;
+        let total = WorkspaceLayout::new(n, scratch)?.total;
         // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
         let out = unsafe { out.slice_mut() };
         out[0] = total;
@@ -884,10 +901,11 @@ struct BatchCall {
 
 impl BatchCall {
     /// Checks everything, then draws the plan into the workspace, calls
-    /// `mix(partners, lambdas, scratch)`, writes the targets and the
-    /// optional outputs, and advances the generator. `data` are the regions
-    /// of the caller's images (already checked), which must not overlap
-    /// anything else; `scratch_bytes` is the scratch `mix` needs.
+    /// `mix(plan, scratch)`, writes the targets and
+    /// the optional outputs, and advances the generator. `data` are the
+    /// regions of the caller's images (already checked), which must not
+    /// overlap anything else; `scratch_bytes` is the scratch `mix` needs.
+    /// Nothing but the workspace is written before every check has passed.
     ///
     /// # Safety
     /// Every pointer must be NULL (with length 0) or valid for its length;
@@ -896,7 +914,7 @@ impl BatchCall {
         self,
         data: &[(usize, usize)],
         scratch_bytes: usize,
-        mix: impl FnOnce(&[u32], &[f64], Buf<u8>) -> Result<()>,
+        mix: impl FnOnce(Plan<'_>, Buf<u8>) -> Result<()>,
     ) -> Result<()> {
         let n = self.n;
         let rng = Buf::one(self.rng)?;
@@ -908,6 +926,10 @@ impl BatchCall {
         if config.pairing == Pairing::Given {
             return Err(Error::InvalidArgument);
         }
+        if n as u64 > u64::from(u32::MAX) + 1 {
+            // partners are u32
+            return Err(Error::SizeOverflow);
+        }
         let with_labels = self.labels_len != 0 || self.targets_len != 0;
         let labels =
             Buf::new(self.labels, self.labels_len)?.first(if with_labels { n } else { 0 })?;
@@ -917,8 +939,8 @@ impl BatchCall {
             0
         };
         let targets = Buf::new(self.targets, self.targets_len)?.first(target_size)?;
-        let (lam_bytes, partner_bytes, total) = workspace_layout(n, scratch_bytes)?;
-        let workspace = Buf::new(self.workspace, self.workspace_len)?.first(total)?;
+        let parts = WorkspaceLayout::new(n, scratch_bytes)?;
+        let workspace = Buf::new(self.workspace, self.workspace_len)?.first(parts.total)?;
         if workspace.len != 0 && workspace.ptr as usize % 8 != 0 {
             return Err(Error::InvalidArgument);
         }
@@ -959,49 +981,51 @@ impl BatchCall {
             return Err(Error::LabelOutOfRange);
         }
 
-        // Nothing below can fail: every argument has been checked.
-        // SAFETY: the workspace holds `total` bytes, 8-byte aligned, split
-        // into three disjoint parts whose sizes `workspace_layout` computed:
-        // n f64, then n u32 (offset a multiple of 8), then the scratch
-        // (offset a multiple of 4). Every bit pattern is valid for all three.
-        let (lams, partners, scratch) = unsafe {
+        // Every argument has been checked: nothing below can fail.
+        // SAFETY: the workspace holds `parts.total` bytes, 8-byte aligned,
+        // split into four disjoint parts that `WorkspaceLayout` placed: n
+        // f64 at 0, n u32 at 8n, n flags at 12n, the scratch at a multiple
+        // of 8. Every bit pattern is valid for f64, u32 and u8; the flag
+        // bytes are set to 0, a valid bool, before they are seen as bools.
+        let (lams, partners, flags, scratch) = unsafe {
+            let flag_bytes = workspace.part::<u8>(parts.flags_at, n);
+            flag_bytes.slice_mut().fill(0);
             (
                 workspace.part::<f64>(0, n).slice_mut(),
-                workspace.part::<u32>(lam_bytes, n).slice_mut(),
-                workspace.part::<u8>(lam_bytes + partner_bytes, scratch_bytes),
+                workspace.part::<u32>(parts.partners_at, n).slice_mut(),
+                flag_bytes.part::<bool>(0, n).slice_mut(),
+                workspace.part::<u8>(parts.scratch_at, scratch_bytes),
             )
         };
         // SAFETY: checked and disjoint from everything else.
         let state = unsafe { rng.slice_mut() };
         let mut r = MixRng::from_state(state[0].s);
-        let applied = if applied_out.len == 0 {
-            None
-        } else {
-            // SAFETY: the bytes are first set to 0, a valid bool, so the
-            // bool slice over them is valid; disjoint from everything else.
-            unsafe {
-                applied_out.slice_mut().fill(0);
-                Some(applied_out.part::<bool>(0, applied_out.len).slice_mut())
-            }
+        config.draw(&mut r, partners, lams, Some(&mut *flags))?;
+        let plan = Plan {
+            partners,
+            lambdas: lams,
+            mixed: Some(flags),
         };
-        config.draw(&mut r, partners, lams, applied)?;
-        mix(partners, lams, scratch)?;
+        mix(plan, scratch)?;
         if with_labels {
             // SAFETY: checked and disjoint from everything else.
             let t = unsafe { targets.slice_mut() };
-            one_hot_targets(
-                y,
-                self.num_classes,
-                partners,
-                lams,
-                raw_config.label_smoothing,
-                t,
-            )?;
+            let smoothing = raw_config.label_smoothing;
+            one_hot_targets(y, self.num_classes, partners, lams, smoothing, t)?;
         }
         // SAFETY: checked and disjoint from everything else.
-        let (l, p) = unsafe { (lam_out.slice_mut(), partners_out.slice_mut()) };
+        let (l, p, a) = unsafe {
+            (
+                lam_out.slice_mut(),
+                partners_out.slice_mut(),
+                applied_out.slice_mut(),
+            )
+        };
         l.iter_mut().zip(&*lams).for_each(|(d, s)| *d = *s);
         p.iter_mut().zip(&*partners).for_each(|(d, s)| *d = *s);
+        a.iter_mut()
+            .zip(&*flags)
+            .for_each(|(d, &s)| *d = u8::from(s));
         state[0].s = r.state();
         Ok(())
     }
@@ -1070,19 +1094,15 @@ pub unsafe extern "C" fn mixup_batch_f32(
         };
         // SAFETY: the caller's promises, passed on.
         unsafe {
-            common.run(
-                &[images.region()],
-                scratch_bytes,
-                |partners, lams, scratch| {
-                    // SAFETY: checked, disjoint from every other buffer of the
-                    // call; the scratch part of the workspace starts 4-aligned.
-                    let (x, s) = (
-                        images.slice_mut(),
-                        scratch.part::<f32>(0, scratch_floats).slice_mut(),
-                    );
-                    Mixer::new().mix_in_place(x, len, partners, lams, s)
-                },
-            )
+            common.run(&[images.region()], scratch_bytes, |plan, scratch| {
+                // SAFETY: checked, disjoint from every other buffer of the
+                // call; the scratch part of the workspace starts 8-aligned.
+                let (x, s) = (
+                    images.slice_mut(),
+                    scratch.part::<f32>(0, scratch_floats).slice_mut(),
+                );
+                Mixer::new().mix_in_place(x, len, plan, s)
+            })
         }
     })())
 }
@@ -1121,7 +1141,7 @@ pub unsafe extern "C" fn mixup_apply_u8(
                 scratch,
                 scratch_len,
                 needed,
-                |x, p, l, s| Mixer::new().mix_u8_in_place(x, len, p, l, s),
+                |x, p, l, s| Mixer::new().mix_u8_in_place(x, len, Plan::new(p, l), s),
             )
         }
     })())
@@ -1157,7 +1177,7 @@ pub unsafe extern "C" fn mixup_apply_into_u8(
             out,
             out_len,
             &[],
-            |o, x, p, l| Mixer::new().mix_u8_into(o, x, len, p, l),
+            |o, x, p, l| Mixer::new().mix_u8_into(o, x, len, Plan::new(p, l)),
         )
     })
 }
@@ -1236,7 +1256,7 @@ pub unsafe extern "C" fn mixup_apply_into_u8_f32(
                 out,
                 out_len,
                 &inputs,
-                |o, x, p, l| Mixer::new().mix_u8_to_f32(o, x, layout, p, l, norm),
+                |o, x, p, l| Mixer::new().mix_u8_to_f32(o, x, layout, Plan::new(p, l), norm),
             )
         }
     })())
@@ -1256,7 +1276,7 @@ pub unsafe extern "C" fn mixup_workspace_size_u8(
 ) -> mixup_status {
     status((|| {
         let out = Buf::one(bytes_out)?;
-        let (_, _, total) = workspace_layout(n, in_place_scratch_len_u8(n, len)?)?;
+        let total = WorkspaceLayout::new(n, in_place_scratch_len_u8(n, len)?)?.total;
         // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
         let out = unsafe { out.slice_mut() };
         out[0] = total;
@@ -1276,7 +1296,7 @@ pub unsafe extern "C" fn mixup_workspace_size_u8_f32(
 ) -> mixup_status {
     status((|| {
         let out = Buf::one(bytes_out)?;
-        let (_, _, total) = workspace_layout(n, 0)?;
+        let total = WorkspaceLayout::new(n, 0)?.total;
         // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
         let out = unsafe { out.slice_mut() };
         out[0] = total;
@@ -1336,15 +1356,11 @@ pub unsafe extern "C" fn mixup_batch_u8(
         };
         // SAFETY: the caller's promises, passed on.
         unsafe {
-            common.run(
-                &[images.region()],
-                scratch_bytes,
-                |partners, lams, scratch| {
-                    // SAFETY: checked and disjoint from every other buffer of the call.
-                    let (x, s) = (images.slice_mut(), scratch.slice_mut());
-                    Mixer::new().mix_u8_in_place(x, len, partners, lams, s)
-                },
-            )
+            common.run(&[images.region()], scratch_bytes, |plan, scratch| {
+                // SAFETY: checked and disjoint from every other buffer of the call.
+                let (x, s) = (images.slice_mut(), scratch.slice_mut());
+                Mixer::new().mix_u8_in_place(x, len, plan, s)
+            })
         }
     })())
 }
@@ -1423,10 +1439,10 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
         };
         // SAFETY: the caller's promises, passed on.
         unsafe {
-            common.run(&data, 0, |partners, lams, _| {
+            common.run(&data, 0, |plan, _| {
                 // SAFETY: checked and disjoint from every other buffer of the call.
                 let (o, x) = (out.slice_mut(), images.slice());
-                Mixer::new().mix_u8_to_f32(o, x, layout, partners, lams, norm)
+                Mixer::new().mix_u8_to_f32(o, x, layout, plan, norm)
             })
         }
     })())

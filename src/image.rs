@@ -88,9 +88,9 @@ const RUN: usize = 512;
 
 /// ToTensor, Normalize and the blend over one run of one channel:
 /// `tmp[j] = w_self * v(ua[j]) + w_partner * v(ub[j])`, with
-/// `v(u) = ((f32(u) / 255) - mean) / std` (or `f32(u) / 255`), and the two
-/// cheap cases. A plain loop over contiguous runs that LLVM vectorizes;
-/// IEEE division is exact, so the vector lanes give the scalar bits.
+/// `v(u) = ((f32(u) / 255) - mean) / std` (or `f32(u) / 255`). A plain
+/// loop over contiguous runs that LLVM vectorizes; IEEE division is exact,
+/// so the vector lanes give the scalar bits.
 #[inline(always)]
 pub(crate) fn combine_run(
     tmp: &mut [f32],
@@ -106,15 +106,9 @@ pub(crate) fn combine_run(
             Some((mean, std)) => (x - mean) / std,
         }
     };
-    if w.is_identity() {
-        tmp.iter_mut().zip(ua).for_each(|(t, &u)| *t = v(u));
-    } else if w.is_copy() {
-        tmp.iter_mut().zip(ub).for_each(|(t, &u)| *t = v(u));
-    } else {
-        let (ws, wp) = (w.w_self, w.w_partner);
-        for ((t, &x), &y) in tmp.iter_mut().zip(ua).zip(ub) {
-            *t = ws * v(x) + wp * v(y);
-        }
+    let (ws, wp) = (w.w_self, w.w_partner);
+    for ((t, &x), &y) in tmp.iter_mut().zip(ua).zip(ub) {
+        *t = ws * v(x) + wp * v(y);
     }
 }
 
@@ -198,8 +192,7 @@ impl<'a> Fused<'a> {
     /// others, and the cases that path leaves, look up, per channel, tables
     /// of the 256 weighted normalized values (`w_self * v(u)` and
     /// `w_partner * v(u)`, the formula's own products, so the same bits) and
-    /// add one from each per element, in runs of pixels built on the stack
-    /// and copied out, with non-temporal stores when `stream`.
+    /// add one from each per element, with non-temporal stores when `stream`.
     pub(crate) fn blend(&self, w: Weights, out: &mut [f32], a: &[u8], b: &[u8], stream: bool) {
         let ImageLayout {
             channels,
@@ -207,6 +200,11 @@ impl<'a> Fused<'a> {
             input,
             output,
         } = self.image;
+        if pixels == 0 {
+            // nothing to write, however many channels: loops below are
+            // bounded by the elements, never by a dimension alone
+            return;
+        }
         let backend = self.backend;
         let norm_of = |c: usize| self.norm_of(c);
         if backend == Backend::Scalar {
@@ -235,63 +233,96 @@ impl<'a> Fused<'a> {
         {
             return;
         }
-        let few = self.few;
-        let values = &self.values;
+        self.table_pass(out, a, Some((b, w)), stream);
+    }
+
+    /// ToTensor and Normalize alone, `out = v(a)`, for a sample that does
+    /// not mix: the bits of torchvision's two transforms.
+    pub(crate) fn convert(&self, out: &mut [f32], a: &[u8], stream: bool) {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        if self.backend == Backend::Scalar {
+            for c in 0..channels {
+                let values = values_of(self.norm_of(c));
+                for p in 0..pixels {
+                    let i = index(input, channels, pixels, c, p);
+                    out[index(output, channels, pixels, c, p)] = values[a[i] as usize];
+                }
+            }
+        } else {
+            self.table_pass(out, a, None, stream);
+        }
+    }
+
+    /// The table path, channel by channel, in runs of pixels built on the
+    /// stack and copied out: `own[a] + other[b]` with the weighted tables of
+    /// a blend, or `v(a)` alone without a partner.
+    fn table_pass(
+        &self,
+        out: &mut [f32],
+        a: &[u8],
+        partner: Option<(&[u8], Weights)>,
+        stream: bool,
+    ) {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
         let mut tmp = [0.0f32; RUN];
         for c in 0..channels {
-            // The 256 normalized values of the channel, weighted: the formula's
-            // two products, rounded as it rounds them. A cheap case reads one
-            // input only, unweighted (the other table is then all zeros).
-            let plain = if few {
-                values[c]
+            let plain = if self.few {
+                self.values[c]
             } else {
-                values_of(norm_of(c))
+                values_of(self.norm_of(c))
             };
-            let (own, other): ([f32; 256], [f32; 256]) = if w.is_identity() {
-                (plain, [0.0; 256])
-            } else if w.is_copy() {
-                ([0.0; 256], plain)
-            } else {
-                (
-                    core::array::from_fn(|u| w.w_self * plain[u]),
-                    core::array::from_fn(|u| w.w_partner * plain[u]),
-                )
-            };
+            // The weighted values of the channel: the formula's two
+            // products, rounded as it rounds them.
+            let tables = partner.map(|(b, w)| {
+                let own: [f32; 256] = core::array::from_fn(|u| w.w_self * plain[u]);
+                let other: [f32; 256] = core::array::from_fn(|u| w.w_partner * plain[u]);
+                (b, own, other)
+            });
             for p0 in (0..pixels).step_by(RUN) {
                 let len = RUN.min(pixels - p0);
                 let run = &mut tmp[..len];
-                let blend = !w.is_identity() && !w.is_copy();
-                match input {
-                    Layout::Chw if blend => {
+                match (input, &tables) {
+                    (Layout::Chw, Some((b, own, other))) => {
                         let (xa, xb) = (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]);
                         for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
                             *t = own[x as usize] + other[y as usize];
                         }
                     }
-                    Layout::Hwc if blend => {
+                    (Layout::Hwc, Some((b, own, other))) => {
                         let pixels_a = a[p0 * channels..].chunks_exact(channels);
                         let pixels_b = b[p0 * channels..].chunks_exact(channels);
                         for ((t, pa), pb) in run.iter_mut().zip(pixels_a).zip(pixels_b) {
                             *t = own[pa[c] as usize] + other[pb[c] as usize];
                         }
                     }
-                    _ => {
-                        // a cheap case: one input, one table, no add
-                        let (src, table) = if w.is_identity() {
-                            (a, &own)
-                        } else {
-                            (b, &other)
-                        };
-                        for (j, t) in run.iter_mut().enumerate() {
-                            *t = table[src[index(input, channels, pixels, c, p0 + j)] as usize];
-                        }
+                    (Layout::Chw, None) => {
+                        let xa = &a[c * pixels + p0..][..len];
+                        run.iter_mut()
+                            .zip(xa)
+                            .for_each(|(t, &x)| *t = plain[x as usize]);
+                    }
+                    (Layout::Hwc, None) => {
+                        let pixels_a = a[p0 * channels..].chunks_exact(channels);
+                        run.iter_mut()
+                            .zip(pixels_a)
+                            .for_each(|(t, pa)| *t = plain[pa[c] as usize]);
                     }
                 }
                 match output {
                     Layout::Chw => {
                         let dst = &mut out[c * pixels + p0..][..len];
                         if stream {
-                            crate::kernel::copy_stream(backend, dst, run);
+                            kernel::copy_stream(self.backend, dst, run);
                         } else {
                             dst.copy_from_slice(run);
                         }
@@ -306,7 +337,7 @@ impl<'a> Fused<'a> {
             }
         }
         if stream {
-            crate::kernel::stream_fence();
+            kernel::stream_fence();
         }
     }
 }

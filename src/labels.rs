@@ -1,8 +1,8 @@
 //! Targets: class ids turned into mixed soft targets, dense or sparse.
 
 use crate::error::{Error, Result};
-use crate::mixer::{check_lambdas, weights_of};
 use crate::pairing::check_in_range;
+use crate::plan::Plan;
 
 /// One sample's target in sparse form, for losses that take
 /// `lam * CE(y_a) + (1 - lam) * CE(y_b)` when `num_classes` is huge.
@@ -28,7 +28,7 @@ fn check_labels(
     if partners.len() != n {
         return Err(Error::InvalidArgument);
     }
-    check_lambdas(lambdas, n)?;
+    Plan::new(partners, lambdas).check()?;
     check_in_range(partners, n)?;
     let in_range = |&y: &i64| y >= 0 && (y as u64) < num_classes as u64;
     if labels.iter().all(in_range) {
@@ -80,8 +80,9 @@ pub fn one_hot_targets(
     }
     let off64 = smoothing / num_classes as f64;
     let (off, on) = (off64 as f32, (1.0 - smoothing + off64) as f32);
+    let plan = Plan::new(partners, lambdas);
     for (i, row) in out.chunks_exact_mut(num_classes).enumerate() {
-        let w = weights_of(lambdas, i);
+        let w = plan.weights(i);
         let (ws, wp) = (w.w_self, w.w_partner);
         let ya = labels[i] as usize;
         let yb = labels[partners[i] as usize] as usize;
@@ -113,15 +114,12 @@ pub fn sparse_targets(
         return Err(Error::InvalidArgument);
     }
     check_labels(labels, num_classes, partners, lambdas)?;
+    let plan = Plan::new(partners, lambdas);
     for (i, t) in out.iter_mut().enumerate() {
         *t = SparseTarget {
             y_a: labels[i],
             y_b: labels[partners[i] as usize],
-            lam: if lambdas.len() == 1 {
-                lambdas[0]
-            } else {
-                lambdas[i]
-            },
+            lam: plan.lambda(i),
         };
     }
     Ok(())

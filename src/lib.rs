@@ -14,7 +14,7 @@
 //! - Reproducible: a seed gives the same lambdas and partners forever.
 //!
 //! ```
-//! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Pairing};
+//! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Pairing, Plan};
 //!
 //! let (n, len, classes) = (4, 3 * 8 * 8, 10);
 //! let mut images = vec![0.5f32; n * len];
@@ -26,7 +26,7 @@
 //! config.draw(&mut rng, &mut partners, &mut lambdas, None)?;
 //!
 //! let mut scratch = vec![0.0f32; in_place_scratch_len(n, len)?];
-//! Mixer::new().mix_in_place(&mut images, len, &partners, &lambdas, &mut scratch)?;
+//! Mixer::new().mix_in_place(&mut images, len, Plan::new(&partners, &lambdas), &mut scratch)?;
 //!
 //! let mut targets = vec![0.0f32; n * classes];
 //! one_hot_targets(&labels, classes, &partners, &lambdas, 0.1, &mut targets)?;
@@ -65,7 +65,7 @@ pub use mixer::{
     Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_u8,
 };
 pub use pairing::Pairing;
-pub use plan::{Granularity, MixConfig};
+pub use plan::{Granularity, MixConfig, Plan};
 pub use rng::MixRng;
 
 /// The README's examples, compiled and run as doc-tests.

@@ -5,22 +5,26 @@ use crate::error::{Error, Result};
 use crate::image::{ImageLayout, Normalize};
 use crate::kernel::{self, Backend, Weights};
 use crate::pairing::{check_in_range, check_permutation, mark_bytes};
+use crate::plan::Plan;
 use crate::walk::{chains, cycles_in_place};
 
 /// Applies blends with one kernel [`Backend`].
 ///
 /// A batch is `n` samples of `len` contiguous values (f32, or u8 for the
-/// `mix_u8_*` methods); sample `i` becomes
+/// `mix_u8_*` methods); as its [`Plan`] says, sample `i` becomes
 /// `w_self_i * x[i] + w_partner_i * x[partners[i]]` with the weights of
-/// [`Weights::from_lambda`]. The layout inside a sample (CHW, HWC, audio,
-/// soft labels) does not matter. Every method checks all its arguments
-/// before it writes anything; an `Err` leaves every buffer untouched.
+/// [`Weights::from_lambda`], or stays as it is where it does not mix. The
+/// layout inside a sample (CHW, HWC, audio, soft labels) does not matter.
+/// Every method checks all its arguments before it writes anything; an
+/// `Err` leaves every buffer untouched, except the scratch, whose contents
+/// are the library's on every return.
 ///
 /// ```
-/// use mixup::Mixer;
+/// use mixup::{Mixer, Plan};
 /// let mut batch = [1.0f32, 1.0, 3.0, 3.0]; // two samples of two
 /// let mut scratch = [0.0f32; 3];           // mixup::in_place_scratch_len(2, 2)
-/// Mixer::new().mix_in_place(&mut batch, 2, &[1, 0], &[0.25], &mut scratch).unwrap();
+/// let plan = Plan::new(&[1, 0], &[0.25]);
+/// Mixer::new().mix_in_place(&mut batch, 2, plan, &mut scratch).unwrap();
 /// assert_eq!(batch, [2.5, 2.5, 1.5, 1.5]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,27 +90,6 @@ fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
     }
 }
 
-/// Checks that there is one lambda, or one per sample, each in `[0, 1]`
-/// (an empty batch also takes an empty list).
-pub(crate) fn check_lambdas(lambdas: &[f64], n: usize) -> Result<()> {
-    let count_ok = lambdas.len() == 1 || lambdas.len() == n;
-    if count_ok && lambdas.iter().all(|lam| (0.0..=1.0).contains(lam)) {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument)
-    }
-}
-
-/// The weights of sample `i` from lambdas already checked.
-pub(crate) fn weights_of(lambdas: &[f64], i: usize) -> Weights {
-    let lam = if lambdas.len() == 1 {
-        lambdas[0]
-    } else {
-        lambdas[i]
-    };
-    Weights::from_valid_lambda(lam)
-}
-
 /// `f32` words seen as bytes: the marks live in the f32 scratch.
 fn as_bytes(floats: &mut [f32]) -> &mut [u8] {
     // SAFETY: u8 has alignment 1, every bit pattern is valid for both types,
@@ -114,19 +97,17 @@ fn as_bytes(floats: &mut [f32]) -> &mut [u8] {
     unsafe { core::slice::from_raw_parts_mut(floats.as_mut_ptr().cast::<u8>(), floats.len() * 4) }
 }
 
-/// Checks what every in-place call needs: the shape, the lambdas, the
-/// scratch length, and that the partners are a permutation (with `marks`).
+/// Checks what every in-place call needs before the permutation: the
+/// shape, the plan and the scratch length.
 fn check_in_place(
     batch_len: usize,
     len: usize,
-    partners: &[u32],
-    lambdas: &[f64],
+    plan: &Plan<'_>,
     scratch_len: usize,
     needed: usize,
 ) -> Result<()> {
-    let n = partners.len();
-    check_batch(batch_len, n, len)?;
-    check_lambdas(lambdas, n)?;
+    check_batch(batch_len, plan.len(), len)?;
+    plan.check()?;
     if scratch_len < needed {
         return Err(Error::BufferTooSmall);
     }
@@ -135,20 +116,14 @@ fn check_in_place(
 
 /// Checks what every out-of-place call needs: the shape, the output
 /// length, the lambdas and the partners' range.
-fn check_into(
-    out_len: usize,
-    batch_len: usize,
-    len: usize,
-    partners: &[u32],
-    lambdas: &[f64],
-) -> Result<()> {
-    let n = partners.len();
+fn check_into(out_len: usize, batch_len: usize, len: usize, plan: &Plan<'_>) -> Result<()> {
+    let n = plan.len();
     check_batch(batch_len, n, len)?;
     if out_len != batch_len {
         return Err(Error::InvalidArgument);
     }
-    check_lambdas(lambdas, n)?;
-    check_in_range(partners, n)
+    plan.check()?;
+    check_in_range(plan.partners, n)
 }
 
 impl Mixer {
@@ -218,7 +193,7 @@ impl Mixer {
     }
 
     /// One pair, written over the first, with explicit weights:
-    /// `x = w.w_self * x + w.w_partner * b`, the cheap cases included.
+    /// `x = w.w_self * x + w.w_partner * b`, by the formula for every weight.
     ///
     /// # Errors
     /// - [`Error::InvalidArgument`] when the lengths differ.
@@ -230,18 +205,19 @@ impl Mixer {
         Ok(())
     }
 
-    /// Mixes a batch in place: `n = partners.len()` samples of `len`.
+    /// Mixes a batch in place: `n = plan.len()` samples of `len`.
     ///
-    /// `partners` must be a permutation. Each cycle `c0 -> c1 -> ...` is
+    /// The partners must be a permutation. Each cycle `c0 -> c1 -> ...` is
     /// walked once: `x[c0]` is saved in scratch, then `x[c_k]` is blended
     /// with `x[c_{k+1}]`, still original, and the last with the saved copy.
     /// Each sample is read about once and written once, the traffic of a
-    /// `memcpy`. `lambdas` holds one value for the batch or one per sample.
+    /// `memcpy`. Samples that do not mix are not written, and a batch in
+    /// which none mixes is not touched at all.
     ///
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
     /// - [`Error::InvalidArgument`] when `batch.len() != n * len`, or the
-    ///   lambdas are not 1 or `n` values in `[0, 1]`.
+    ///   plan's lambdas are not 1 or `n` values in `[0, 1]`, or its flags not `n`.
     /// - [`Error::BufferTooSmall`] when `scratch` is shorter than
     ///   [`in_place_scratch_len`]`(n, len)`.
     /// - [`Error::IndexOutOfRange`], [`Error::BadPermutation`] for partners
@@ -250,25 +226,29 @@ impl Mixer {
         &self,
         batch: &mut [f32],
         len: usize,
-        partners: &[u32],
-        lambdas: &[f64],
+        plan: Plan<'_>,
         scratch: &mut [f32],
     ) -> Result<()> {
-        let n = partners.len();
-        let needed = in_place_scratch_len(n, len)?;
-        check_in_place(batch.len(), len, partners, lambdas, scratch.len(), needed)?;
+        let needed = in_place_scratch_len(plan.len(), len)?;
+        check_in_place(batch.len(), len, &plan, scratch.len(), needed)?;
         let (saved, rest) = scratch.split_at_mut(len);
         let marks = as_bytes(&mut rest[..needed - len]);
-        check_permutation(partners, marks)?;
-        cycles_in_place(batch, len, partners, saved, marks, |k, x, partner| {
-            kernel::blend_in_place(self.backend, weights_of(lambdas, k), x, partner);
+        check_permutation(plan.partners, marks)?;
+        if plan.mixes_none() {
+            return Ok(());
+        }
+        cycles_in_place(batch, len, plan.partners, saved, marks, |k, x, partner| {
+            if plan.mixes(k) {
+                kernel::blend_in_place(self.backend, plan.weights(k), x, partner);
+            }
         });
         Ok(())
     }
 
-    /// Mixes a batch into `out`: `out[i] = w_self_i * batch[i] + w_partner_i * batch[partners[i]]`.
+    /// Mixes a batch into `out`: `out[i] = w_self_i * batch[i] + w_partner_i * batch[partners[i]]`,
+    /// or a copy of `batch[i]` where sample `i` does not mix.
     ///
-    /// `partners` may be any index map into `0..n` (repeats allowed).
+    /// The partners may be any index map into `0..n` (repeats allowed).
     /// Samples are visited along the partner chains (`k`, then `partners[k]`,
     /// ...), so each partner is read from memory once and is still in cache
     /// when its own turn comes; for a permutation that is its cycles.
@@ -276,24 +256,31 @@ impl Mixer {
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
     /// - [`Error::InvalidArgument`] when `batch.len() != n * len`,
-    ///   `out.len() != batch.len()`, or the lambdas are not 1 or `n` values in `[0, 1]`.
+    ///   `out.len() != batch.len()`, or the plan's lambdas are not 1 or `n`
+    ///   values in `[0, 1]`, or its flags not `n`.
     /// - [`Error::IndexOutOfRange`] for a partner not below `n`.
     pub fn mix_into(
         &self,
         out: &mut [f32],
         batch: &[f32],
         len: usize,
-        partners: &[u32],
-        lambdas: &[f64],
+        plan: Plan<'_>,
     ) -> Result<()> {
-        check_into(out.len(), batch.len(), len, partners, lambdas)?;
+        check_into(out.len(), batch.len(), len, &plan)?;
         let stream = self.streams(out.len());
-        chains(partners, |k| {
-            let p = partners[k] as usize;
+        chains(plan.partners, |k| {
+            let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
-            let w = weights_of(lambdas, k);
-            self.blend_kernel(w, &mut out[k * len..][..len], a, b, stream);
+            let dst = &mut out[k * len..][..len];
+            if !plan.mixes(k) {
+                copy(self.backend, dst, a, stream);
+            } else {
+                self.blend_kernel(plan.weights(k), dst, a, b, stream);
+            }
         });
+        if stream {
+            kernel::stream_fence();
+        }
         Ok(())
     }
 
@@ -310,17 +297,20 @@ impl Mixer {
         &self,
         batch: &mut [u8],
         len: usize,
-        partners: &[u32],
-        lambdas: &[f64],
+        plan: Plan<'_>,
         scratch: &mut [u8],
     ) -> Result<()> {
-        let n = partners.len();
-        let needed = in_place_scratch_len_u8(n, len)?;
-        check_in_place(batch.len(), len, partners, lambdas, scratch.len(), needed)?;
+        let needed = in_place_scratch_len_u8(plan.len(), len)?;
+        check_in_place(batch.len(), len, &plan, scratch.len(), needed)?;
         let (saved, rest) = scratch.split_at_mut(len);
-        check_permutation(partners, rest)?;
-        cycles_in_place(batch, len, partners, saved, rest, |k, x, partner| {
-            kernel::blend_u8_in_place(self.backend, weights_of(lambdas, k), x, partner);
+        check_permutation(plan.partners, rest)?;
+        if plan.mixes_none() {
+            return Ok(());
+        }
+        cycles_in_place(batch, len, plan.partners, saved, rest, |k, x, partner| {
+            if plan.mixes(k) {
+                kernel::blend_u8_in_place(self.backend, plan.weights(k), x, partner);
+            }
         });
         Ok(())
     }
@@ -336,20 +326,18 @@ impl Mixer {
         out: &mut [u8],
         batch: &[u8],
         len: usize,
-        partners: &[u32],
-        lambdas: &[f64],
+        plan: Plan<'_>,
     ) -> Result<()> {
-        check_into(out.len(), batch.len(), len, partners, lambdas)?;
-        chains(partners, |k| {
-            let p = partners[k] as usize;
+        check_into(out.len(), batch.len(), len, &plan)?;
+        chains(plan.partners, |k| {
+            let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
-            kernel::blend_u8(
-                self.backend,
-                weights_of(lambdas, k),
-                &mut out[k * len..][..len],
-                a,
-                b,
-            );
+            let dst = &mut out[k * len..][..len];
+            if plan.mixes(k) {
+                kernel::blend_u8(self.backend, plan.weights(k), dst, a, b);
+            } else {
+                dst.copy_from_slice(a);
+            }
         });
         Ok(())
     }
@@ -361,7 +349,8 @@ impl Mixer {
     /// [`mix_into`](Self::mix_into). The bits equal torchvision's
     /// `ToTensor()`, then `Normalize(mean, std)`, then mixup. `image` gives
     /// the channels, the pixels and both layouts, so HWC in and CHW out
-    /// also fuses the transpose.
+    /// also fuses the transpose. A sample that does not mix gets its own
+    /// `v(u)`, as ToTensor and Normalize alone give it.
     ///
     /// # Errors
     /// - As [`mix_into`](Self::mix_into), with `len = image.len()`.
@@ -373,23 +362,38 @@ impl Mixer {
         out: &mut [f32],
         batch: &[u8],
         image: ImageLayout,
-        partners: &[u32],
-        lambdas: &[f64],
+        plan: Plan<'_>,
         normalize: Option<Normalize<'_>>,
     ) -> Result<()> {
         let len = image.len()?;
-        check_into(out.len(), batch.len(), len, partners, lambdas)?;
+        check_into(out.len(), batch.len(), len, &plan)?;
         if let Some(norm) = normalize {
             norm.check(image.channels)?;
         }
+        if len == 0 {
+            return Ok(());
+        }
         let stream = self.streams(out.len());
         let fused = crate::image::Fused::new(self.backend, image, normalize);
-        chains(partners, |k| {
-            let p = partners[k] as usize;
+        chains(plan.partners, |k| {
+            let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];
-            fused.blend(weights_of(lambdas, k), dst, a, b, stream);
+            if plan.mixes(k) {
+                fused.blend(plan.weights(k), dst, a, b, stream);
+            } else {
+                fused.convert(dst, a, stream);
+            }
         });
         Ok(())
+    }
+}
+
+/// `dst = src`, with non-temporal stores when `stream`.
+fn copy(backend: Backend, dst: &mut [f32], src: &[f32], stream: bool) {
+    if stream {
+        kernel::copy_stream(backend, dst, src);
+    } else {
+        dst.copy_from_slice(src);
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::beta::Beta;
 use crate::error::{Error, Result};
+use crate::kernel::Weights;
 use crate::pairing::Pairing;
 use crate::rng::MixRng;
 
@@ -19,12 +20,103 @@ pub enum Granularity {
     Pair,
 }
 
+/// What is decided about one batch of `n = partners.len()` samples: the
+/// partner and the lambda of each sample, and which samples mix at all.
+///
+/// Sample `i` becomes `w_self_i * x[i] + w_partner_i * x[partners[i]]`
+/// with the weights of [`Weights::from_lambda`](crate::Weights::from_lambda),
+/// always by that formula, lambda 0 and 1 included (as NumPy and torch
+/// compute it). Only a sample that does not mix at all (its `prob` test
+/// failed, or mixing is off) is left as it is, as torchvision returns a
+/// batch that it does not mix: untouched, `-0` and non-finite values too.
+///
+/// ```
+/// use mixup::{Mixer, Plan};
+/// let mut out = [0.0f32; 4];
+/// let batch = [1.0f32, -0.0, 3.0, f32::INFINITY]; // two samples of two
+/// // sample 0 mixes with lambda 1; sample 1 does not mix
+/// let plan = Plan { partners: &[1, 0], lambdas: &[1.0, 0.5], mixed: Some(&[true, false]) };
+/// Mixer::new().mix_into(&mut out, &batch, 2, plan).unwrap();
+/// assert!(out[1].is_nan()); // 1 * -0 + 0 * inf, as NumPy computes it
+/// assert_eq!(out[2..], batch[2..]); // untouched
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Plan<'a> {
+    /// The partner of each sample, an index below `n`.
+    pub partners: &'a [u32],
+    /// One lambda for the batch, or one per sample, each in `[0, 1]`.
+    pub lambdas: &'a [f64],
+    /// Which samples mix (`n` flags, as [`MixConfig::draw`] writes them);
+    /// `None` when all of them do.
+    pub mixed: Option<&'a [bool]>,
+}
+
+impl<'a> Plan<'a> {
+    /// A plan in which every sample mixes.
+    pub fn new(partners: &'a [u32], lambdas: &'a [f64]) -> Plan<'a> {
+        Plan {
+            partners,
+            lambdas,
+            mixed: None,
+        }
+    }
+
+    /// The number of samples, `partners.len()`.
+    pub fn len(&self) -> usize {
+        self.partners.len()
+    }
+
+    /// Whether the batch has no sample.
+    pub fn is_empty(&self) -> bool {
+        self.partners.is_empty()
+    }
+
+    /// Checks one lambda or one per sample, each in `[0, 1]`, and `n` flags
+    /// when given.
+    pub(crate) fn check(&self) -> Result<()> {
+        let n = self.len();
+        let count_ok = self.lambdas.len() == 1 || self.lambdas.len() == n;
+        let flags_ok = self.mixed.is_none_or(|m| m.len() == n);
+        if count_ok && flags_ok && self.lambdas.iter().all(|l| (0.0..=1.0).contains(l)) {
+            Ok(())
+        } else {
+            Err(Error::InvalidArgument)
+        }
+    }
+
+    /// The lambda of sample `i`, from a checked plan.
+    pub(crate) fn lambda(&self, i: usize) -> f64 {
+        if self.lambdas.len() == 1 {
+            self.lambdas[0]
+        } else {
+            self.lambdas[i]
+        }
+    }
+
+    /// The weights of sample `i`, from a checked plan.
+    pub(crate) fn weights(&self, i: usize) -> Weights {
+        Weights::from_valid_lambda(self.lambda(i))
+    }
+
+    /// Whether the flags say that no sample mixes.
+    pub(crate) fn mixes_none(&self) -> bool {
+        self.mixed.is_some_and(|m| !m.contains(&true))
+    }
+
+    /// Whether sample `i` mixes.
+    pub(crate) fn mixes(&self, i: usize) -> bool {
+        self.mixed.is_none_or(|m| m[i])
+    }
+}
+
 /// Everything random about mixup for one batch.
 ///
 /// `lam ~ Beta(alpha, beta)`; `alpha = beta = 0` switches mixing off.
 /// Mixing happens with probability `prob`: once for the batch at
 /// [`Granularity::Batch`], per sample at `Elem`, per pair at `Pair`. Where
-/// it does not happen, `lam = 1` and the targets stay one-hot.
+/// it does not happen (the `prob` test failed, or mixing is off,
+/// [`Beta::is_off`]), `lam = 1`, the sample's flag in `applied` is `false`,
+/// the sample is left as it is and its target stays one-hot.
 ///
 /// # Order of draws (frozen)
 ///
@@ -97,7 +189,10 @@ impl MixConfig {
     /// Draws the plan of a batch of `n = partners.len()` samples.
     ///
     /// Writes the partner and the lambda of every sample, and, when given,
-    /// whether its `prob` test passed. Returns how many samples mix.
+    /// whether it mixes: its `prob` test passed and mixing is not off
+    /// ([`Beta::is_off`]). Returns how many samples mix. Pass the flags on
+    /// as [`Plan::mixed`], so that the samples that do not mix stay as they
+    /// are. Nothing is written on an error.
     /// With [`Pairing::Given`], `partners` is read, checked and kept.
     ///
     /// # Errors
@@ -124,6 +219,7 @@ impl MixConfig {
             crate::pairing::check_in_range(partners, n)?;
         }
         let groups = self.groups(n);
+        let off = beta.is_off();
 
         // 1. the prob tests; the uniforms wait in `lambdas`.
         for u in &mut lambdas[..groups] {
@@ -151,7 +247,7 @@ impl MixConfig {
         let mut mixed = 0;
         let mut applied = applied;
         for (i, lam) in lambdas.iter_mut().enumerate() {
-            let mixes = !lam.is_nan();
+            let mixes = !lam.is_nan() && !off;
             if let Some(flags) = applied.as_deref_mut() {
                 flags[i] = mixes;
             }

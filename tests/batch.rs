@@ -4,17 +4,25 @@
 mod common;
 
 use common::{any_f32, any_lambda, assert_same, every_mixer, formula};
-use mixup::{Error, MixRng, Mixer, Pairing, in_place_scratch_len};
+use mixup::{Error, MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
 use proptest::prelude::*;
 
 /// `out[i] = formula(lam_i, x[i], x[p(i)])`, element by element.
 fn expected(batch: &[f32], len: usize, partners: &[u32], lambdas: &[f64]) -> Vec<f32> {
-    let mut out = vec![0.0; batch.len()];
-    for (i, &p) in partners.iter().enumerate() {
-        let lam = if lambdas.len() == 1 {
-            lambdas[0]
+    expected_where(batch, len, Plan::new(partners, lambdas))
+}
+
+/// As [`expected`], with the samples that do not mix left as they are.
+fn expected_where(batch: &[f32], len: usize, plan: Plan<'_>) -> Vec<f32> {
+    let mut out = batch.to_vec();
+    for (i, &p) in plan.partners.iter().enumerate() {
+        if plan.mixed.is_some_and(|m| !m[i]) {
+            continue;
+        }
+        let lam = if plan.lambdas.len() == 1 {
+            plan.lambdas[0]
         } else {
-            lambdas[i]
+            plan.lambdas[i]
         };
         for k in 0..len {
             out[i * len + k] = formula(lam, batch[i * len + k], batch[p as usize * len + k]);
@@ -44,6 +52,7 @@ proptest! {
         values in prop::collection::vec(any_f32(), 1..50),
         lambdas in prop::collection::vec(any_lambda(), 1..12),
         per_sample in any::<bool>(),
+        flags in prop::option::of(prop::collection::vec(any::<bool>(), 12)),
     ) {
         let batch: Vec<f32> = (0..n * len).map(|i| values[(i * 7 + i / 3) % values.len()]).collect();
         let mut partners = vec![0u32; n];
@@ -53,15 +62,17 @@ proptest! {
         } else {
             vec![lambdas[0]]
         };
-        let want = expected(&batch, len, &partners, &lambdas);
+        let flags = flags.map(|f| f[..n].to_vec());
+        let plan = Plan { partners: &partners, lambdas: &lambdas, mixed: flags.as_deref() };
+        let want = expected_where(&batch, len, plan);
         for mixer in every_mixer() {
             let mut out = vec![f32::NAN; batch.len()];
-            mixer.mix_into(&mut out, &batch, len, &partners, &lambdas).unwrap();
+            mixer.mix_into(&mut out, &batch, len, plan).unwrap();
             assert_same(&out, &want, "out of place");
 
             let mut in_place = batch.clone();
             let mut scratch = vec![0.0f32; in_place_scratch_len(n, len).unwrap()];
-            mixer.mix_in_place(&mut in_place, len, &partners, &lambdas, &mut scratch).unwrap();
+            mixer.mix_in_place(&mut in_place, len, plan, &mut scratch).unwrap();
             assert_same(&in_place, &want, "in place");
         }
     }
@@ -77,25 +88,81 @@ proptest! {
         let partners: Vec<u32> = (0..n).map(|i| map_seed[i] % n as u32).collect();
         let want = expected(&batch, len, &partners, &[lam]);
         let mut out = vec![0.0; batch.len()];
-        Mixer::new().mix_into(&mut out, &batch, len, &partners, &[lam]).unwrap();
+        Mixer::new().mix_into(&mut out, &batch, len, Plan::new(&partners, &[lam])).unwrap();
         assert_same(&out, &want, "index map");
     }
 }
 
+/// The audit's batch: `[[inf, 1, -0], [2, nan, 3]]`, partners `[1, 0]`.
+fn audit_batch() -> [f32; 6] {
+    [f32::INFINITY, 1.0, -0.0, 2.0, f32::NAN, 3.0]
+}
+
 #[test]
-fn lambda_one_leaves_the_batch_as_it_is() {
+fn lambda_zero_and_one_are_the_formula_as_numpy_computes_it() {
+    // NumPy and torch: 0 * inf and 0 * nan are NaN, and 1 * -0 + 0 * 3 is +0
+    let cases: [(f64, [f32; 6]); 3] = [
+        (0.0, [f32::NAN, f32::NAN, 3.0, f32::INFINITY, f32::NAN, 0.0]),
+        // 1e-300 rounds to a weight of 0 in f32: the same formula
+        (
+            1e-300,
+            [f32::NAN, f32::NAN, 3.0, f32::INFINITY, f32::NAN, 0.0],
+        ),
+        (1.0, [f32::INFINITY, f32::NAN, 0.0, f32::NAN, f32::NAN, 3.0]),
+    ];
+    for (lam, want) in cases {
+        let lambdas = [lam];
+        for mixer in every_mixer() {
+            let plan = Plan::new(&[1, 0], &lambdas);
+            let mut out = [0.0f32; 6];
+            mixer.mix_into(&mut out, &audit_batch(), 3, plan).unwrap();
+            assert_same(&out, &want, "out of place");
+            let mut x = audit_batch();
+            let mut scratch = vec![0.0; in_place_scratch_len(2, 3).unwrap()];
+            mixer.mix_in_place(&mut x, 3, plan, &mut scratch).unwrap();
+            assert_same(&x, &want, "in place");
+            assert_eq!(out[5].to_bits() >> 31, 0, "+0, not -0");
+        }
+    }
+}
+
+#[test]
+fn samples_that_do_not_mix_are_left_as_they_are() {
+    // torchvision returns a batch it does not mix untouched: -0 and inf too
     let batch: Vec<f32> = (0..40)
-        .map(|i| if i % 3 == 0 { -0.0 } else { i as f32 })
+        .map(|i| match i % 4 {
+            0 => -0.0,
+            1 => f32::INFINITY,
+            _ => i as f32,
+        })
         .collect();
-    let mut x = batch.clone();
-    let mut scratch = vec![0.0; in_place_scratch_len(5, 8).unwrap()];
-    Mixer::new()
-        .mix_in_place(&mut x, 8, &[1, 2, 3, 4, 0], &[1.0], &mut scratch)
-        .unwrap();
-    assert_eq!(
-        x.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-        batch.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
-    );
+    for mixer in every_mixer() {
+        let plan = Plan {
+            partners: &[1, 2, 3, 4, 0],
+            lambdas: &[1.0],
+            mixed: Some(&[false; 5]),
+        };
+        let mut x = batch.clone();
+        let mut scratch = vec![0.0; in_place_scratch_len(5, 8).unwrap()];
+        mixer.mix_in_place(&mut x, 8, plan, &mut scratch).unwrap();
+        assert_eq!(bits(&x), bits(&batch));
+        let mut out = vec![7.0; 40];
+        mixer.mix_into(&mut out, &batch, 8, plan).unwrap();
+        assert_eq!(bits(&out), bits(&batch));
+        // one that mixes with lambda 1 is the formula: 1 * inf + 0 * inf is NaN
+        let plan = Plan {
+            mixed: Some(&[true, false, false, false, false]),
+            ..plan
+        };
+        let mut x = batch.clone();
+        mixer.mix_in_place(&mut x, 8, plan, &mut scratch).unwrap();
+        assert!(x[1].is_nan());
+        assert_eq!(bits(&x[8..]), bits(&batch[8..]));
+    }
+}
+
+fn bits(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|v| v.to_bits()).collect()
 }
 
 #[test]
@@ -104,7 +171,7 @@ fn self_partner_and_single_sample() {
     let mut x = vec![1.0f32, -2.0, 3.5];
     let mut scratch = vec![0.0; in_place_scratch_len(1, 3).unwrap()];
     Mixer::new()
-        .mix_in_place(&mut x, 3, &[0], &[0.3], &mut scratch)
+        .mix_in_place(&mut x, 3, Plan::new(&[0], &[0.3]), &mut scratch)
         .unwrap();
     let want: Vec<f32> = [1.0f32, -2.0, 3.5]
         .iter()
@@ -120,7 +187,7 @@ fn soft_labels_mix_through_the_same_plan() {
     let mut mixed = labels.clone();
     let mut scratch = vec![0.0; in_place_scratch_len(2, 3).unwrap()];
     Mixer::new()
-        .mix_in_place(&mut mixed, 3, &[1, 0], &[0.6], &mut scratch)
+        .mix_in_place(&mut mixed, 3, Plan::new(&[1, 0], &[0.6]), &mut scratch)
         .unwrap();
     assert_same(
         &mixed,
@@ -228,7 +295,12 @@ fn errors_leave_every_buffer_untouched() {
     for (what, partners, lambdas, len, scratch_len, error) in cases {
         let mut batch = original.clone();
         let mut scratch = vec![-1.0f32; scratch_len];
-        let got = mixer.mix_in_place(&mut batch, len, &partners, &lambdas, &mut scratch);
+        let got = mixer.mix_in_place(
+            &mut batch,
+            len,
+            Plan::new(&partners, &lambdas),
+            &mut scratch,
+        );
         assert_eq!(got, Err(error), "in place: {what}");
         assert_eq!(batch, original, "in place: {what}: batch written");
         if error != Error::BadPermutation {
@@ -240,7 +312,7 @@ fn errors_leave_every_buffer_untouched() {
         }
 
         let mut out = vec![-1.0f32; 12];
-        let got = mixer.mix_into(&mut out, &original, len, &partners, &lambdas);
+        let got = mixer.mix_into(&mut out, &original, len, Plan::new(&partners, &lambdas));
         if error != Error::BadPermutation && error != Error::BufferTooSmall {
             assert_eq!(got, Err(error), "out of place: {what}");
         }
@@ -253,7 +325,7 @@ fn errors_leave_every_buffer_untouched() {
     }
     let mut short_out = vec![-1.0f32; 11];
     assert_eq!(
-        mixer.mix_into(&mut short_out, &original, 4, &[1, 2, 0], &[0.5]),
+        mixer.mix_into(&mut short_out, &original, 4, Plan::new(&[1, 2, 0], &[0.5])),
         Err(Error::InvalidArgument)
     );
     assert!(short_out.iter().all(|&v| v == -1.0));
@@ -263,12 +335,14 @@ fn errors_leave_every_buffer_untouched() {
 fn empty_batches_are_fine() {
     let mixer = Mixer::new();
     mixer
-        .mix_in_place(&mut [], 5, &[], &[], &mut [0.0; 5])
+        .mix_in_place(&mut [], 5, Plan::new(&[], &[]), &mut [0.0; 5])
         .unwrap();
-    mixer.mix_into(&mut [], &[], 5, &[], &[0.5]).unwrap();
+    mixer
+        .mix_into(&mut [], &[], 5, Plan::new(&[], &[0.5]))
+        .unwrap();
     let mut batch = [1.0f32; 0];
     mixer
-        .mix_in_place(&mut batch, 0, &[1, 0], &[0.5], &mut [0.0])
+        .mix_in_place(&mut batch, 0, Plan::new(&[1, 0], &[0.5]), &mut [0.0])
         .unwrap();
 }
 
@@ -287,13 +361,13 @@ fn batches_beyond_the_walk_bitmap_still_match() {
         let want = expected(&batch, len, &partners, &lambdas);
         let mut out = vec![0.0; n * len];
         Mixer::new()
-            .mix_into(&mut out, &batch, len, &partners, &lambdas)
+            .mix_into(&mut out, &batch, len, Plan::new(&partners, &lambdas))
             .unwrap();
         assert_same(&out, &want, "out of place, large n");
         let mut x = batch.clone();
         let mut scratch = vec![0.0; in_place_scratch_len(n, len).unwrap()];
         Mixer::new()
-            .mix_in_place(&mut x, len, &partners, &lambdas, &mut scratch)
+            .mix_in_place(&mut x, len, Plan::new(&partners, &lambdas), &mut scratch)
             .unwrap();
         assert_same(&x, &want, "in place, large n");
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_same, every_backend, formula};
+use common::{assert_same, every_backend};
 use mixup::{Error, ImageSize, Layout, Mixer, WeightedBox, mix_boxes};
 
 fn at(layout: Layout, size: ImageSize, channels: usize, c: usize, y: usize, x: usize) -> usize {
@@ -11,6 +11,14 @@ fn at(layout: Layout, size: ImageSize, channels: usize, c: usize, y: usize, x: u
         Layout::Hwc => (y * size.width + x) * channels + c,
         Layout::Chw => (c * size.height + y) * size.width + x,
     }
+}
+
+/// GluonCV's canvas at one element: zero, `a * w_self` where `a` covers
+/// it, plus `b * w_partner` where `b` does (`None` for a missing image).
+fn gluoncv(lam: f64, a: Option<f32>, b: Option<f32>) -> f32 {
+    let (ws, wp) = (lam as f32, (1.0 - lam) as f32);
+    let canvas = a.map_or(0.0, |a| a * ws);
+    b.map_or(canvas, |b| canvas + b * wp)
 }
 
 /// `pad(image)` at (c, y, x): the value, or 0 outside the image.
@@ -57,11 +65,25 @@ fn canvas_matches_the_padded_formula() {
         assert_eq!((canvas.height, canvas.width), (ha.max(hb), wa.max(wb)));
         for channels in [1, 3] {
             for layout in [Layout::Hwc, Layout::Chw] {
+                // signed zeros, tiny values whose product underflows, infinities
+                let special = [-0.0f32, -1e-45, f32::INFINITY, 0.0, -7.5];
                 let a: Vec<f32> = (0..ha * wa * channels)
-                    .map(|i| i as f32 * 0.5 + 1.0)
+                    .map(|i| {
+                        if i % 5 == 0 {
+                            special[i / 5 % 5]
+                        } else {
+                            i as f32 * 0.5 + 1.0
+                        }
+                    })
                     .collect();
                 let b: Vec<f32> = (0..hb * wb * channels)
-                    .map(|i| 100.0 - i as f32 * 0.25)
+                    .map(|i| {
+                        if i % 7 == 0 {
+                            special[i / 7 % 5]
+                        } else {
+                            100.0 - i as f32 * 0.25
+                        }
+                    })
                     .collect();
                 let ab: Vec<u8> = (0..a.len()).map(|i| (i * 37 % 256) as u8).collect();
                 let bb: Vec<u8> = (0..b.len()).map(|i| (i * 91 % 256) as u8).collect();
@@ -73,11 +95,12 @@ fn canvas_matches_the_padded_formula() {
                         for y in 0..canvas.height {
                             for x in 0..canvas.width {
                                 let o = at(layout, canvas, channels, c, y, x);
+                                let covers = |s: ImageSize| y < s.height && x < s.width;
                                 let (pa, pb) = (
-                                    padded(&a, sa, layout, channels, c, y, x),
-                                    padded(&b, sb, layout, channels, c, y, x),
+                                    covers(sa).then(|| a[at(layout, sa, channels, c, y, x)]),
+                                    covers(sb).then(|| b[at(layout, sb, channels, c, y, x)]),
                                 );
-                                want[o] = formula(lam, pa, pb);
+                                want[o] = gluoncv(lam, pa, pb);
                                 let (ua, ub) = (
                                     padded(&ab, sa, layout, channels, c, y, x),
                                     padded(&bb, sb, layout, channels, c, y, x),
@@ -108,6 +131,38 @@ fn canvas_matches_the_padded_formula() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn where_only_the_first_image_covers_the_canvas_its_zeros_keep_their_sign() {
+    // the audit's case: GluonCV writes im1 * lam there, 0x80000000 for -1e-45 * 0.3
+    let (sa, sb) = (
+        ImageSize {
+            height: 1,
+            width: 2,
+        },
+        ImageSize {
+            height: 1,
+            width: 1,
+        },
+    );
+    for mixer in every_backend() {
+        let mut out = [9.0f32; 2];
+        mixer
+            .blend_canvas(
+                &mut out,
+                &[-5.0, -1e-45],
+                sa,
+                &[1.0],
+                sb,
+                1,
+                Layout::Hwc,
+                0.3,
+            )
+            .unwrap();
+        assert_eq!(out[1].to_bits(), 0x8000_0000);
+        assert_eq!(out[0], -5.0 * 0.3f32 + 0.7f32);
     }
 }
 

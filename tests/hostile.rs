@@ -6,7 +6,7 @@
 //! cannot unwind through `extern "C"`), so passing also shows none happens.
 
 use mixup::ffi::*;
-use mixup::{Backend, Mixer, one_hot_targets};
+use mixup::{Backend, Mixer, Plan, one_hot_targets};
 use proptest::prelude::*;
 use std::ptr::{NonNull, null, null_mut};
 
@@ -101,7 +101,7 @@ proptest! {
         let mut want = arena[..n * len].to_vec();
         if expected == OK {
             let mut s = vec![0.0f32; scratch_len];
-            Mixer::with_backend(Backend::Scalar).unwrap().mix_in_place(&mut want, len, &perm, &lam, &mut s).unwrap();
+            Mixer::with_backend(Backend::Scalar).unwrap().mix_in_place(&mut want, len, Plan::new(&perm, &lam), &mut s).unwrap();
         }
         let got = unsafe {
             mixup_apply_f32(batch, n_arg, len_arg, perm_ptr, perm_len, lam.as_ptr(), lam.len(), scratch, scratch_arg)
@@ -150,7 +150,7 @@ proptest! {
         let before = arena.clone();
         let mut want = vec![0.0f32; n * len];
         if expected == OK {
-            Mixer::with_backend(Backend::Scalar).unwrap().mix_into(&mut want, &before[..n * len], len, &partners, &lam).unwrap();
+            Mixer::with_backend(Backend::Scalar).unwrap().mix_into(&mut want, &before[..n * len], len, Plan::new(&partners, &lam)).unwrap();
         }
         let got = unsafe {
             mixup_apply_into_f32(batch, n_arg, len_arg, partners.as_ptr(), partners.len(), lam.as_ptr(), 1, out, out_len)
@@ -203,7 +203,7 @@ proptest! {
             for i in 0..len {
                 let w = mixup::Weights::from_lambda(lam).unwrap();
                 let (x, y) = (before[off_a + i], before[off_b + i]);
-                let want = if w.is_identity() { x } else if w.is_copy() { y } else { w.w_self * x + w.w_partner * y };
+                let want = w.w_self * x + w.w_partner * y;
                 prop_assert_eq!(arena[off_out + i].to_bits(), want.to_bits());
             }
         } else {
@@ -380,7 +380,9 @@ proptest! {
 
         let mut bytes = 7usize;
         let got = unsafe { mixup_workspace_size(n, len, &mut bytes) };
-        let fits = n.checked_mul(12)
+        // 8 + 4 + 1 bytes per sample, padded to 8, then the scratch
+        let fits = n.checked_mul(13)
+            .and_then(|b| b.checked_next_multiple_of(8))
             .and_then(|b| b.checked_add(len.checked_add(n.div_ceil(32))?.checked_mul(4)?))
             .filter(|&b| b <= isize::MAX as usize);
         match fits {

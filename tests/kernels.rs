@@ -83,18 +83,22 @@ fn every_length_to_4096_on_every_backend() {
 }
 
 #[test]
-fn lambda_one_is_identity_and_zero_is_copy() {
-    let a = [-0.0f32, 1.5, f32::NAN, -3.0, 7.0];
+fn lambda_zero_and_one_compute_the_formula() {
+    // as NumPy: 1 * -0 + 0 * inf is NaN, 1 * -0 + 0 * 1 is +0, 0 * nan is NaN
+    let a = [-0.0f32, 1.5, f32::NAN, -3.0, -0.0];
     let b = [f32::INFINITY, f32::NAN, 2.0, -0.0, 1.0];
+    let nan = f32::NAN;
     for mixer in every_mixer() {
         let mut out = [9.0f32; 5];
         mixer.blend(&mut out, &a, &b, 1.0).unwrap();
-        assert_eq!(out.map(f32::to_bits), a.map(f32::to_bits));
+        assert_same(&out, &[nan, nan, nan, -3.0, 0.0], "lambda 1");
+        assert_eq!(out[4].to_bits(), 0, "+0");
         mixer.blend(&mut out, &a, &b, 0.0).unwrap();
-        assert_eq!(out.map(f32::to_bits), b.map(f32::to_bits));
+        assert_same(&out, &[f32::INFINITY, nan, nan, -0.0, 1.0], "lambda 0");
         let mut x = a;
         mixer.blend_in_place(&mut x, &b, 1.0).unwrap();
-        assert_eq!(x.map(f32::to_bits), a.map(f32::to_bits));
+        assert_same(&x, &[nan, nan, nan, -3.0, 0.0], "lambda 1 in place");
+        assert_eq!(x[4].to_bits(), 0, "+0 in place");
     }
 }
 

@@ -4,8 +4,8 @@
 //! plus one bit per sample, and the partners.
 
 use mixup::{
-    ImageLayout, Layout, MixConfig, MixRng, Mixer, in_place_scratch_len, in_place_scratch_len_u8,
-    one_hot_targets,
+    ImageLayout, Layout, MixConfig, MixRng, Mixer, Plan, in_place_scratch_len,
+    in_place_scratch_len_u8, one_hot_targets,
 };
 use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -62,16 +62,32 @@ fn a_64x3x224x224_batch_is_mixed_without_allocating() {
         .draw(&mut rng, &mut partners, &mut lambdas, None)
         .unwrap();
     mixer
-        .mix_in_place(&mut batch, len, &partners, &lambdas, &mut scratch)
+        .mix_in_place(
+            &mut batch,
+            len,
+            Plan::new(&partners, &lambdas),
+            &mut scratch,
+        )
         .unwrap();
     mixer
-        .mix_into(&mut out, &batch, len, &partners, &lambdas)
+        .mix_into(&mut out, &batch, len, Plan::new(&partners, &lambdas))
         .unwrap();
     mixer
-        .mix_u8_in_place(&mut bytes, len, &partners, &lambdas, &mut scratch_u8)
+        .mix_u8_in_place(
+            &mut bytes,
+            len,
+            Plan::new(&partners, &lambdas),
+            &mut scratch_u8,
+        )
         .unwrap();
     mixer
-        .mix_u8_to_f32(&mut out, &bytes, image, &partners, &lambdas, None)
+        .mix_u8_to_f32(
+            &mut out,
+            &bytes,
+            image,
+            Plan::new(&partners, &lambdas),
+            None,
+        )
         .unwrap();
     one_hot_targets(&labels, n, &partners, &lambdas, 0.1, &mut targets).unwrap();
     let after = ALLOCATIONS.load(Ordering::SeqCst);

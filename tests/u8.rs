@@ -6,7 +6,7 @@ mod common;
 
 use common::{any_lambda, assert_same, every_backend, every_mixer, formula};
 use mixup::{
-    Error, ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, in_place_scratch_len_u8,
+    Error, ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, Plan, in_place_scratch_len_u8,
 };
 use proptest::prelude::*;
 
@@ -49,7 +49,7 @@ fn every_pair_of_bytes_at_chosen_lambdas() {
             let batch: Vec<u8> = a.iter().chain(&b).copied().collect();
             let mut out2 = vec![0u8; batch.len()];
             mixer
-                .mix_u8_into(&mut out2, &batch, a.len(), &[1, 0], &[lam])
+                .mix_u8_into(&mut out2, &batch, a.len(), Plan::new(&[1, 0], &[lam]))
                 .unwrap();
             assert_eq!(
                 &out2[..a.len()],
@@ -60,7 +60,12 @@ fn every_pair_of_bytes_at_chosen_lambdas() {
             let mut in_place = batch.clone();
             let mut scratch = vec![0u8; in_place_scratch_len_u8(2, a.len()).unwrap()];
             mixer
-                .mix_u8_in_place(&mut in_place, a.len(), &[1, 0], &[lam], &mut scratch)
+                .mix_u8_in_place(
+                    &mut in_place,
+                    a.len(),
+                    Plan::new(&[1, 0], &[lam]),
+                    &mut scratch,
+                )
                 .unwrap();
             assert_eq!(
                 &in_place[..a.len()],
@@ -96,11 +101,11 @@ proptest! {
         }
         for mixer in every_backend() {
             let mut out = vec![7u8; n * len];
-            mixer.mix_u8_into(&mut out, &batch, len, &partners, lambdas).unwrap();
+            mixer.mix_u8_into(&mut out, &batch, len, Plan::new(&partners, lambdas)).unwrap();
             prop_assert_eq!(&out, &want);
             let mut x = batch.clone();
             let mut scratch = vec![0u8; in_place_scratch_len_u8(n, len).unwrap()];
-            mixer.mix_u8_in_place(&mut x, len, &partners, lambdas, &mut scratch).unwrap();
+            mixer.mix_u8_in_place(&mut x, len, Plan::new(&partners, lambdas), &mut scratch).unwrap();
             prop_assert_eq!(&x, &want);
         }
     }
@@ -151,11 +156,11 @@ proptest! {
             }
         }
         let mut three_pass = vec![0.0f32; n * len];
-        Mixer::new().mix_into(&mut three_pass, &tensors, len, &partners, lambdas).unwrap();
+        Mixer::new().mix_into(&mut three_pass, &tensors, len, Plan::new(&partners, lambdas)).unwrap();
         assert_same(&three_pass, &want, "three passes");
         for mixer in every_mixer() {
             let mut out = vec![f32::NAN; n * len];
-            mixer.mix_u8_to_f32(&mut out, &batch, image, &partners, lambdas, norm).unwrap();
+            mixer.mix_u8_to_f32(&mut out, &batch, image, Plan::new(&partners, lambdas), norm).unwrap();
             assert_same(&out, &want, mixer.backend().name());
         }
     }
@@ -169,23 +174,23 @@ fn u8_errors_write_nothing() {
     let mut x = batch.clone();
     let mut scratch = vec![0u8; in_place_scratch_len_u8(3, 4).unwrap()];
     assert_eq!(
-        mixer.mix_u8_in_place(&mut x, 4, &[0, 0, 1], &[0.5], &mut scratch),
+        mixer.mix_u8_in_place(&mut x, 4, Plan::new(&[0, 0, 1], &[0.5]), &mut scratch),
         Err(Error::BadPermutation)
     );
     assert_eq!(
-        mixer.mix_u8_in_place(&mut x, 4, &[1, 2, 0], &[0.5], &mut scratch[..4]),
+        mixer.mix_u8_in_place(&mut x, 4, Plan::new(&[1, 2, 0], &[0.5]), &mut scratch[..4]),
         Err(Error::BufferTooSmall)
     );
     assert_eq!(
-        mixer.mix_u8_in_place(&mut x, 5, &[1, 2, 0], &[0.5], &mut scratch),
+        mixer.mix_u8_in_place(&mut x, 5, Plan::new(&[1, 2, 0], &[0.5]), &mut scratch),
         Err(Error::InvalidArgument)
     );
     assert_eq!(
-        mixer.mix_u8_into(&mut out, &batch, 4, &[1, 2, 3], &[0.5]),
+        mixer.mix_u8_into(&mut out, &batch, 4, Plan::new(&[1, 2, 3], &[0.5])),
         Err(Error::IndexOutOfRange)
     );
     assert_eq!(
-        mixer.mix_u8_into(&mut out, &batch, 4, &[1, 2, 0], &[f64::NAN]),
+        mixer.mix_u8_into(&mut out, &batch, 4, Plan::new(&[1, 2, 0], &[f64::NAN])),
         Err(Error::InvalidArgument)
     );
     assert_eq!(x, batch);
@@ -224,8 +229,7 @@ fn u8_errors_write_nothing() {
                 &mut f[..12],
                 &batch,
                 ImageLayout { pixels: 4, ..image },
-                &[1, 2, 0],
-                &[0.5],
+                Plan::new(&[1, 2, 0], &[0.5]),
                 Some(norm)
             ),
             Err(Error::InvalidArgument)
@@ -236,7 +240,13 @@ fn u8_errors_write_nothing() {
         ..image
     };
     assert_eq!(
-        mixer.mix_u8_to_f32(&mut f, &batch, no_channels, &[1, 2, 0], &[0.5], None),
+        mixer.mix_u8_to_f32(
+            &mut f,
+            &batch,
+            no_channels,
+            Plan::new(&[1, 2, 0], &[0.5]),
+            None
+        ),
         Err(Error::InvalidArgument)
     );
     assert!(f.iter().all(|&v| v == -1.0));

@@ -4,8 +4,11 @@
 //! Every backend computes two f32 multiplies, each rounded, and one f32 add,
 //! rounded, with no FMA, so all of them give the same bits as the scalar
 //! reference. (FMA appears only in `avx2_image`, to replace a division
-//! where a check shows the bits are the division's.) Two weight pairs take a cheap path shared by all backends:
-//! `(1, 0)` leaves `a` as it is and `(0, 1)` copies `b`.
+//! where a check shows the bits are the division's.) The f32 kernels
+//! compute the formula for every pair of weights, `(1, 0)` and `(0, 1)`
+//! included, as NumPy and torch do: `1 * x + 0 * inf` is NaN and
+//! `1 * -0 + 0 * y` is `+0`. The u8 kernels copy at those weights, which
+//! gives the formula's bits, since every byte is finite and not `-0`.
 
 mod portable;
 mod scalar;
@@ -122,13 +125,13 @@ impl Weights {
         }
     }
 
-    /// `(1, 0)`: the result is the sample itself, bit for bit.
-    pub fn is_identity(self) -> bool {
+    /// `(1, 0)`: for bytes, the blend is the sample itself.
+    fn is_identity(self) -> bool {
         self.w_self == 1.0 && self.w_partner == 0.0
     }
 
-    /// `(0, 1)`: the result is the partner, bit for bit.
-    pub fn is_copy(self) -> bool {
+    /// `(0, 1)`: for bytes, the blend is the partner.
+    fn is_copy(self) -> bool {
         self.w_self == 0.0 && self.w_partner == 1.0
     }
 }
@@ -137,21 +140,15 @@ impl Weights {
 pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b: &[f32]) {
     let n = out.len().min(a.len()).min(b.len());
     let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
-    if w.is_identity() {
-        out.copy_from_slice(a);
-    } else if w.is_copy() {
-        out.copy_from_slice(b);
-    } else {
-        let (ws, wp) = (w.w_self, w.w_partner);
-        match backend {
-            Backend::Scalar => scalar::blend(out, a, b, ws, wp),
-            Backend::Portable => portable::blend(out, a, b, ws, wp),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Sse2 => sse2::blend(out, a, b, ws, wp),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 if avx2_available() => avx2::blend(out, a, b, ws, wp),
-            _ => portable::blend(out, a, b, ws, wp),
-        }
+    let (ws, wp) = (w.w_self, w.w_partner);
+    match backend {
+        Backend::Scalar => scalar::blend(out, a, b, ws, wp),
+        Backend::Portable => portable::blend(out, a, b, ws, wp),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Sse2 => sse2::blend(out, a, b, ws, wp),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if avx2_available() => avx2::blend(out, a, b, ws, wp),
+        _ => portable::blend(out, a, b, ws, wp),
     }
 }
 
@@ -160,9 +157,6 @@ pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b:
 pub(crate) fn blend_stream(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b: &[f32]) {
     let n = out.len().min(a.len()).min(b.len());
     let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
-    if w.is_identity() || w.is_copy() {
-        return blend(backend, w, out, a, b);
-    }
     let (ws, wp) = (w.w_self, w.w_partner);
     match backend {
         #[cfg(target_arch = "x86_64")]
@@ -177,21 +171,26 @@ pub(crate) fn blend_stream(backend: Backend, w: Weights, out: &mut [f32], a: &[f
 pub(crate) fn blend_in_place(backend: Backend, w: Weights, x: &mut [f32], b: &[f32]) {
     let n = x.len().min(b.len());
     let (x, b) = (&mut x[..n], &b[..n]);
-    if w.is_identity() {
-        // the sample stays as it is
-    } else if w.is_copy() {
-        x.copy_from_slice(b);
-    } else {
-        let (ws, wp) = (w.w_self, w.w_partner);
-        match backend {
-            Backend::Scalar => scalar::blend_in_place(x, b, ws, wp),
-            Backend::Portable => portable::blend_in_place(x, b, ws, wp),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Sse2 => sse2::blend_in_place(x, b, ws, wp),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 if avx2_available() => avx2::blend_in_place(x, b, ws, wp),
-            _ => portable::blend_in_place(x, b, ws, wp),
-        }
+    let (ws, wp) = (w.w_self, w.w_partner);
+    match backend {
+        Backend::Scalar => scalar::blend_in_place(x, b, ws, wp),
+        Backend::Portable => portable::blend_in_place(x, b, ws, wp),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Sse2 => sse2::blend_in_place(x, b, ws, wp),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if avx2_available() => avx2::blend_in_place(x, b, ws, wp),
+        _ => portable::blend_in_place(x, b, ws, wp),
+    }
+}
+
+/// `out = w_self * a`, one rounded product per element: the part of a
+/// detection canvas that only the first image covers (GluonCV assigns
+/// `im1 * lam` there, keeping the sign of a zero). Every lane order gives
+/// the same bits, so a plain loop, which LLVM vectorizes, serves every
+/// backend.
+pub(crate) fn scale(w_self: f32, out: &mut [f32], a: &[f32]) {
+    for (o, &x) in out.iter_mut().zip(a) {
+        *o = w_self * x;
     }
 }
 
@@ -265,8 +264,7 @@ pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) ->
 
 /// The fused u8 to f32 pass, `out = w_self * v(a) + w_partner * v(b)`, by
 /// arithmetic where the backend has such a path (AVX2 with FMA) and it
-/// applies: a blend (not a cheap case), and the shapes and channels the
-/// path takes. Returns whether it wrote `out`; if not, nothing was written.
+/// applies: the shapes and channels the path takes. Returns whether it wrote `out`; if not, nothing was written.
 /// Call it only for channels [`fused_vectors_exact`] accepted.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn normalize_blend(
@@ -280,9 +278,6 @@ pub(crate) fn normalize_blend(
     planar: (bool, bool),
     stream: bool,
 ) -> bool {
-    if w.is_identity() || w.is_copy() {
-        return false;
-    }
     let weights = (w.w_self, w.w_partner);
     match backend {
         #[cfg(target_arch = "x86_64")]

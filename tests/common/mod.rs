@@ -64,14 +64,9 @@ pub fn any_lambda() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// The formula of DESIGN 2 for one element, with the two cheap cases.
+/// The formula of DESIGN 2 for one element, for every lambda (0 and 1
+/// too), as NumPy computes `lam * x + (1 - lam) * y` with a Python float.
 pub fn formula(lam: f64, x: f32, y: f32) -> f32 {
     let (ws, wp) = (lam as f32, (1.0 - lam) as f32);
-    if ws == 1.0 && wp == 0.0 {
-        x
-    } else if ws == 0.0 && wp == 1.0 {
-        y
-    } else {
-        ws * x + wp * y
-    }
+    ws * x + wp * y
 }
