@@ -1,12 +1,13 @@
 //! The C ABI. `include/mixup.h` is generated from this file by cbindgen.
 //!
 //! Every function returns a [`mixup_status`]. Every pointer, length and
-//! parameter is checked before any byte of caller memory is written: on an
-//! error, every buffer (and the generator state) is as it was. A pointer may
-//! be NULL only when its length is 0. Typed pointers must be aligned for
-//! their type. Results go through out-pointers, written only on success.
-//! Functions share no state and are reentrant; the generator belongs to the
-//! caller.
+//! parameter is checked before any byte of caller memory is written.
+//! Scratch and workspace buffers are the library's to clobber on every
+//! return, success or error; every other buffer, and the generator, is byte
+//! for byte as it was after an error. A pointer may be NULL only when its
+//! length is 0. Typed pointers must be aligned for their type. Results go
+//! through out-pointers, written only on success. Functions share no state
+//! and are reentrant; the generator belongs to the caller.
 #![allow(non_camel_case_types)]
 
 use core::ffi::{CStr, c_char, c_int};
@@ -91,7 +92,8 @@ pub enum mixup_pairing {
     Flip = 1,
     /// A uniform random permutation, by Fisher-Yates (mmpretrain).
     Permutation = 2,
-    /// A uniform random n-cycle, by Sattolo: nobody is their own partner.
+    /// A uniform random n-cycle, by Sattolo: nobody is their own partner,
+    /// except the one sample of a batch of 1.
     Cycle = 3,
 }
 
@@ -621,8 +623,8 @@ unsafe fn apply_into<T, U>(
 ///
 /// `perm` (at least `n` entries) must be a permutation of `0..n`. `lam` has
 /// 1 value (the batch) or `n` (per sample), each in [0, 1]. `scratch` needs
-/// `len + ceil(n / 32)` floats (one sample plus one bit per sample); its
-/// contents afterwards are unspecified. No buffer may overlap another.
+/// `len + ceil(n / 32)` floats (one sample plus one bit per sample), the
+/// library's to clobber on every return. No buffer may overlap another.
 ///
 /// # Safety
 /// Each pointer must be NULL (with length 0) or valid for its length.
@@ -1041,7 +1043,10 @@ impl BatchCall {
 /// - Optional outputs (NULL with length 0 when not wanted): `lam_out` gets
 ///   the lambda of each sample (`n` values; 1 is enough at batch
 ///   granularity), `partners_out` the partner of each sample (`n`),
-///   `applied_out` 1 where the `prob` test let the sample mix, else 0 (`n`).
+///   `applied_out` 1 where the sample mixed, 0 where it did not: its `prob`
+///   test failed, or mixing is off (`alpha = beta = 0`) (`n`). A sample
+///   that does not mix is left as it is, bit for bit.
+/// - `lam` 0 and 1 are the formula, as NumPy and torch compute it.
 /// - For partners of your own, use `mixup_apply_f32` instead.
 ///
 /// `rng` advances only on success. No buffer may overlap another.

@@ -7,8 +7,9 @@
 //! - `#![no_std]`, no allocation: the caller owns every buffer, including
 //!   the one-sample scratch of in-place mixing.
 //! - Bit-exact: every backend (scalar, portable, SSE2, AVX2), in place or
-//!   out of place, gives the bits of NumPy's `lam * x + (1 - lam) * x[perm]`
-//!   on float32: two rounded f32 multiplies and one rounded add, no FMA.
+//!   out of place, at every lambda (0 and 1 too), gives the bits of NumPy's
+//!   `lam * x + (1 - lam) * x[perm]` on float32 with a Python-float `lam`:
+//!   two rounded f32 multiplies and one rounded add, no FMA.
 //! - Every pairing: torchvision's roll, timm's flip, random permutations,
 //!   random cycles, or the caller's own.
 //! - Reproducible: a seed gives the same lambdas and partners forever.
@@ -22,11 +23,13 @@
 //!
 //! let config = MixConfig { alpha: 0.2, pairing: Pairing::Permutation, ..MixConfig::default() };
 //! let mut rng = MixRng::stream(1234, 0); // seed, batch index
-//! let (mut partners, mut lambdas) = (vec![0u32; n], vec![0.0f64; n]);
-//! config.draw(&mut rng, &mut partners, &mut lambdas, None)?;
+//! let (mut partners, mut lambdas, mut mixed) = (vec![0u32; n], vec![0.0f64; n], vec![false; n]);
+//! config.draw(&mut rng, &mut partners, &mut lambdas, Some(&mut mixed))?;
+//! // Samples whose prob test fails stay as they are, as in torchvision.
+//! let plan = Plan { partners: &partners, lambdas: &lambdas, mixed: Some(&mixed) };
 //!
 //! let mut scratch = vec![0.0f32; in_place_scratch_len(n, len)?];
-//! Mixer::new().mix_in_place(&mut images, len, Plan::new(&partners, &lambdas), &mut scratch)?;
+//! Mixer::new().mix_in_place(&mut images, len, plan, &mut scratch)?;
 //!
 //! let mut targets = vec![0.0f32; n * classes];
 //! one_hot_targets(&labels, classes, &partners, &lambdas, 0.1, &mut targets)?;

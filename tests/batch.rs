@@ -372,3 +372,75 @@ fn batches_beyond_the_walk_bitmap_still_match() {
         assert_same(&x, &want, "in place, large n");
     }
 }
+
+/// The one-call C form: a sample whose `prob` test fails, or a batch with
+/// mixing off, is returned untouched (`-0` and `inf` too) and flagged 0;
+/// the others are the formula.
+#[test]
+fn one_call_batches_leave_unmixed_samples_untouched() {
+    use mixup::ffi::*;
+    let (n, len) = (16usize, 6usize);
+    let batch: Vec<f32> = (0..n * len)
+        .map(|i| match i % 3 {
+            0 => -0.0,
+            1 => f32::INFINITY,
+            _ => i as f32,
+        })
+        .collect();
+    for (alpha, prob) in [(0.0, 1.0), (0.4, 0.5), (0.4, 1.0)] {
+        let mut config = mixup_config_default();
+        (config.alpha, config.beta, config.prob) = (alpha, alpha, prob);
+        config.granularity = mixup_granularity::Elem as u32;
+        let mut rng = mixup_rng { s: [0; 4] };
+        let mut bytes = 0;
+        let mut images = batch.clone();
+        let (mut lam, mut partners, mut applied) = (vec![0.0; n], vec![0u32; n], vec![9u8; n]);
+        // SAFETY: every pointer is valid for its length.
+        unsafe {
+            mixup_rng_seed(5, &mut rng);
+            assert_eq!(mixup_workspace_size(n, len, &mut bytes), mixup_status::Ok);
+            let mut workspace = vec![0u64; bytes.div_ceil(8)];
+            let status = mixup_batch_f32(
+                &mut rng,
+                &config,
+                images.as_mut_ptr(),
+                n,
+                len,
+                std::ptr::null(),
+                0,
+                0,
+                std::ptr::null_mut(),
+                0,
+                workspace.as_mut_ptr().cast(),
+                bytes,
+                lam.as_mut_ptr(),
+                n,
+                partners.as_mut_ptr(),
+                n,
+                applied.as_mut_ptr(),
+                n,
+            );
+            assert_eq!(status, mixup_status::Ok);
+        }
+        let flags: Vec<bool> = applied.iter().map(|&a| a == 1).collect();
+        assert!(applied.iter().all(|&a| a <= 1));
+        let mixed = flags.iter().filter(|&&f| f).count();
+        match (alpha, prob) {
+            (0.0, _) => assert_eq!(mixed, 0, "alpha 0 mixes nothing"),
+            (_, 0.5) => assert!(mixed > 0 && mixed < n, "{mixed} of {n}"),
+            _ => assert_eq!(mixed, n),
+        }
+        let plan = Plan {
+            partners: &partners,
+            lambdas: &lam,
+            mixed: Some(&flags),
+        };
+        assert_same(&images, &expected_where(&batch, len, plan), "one call");
+        for i in (0..n).filter(|&i| !flags[i]) {
+            assert_eq!(
+                bits(&images[i * len..][..len]),
+                bits(&batch[i * len..][..len])
+            );
+        }
+    }
+}

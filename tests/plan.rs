@@ -116,6 +116,31 @@ fn alpha_zero_switches_mixing_off_and_given_partners_are_kept() {
 }
 
 #[test]
+fn samples_are_flagged_as_mixing_only_when_mixing_is_on() {
+    // alpha = beta = 0 (and any b = 0) gives lambda 1 and mixes nothing
+    for (alpha, beta) in [(0.0, 0.0), (0.5, 0.0)] {
+        for granularity in [Granularity::Batch, Granularity::Elem, Granularity::Pair] {
+            let config = MixConfig {
+                alpha,
+                beta,
+                granularity,
+                ..MixConfig::default()
+            };
+            let (_, l, a, mixed) = draw(&config, 7, 11);
+            assert_eq!((l, a, mixed), (vec![1.0; 7], vec![false; 7], 0));
+        }
+    }
+    assert!(Beta::new(0.0, 0.0).unwrap().is_off());
+    assert!(!Beta::new(0.0, 1.0).unwrap().is_off()); // lambda 0: every sample is its partner
+    let config = MixConfig {
+        alpha: 0.3,
+        ..MixConfig::default()
+    };
+    let (_, _, a, mixed) = draw(&config, 7, 11);
+    assert_eq!((a, mixed), (vec![true; 7], 7));
+}
+
+#[test]
 fn empty_batch_draws_nothing() {
     let mut rng = MixRng::seed_from_u64(3);
     let before = rng.clone();
