@@ -3,9 +3,8 @@
  * mixup_batch_f32 (random permutation, label smoothing), write the mixed
  * images and print lambda, the pairs and the soft targets.
  *
- *   cargo build --release
- *   cc -std=c99 -O2 -Iinclude ffi-tests/loader_example.c target/release/libmixup.a \
- *      -lgcc_s -lutil -lrt -lpthread -lm -ldl -o loader_example
+ *   cargo cinstall --release --prefix /usr/local    # installs libmixup, mixup.h, mixup.pc
+ *   cc -std=c99 -O2 ffi-tests/loader_example.c $(pkg-config --cflags --libs mixup) -o loader_example
  *   ./loader_example examples/data out
  */
 #include "mixup.h"

@@ -221,7 +221,7 @@ impl<T> Buf<T> {
         if addr.checked_add(bytes).is_none() {
             return Err(Error::SizeOverflow);
         }
-        if addr % align_of::<T>() != 0 {
+        if !addr.is_multiple_of(align_of::<T>()) {
             return Err(Error::InvalidArgument);
         }
         Ok(Buf {
@@ -313,6 +313,35 @@ fn lambdas(lam: *const f64, lam_len: usize, n: usize) -> Result<Buf<f64>> {
 fn batch_buf<T>(ptr: *const T, n: usize, len: usize) -> Result<Buf<T>> {
     Buf::new(ptr, n.checked_mul(len).ok_or(Error::SizeOverflow)?)
 }
+
+/// The major version of the library this header belongs to.
+pub const MIXUP_VERSION_MAJOR: u32 = 0;
+/// The minor version: a new minor version only adds to the ABI.
+pub const MIXUP_VERSION_MINOR: u32 = 1;
+/// The patch version.
+pub const MIXUP_VERSION_PATCH: u32 = 0;
+
+/// The decimal number `digits`, at compile time. (Used only by the const
+/// assertion below, which older compilers do not count as a use.)
+#[allow(dead_code)]
+const fn parse_version(digits: &str) -> u32 {
+    let bytes = digits.as_bytes();
+    let (mut value, mut i) = (0u32, 0);
+    while i < bytes.len() {
+        value = value * 10 + (bytes[i] - b'0') as u32;
+        i += 1;
+    }
+    value
+}
+
+// The header's version macros are literals (cbindgen copies them), so the
+// build fails when they drift from Cargo.toml's version.
+const _: () = assert!(
+    MIXUP_VERSION_MAJOR == parse_version(env!("CARGO_PKG_VERSION_MAJOR"))
+        && MIXUP_VERSION_MINOR == parse_version(env!("CARGO_PKG_VERSION_MINOR"))
+        && MIXUP_VERSION_PATCH == parse_version(env!("CARGO_PKG_VERSION_PATCH")),
+    "MIXUP_VERSION_* differ from the version in Cargo.toml"
+);
 
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
@@ -943,7 +972,7 @@ impl BatchCall {
         let targets = Buf::new(self.targets, self.targets_len)?.first(target_size)?;
         let parts = WorkspaceLayout::new(n, scratch_bytes)?;
         let workspace = Buf::new(self.workspace, self.workspace_len)?.first(parts.total)?;
-        if workspace.len != 0 && workspace.ptr as usize % 8 != 0 {
+        if workspace.len != 0 && !(workspace.ptr as usize).is_multiple_of(8) {
             return Err(Error::InvalidArgument);
         }
         // n lambdas, or just the batch's one at batch granularity

@@ -14,6 +14,16 @@
 //!   random cycles, or the caller's own.
 //! - Reproducible: a seed gives the same lambdas and partners forever.
 //!
+//! # Features
+//!
+//! - `std` (default): links std; the crate itself never needs it, and
+//!   `default-features = false` gives a dependency for bare-metal firmware,
+//!   which brings its own panic handler.
+//! - `capi`: the C ABI in `mixup::ffi` (`include/mixup.h`), which `cargo cbuild`
+//!   and `cargo cinstall` build into `libmixup.so` and `libmixup.a`.
+//! - `panic-handler`: a panic handler that traps, for a freestanding static
+//!   library without std or libc.
+//!
 //! ```
 //! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Pairing, Plan};
 //!
@@ -44,6 +54,7 @@ extern crate std;
 mod beta;
 mod detection;
 mod error;
+#[cfg(feature = "capi")]
 pub mod ffi;
 mod image;
 mod kernel;
@@ -77,10 +88,29 @@ pub use rng::MixRng;
 pub struct ReadmeDoctests;
 
 /// Freestanding builds (no std, no libc) need a panic handler. The C ABI
-/// never panics, which the hostile-argument tests show, so this never runs.
+/// never panics, which the hostile-argument tests show, so this never
+/// runs; if a bug made it run, it traps at once rather than hang a loader.
 #[cfg(feature = "panic-handler")]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    trap()
+}
+
+/// Stops the program with an undefined instruction: SIGILL on a hosted
+/// system, the fault handler on a microcontroller.
+#[cfg(feature = "panic-handler")]
+fn trap() -> ! {
+    // SAFETY: each instruction is architecturally undefined and raises an
+    // exception; control never comes back, as `noreturn` says.
+    unsafe {
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        core::arch::asm!("ud2", options(noreturn));
+        #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
+        core::arch::asm!("udf #0", options(noreturn));
+        #[cfg(any(target_arch = "riscv32", target_arch = "riscv64"))]
+        core::arch::asm!("unimp", options(noreturn));
+    }
+    #[allow(unreachable_code)]
     loop {}
 }
 

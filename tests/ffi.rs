@@ -40,6 +40,8 @@ fn static_lib() -> PathBuf {
             .args([
                 "rustc",
                 "--lib",
+                "--features",
+                "capi",
                 "--crate-type",
                 "staticlib",
                 "--target-dir",
@@ -168,7 +170,7 @@ fn freestanding_static_library_needs_only_compiler_builtins() {
             "--lib",
             "--no-default-features",
             "--features",
-            "panic-handler",
+            "capi,panic-handler",
         ])
         .args(["--crate-type", "staticlib", "--target-dir"])
         .arg(&target_dir));

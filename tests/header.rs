@@ -26,3 +26,18 @@ fn committed_header_is_what_cbindgen_generates() {
         "include/mixup.h differs from what cbindgen generates; run MIXUP_BLESS=1 cargo test --test header"
     );
 }
+
+#[test]
+fn version_macros_match_the_library_and_cargo_toml() {
+    use mixup::ffi::*;
+    let macros = format!("{MIXUP_VERSION_MAJOR}.{MIXUP_VERSION_MINOR}.{MIXUP_VERSION_PATCH}");
+    assert_eq!(macros, env!("CARGO_PKG_VERSION"));
+    // SAFETY: mixup_version returns a static NUL-terminated string.
+    let runtime = unsafe { std::ffi::CStr::from_ptr(mixup_version()) };
+    assert_eq!(runtime.to_str().unwrap(), macros);
+    let header =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/mixup.h")).unwrap();
+    assert!(header.contains(&format!(
+        "#define MIXUP_VERSION_MINOR {MIXUP_VERSION_MINOR}"
+    )));
+}

@@ -173,7 +173,7 @@ pub(super) unsafe fn normalize_blend(
         } else {
             interleave3::<false>(out, a, b, channels, pixels, ws, wp);
         }
-    } else if stream && pixels % 8 == 0 {
+    } else if stream && pixels.is_multiple_of(8) {
         // the planes stream only when they share one alignment
         transpose3::<true>(out, a, b, channels, pixels, ws, wp);
     } else {
@@ -282,7 +282,7 @@ fn interleave3<const STREAM: bool>(
     };
     // 8 pixels are 96 bytes of output: once aligned, always aligned
     let head = (0..8)
-        .find(|h| (out.as_ptr() as usize + 12 * h) % 32 == 0)
+        .find(|h| (out.as_ptr() as usize + 12 * h).is_multiple_of(32))
         .unwrap_or(0)
         .min(pixels);
     for p in 0..head {
@@ -345,7 +345,7 @@ fn transpose3<const STREAM: bool>(
             out[c * pixels + p] = mix1(channel, a[3 * p + c], b[3 * p + c], ws, wp);
         }
     };
-    let head = if pixels % 8 == 0 {
+    let head = if pixels.is_multiple_of(8) {
         head_to_alignment(out.as_ptr(), pixels)
     } else {
         0

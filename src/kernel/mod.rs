@@ -157,12 +157,11 @@ pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b:
 pub(crate) fn blend_stream(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b: &[f32]) {
     let n = out.len().min(a.len()).min(b.len());
     let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
-    let (ws, wp) = (w.w_self, w.w_partner);
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Sse2 => sse2::blend_stream(out, a, b, ws, wp),
+        Backend::Sse2 => sse2::blend_stream(out, a, b, w.w_self, w.w_partner),
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if avx2_available() => avx2::blend_stream(out, a, b, ws, wp),
+        Backend::Avx2 if avx2_available() => avx2::blend_stream(out, a, b, w.w_self, w.w_partner),
         _ => blend(backend, w, out, a, b),
     }
 }
@@ -235,7 +234,8 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
 /// One channel of the fused u8 to f32 pass: its `mean` and `std` (0 and 1
 /// without Normalize, which leave `u / 255` as it is) and the 256 values
 /// `v(u)` computed by the reference formula, which any faster path must
-/// match.
+/// match. Only the x86_64 vector path reads the fields.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) struct Channel<'a> {
     /// Subtracted from `u / 255`.
     pub mean: f32,
@@ -264,7 +264,8 @@ pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) ->
 
 /// The fused u8 to f32 pass, `out = w_self * v(a) + w_partner * v(b)`, by
 /// arithmetic where the backend has such a path (AVX2 with FMA) and it
-/// applies: the shapes and channels the path takes. Returns whether it wrote `out`; if not, nothing was written.
+/// applies: the shapes and channels the path takes. Returns whether it
+/// wrote `out`; if not, nothing was written.
 /// Call it only for channels [`fused_vectors_exact`] accepted.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn normalize_blend(
