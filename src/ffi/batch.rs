@@ -1,0 +1,546 @@
+//! The one-call batch functions (f32, u8, u8 to f32): the configuration,
+//! the workspace, the plan drawn and applied, the targets.
+
+use super::*;
+
+/// How many lambdas a batch gets, for `mixup_config.granularity`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_granularity {
+    /// One lambda for the batch (torchvision, mmpretrain).
+    Batch = 0,
+    /// One lambda per sample (timm `elem`).
+    Elem = 1,
+    /// Samples `i` and `n-1-i` share one lambda (timm `pair`).
+    Pair = 2,
+}
+
+/// Everything `mixup_batch_f32` needs to know; start from `mixup_config_default()`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct mixup_config {
+    /// First Beta shape; 0 with `beta` 0 switches mixing off.
+    pub alpha: f64,
+    /// Second Beta shape; equal to `alpha` for mixup.
+    pub beta: f64,
+    /// Probability of mixing, in [0, 1].
+    pub prob: f64,
+    /// timm's label smoothing, in [0, 1].
+    pub label_smoothing: f64,
+    /// The shift of `MIXUP_PAIRING_ROLL`; ignored by other pairings.
+    pub roll_shift: i64,
+    /// A `mixup_pairing` value.
+    pub pairing: u32,
+    /// A `mixup_granularity` value.
+    pub granularity: u32,
+}
+
+/// The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
+/// prob = 1, random permutation, one lambda per batch, no label smoothing.
+/// For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
+/// `roll_shift = 1` and `prob = 0.5`.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_config_default() -> mixup_config {
+    mixup_config {
+        alpha: 1.0,
+        beta: 1.0,
+        prob: 1.0,
+        label_smoothing: 0.0,
+        roll_shift: 1,
+        pairing: mixup_pairing::Permutation as u32,
+        granularity: mixup_granularity::Batch as u32,
+    }
+}
+
+/// Where the parts of a one-call batch workspace lie: `n` lambdas (f64),
+/// `n` partners (u32), `n` flags of whether each sample mixes (bool), then,
+/// 8-byte aligned, the scratch.
+pub(crate) struct WorkspaceLayout {
+    partners_at: usize,
+    flags_at: usize,
+    scratch_at: usize,
+    total: usize,
+}
+
+impl WorkspaceLayout {
+    fn new(n: usize, scratch_bytes: usize) -> Result<WorkspaceLayout> {
+        // 13 bytes per sample and the scratch, plus at most 7 of padding
+        let per_sample = n.checked_mul(13).ok_or(Error::SizeOverflow)?;
+        let scratch_at = per_sample
+            .checked_next_multiple_of(8)
+            .ok_or(Error::SizeOverflow)?;
+        let total = scratch_at
+            .checked_add(scratch_bytes)
+            .filter(|&t| t <= isize::MAX as usize)
+            .ok_or(Error::SizeOverflow)?;
+        Ok(WorkspaceLayout {
+            partners_at: 8 * n,
+            flags_at: 12 * n,
+            scratch_at,
+            total,
+        })
+    }
+}
+
+/// The workspace `mixup_batch_f32` needs for `n` samples of `len` floats,
+/// in bytes, into `*bytes_out`. Allocate it once (8-byte aligned, as
+/// `malloc` gives) and reuse it for every batch.
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_workspace_size(
+    n: usize,
+    len: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    status_of((|| {
+        let out = Buf::one(bytes_out)?;
+        let scratch = in_place_scratch_len(n, len)?
+            .checked_mul(4)
+            .ok_or(Error::SizeOverflow)?;
+        let total = WorkspaceLayout::new(n, scratch)?.total;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        out[0] = total;
+        Ok(())
+    })())
+}
+
+pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
+    let granularity = match c.granularity {
+        0 => Granularity::Batch,
+        1 => Granularity::Elem,
+        2 => Granularity::Pair,
+        _ => return Err(Error::InvalidArgument),
+    };
+    if !(0.0..=1.0).contains(&c.label_smoothing) {
+        return Err(Error::InvalidArgument);
+    }
+    let config = MixConfig {
+        alpha: c.alpha,
+        beta: c.beta,
+        prob: c.prob,
+        pairing: pairing_of(c.pairing, c.roll_shift)?,
+        granularity,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// The arguments every one-call batch function shares.
+pub(crate) struct BatchCall {
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    n: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+}
+
+impl BatchCall {
+    /// Checks everything, then draws the plan into the workspace, calls
+    /// `mix(plan, scratch)`, writes the targets and
+    /// the optional outputs, and advances the generator. `data` are the
+    /// regions of the caller's images (already checked), which must not
+    /// overlap anything else; `scratch_bytes` is the scratch `mix` needs.
+    /// Nothing but the workspace is written before every check has passed.
+    ///
+    /// # Safety
+    /// Every pointer must be NULL (with length 0) or valid for its length;
+    /// `rng` and `config` must be valid.
+    unsafe fn run(
+        self,
+        data: &[(usize, usize)],
+        scratch_bytes: usize,
+        mix: impl FnOnce(Plan<'_>, Buf<u8>) -> Result<()>,
+    ) -> Result<()> {
+        let n = self.n;
+        let rng = Buf::one(self.rng)?;
+        let config_buf = Buf::one(self.config)?;
+        // SAFETY: checked non-NULL and aligned; every bit pattern of the
+        // plain-number fields is a valid value, and the struct is only read.
+        let raw_config = unsafe { config_buf.slice() }[0];
+        let config = config_of(&raw_config)?;
+        if config.pairing == Pairing::Given {
+            return Err(Error::InvalidArgument);
+        }
+        if n as u64 > u64::from(u32::MAX) + 1 {
+            // partners are u32
+            return Err(Error::SizeOverflow);
+        }
+        let with_labels = self.labels_len != 0 || self.targets_len != 0;
+        let labels =
+            Buf::new(self.labels, self.labels_len)?.first(if with_labels { n } else { 0 })?;
+        let target_size = if with_labels {
+            n.checked_mul(self.num_classes).ok_or(Error::SizeOverflow)?
+        } else {
+            0
+        };
+        let targets = Buf::new(self.targets, self.targets_len)?.first(target_size)?;
+        let parts = WorkspaceLayout::new(n, scratch_bytes)?;
+        let workspace = Buf::new(self.workspace, self.workspace_len)?.first(parts.total)?;
+        if workspace.len != 0 && !(workspace.ptr as usize).is_multiple_of(8) {
+            return Err(Error::InvalidArgument);
+        }
+        // n lambdas, or just the batch's one at batch granularity
+        let lam_wanted = if config.granularity == Granularity::Batch && self.lam_out_len < n {
+            n.min(1)
+        } else {
+            n
+        };
+        let lam_out = optional(self.lam_out, self.lam_out_len, lam_wanted)?;
+        let partners_out = optional(self.partners_out, self.partners_out_len, n)?;
+        let applied_out = optional(self.applied_out, self.applied_out_len, n)?;
+        let mut regions = [(0, 0); 16];
+        let ours = [
+            rng.region(),
+            config_buf.region(),
+            labels.region(),
+            targets.region(),
+            workspace.region(),
+            lam_out.region(),
+            partners_out.region(),
+            applied_out.region(),
+        ];
+        if data.len() > regions.len() - ours.len() {
+            return Err(Error::InvalidArgument);
+        }
+        regions[..ours.len()].copy_from_slice(&ours);
+        regions[ours.len()..ours.len() + data.len()].copy_from_slice(data);
+        disjoint(&regions[..ours.len() + data.len()])?;
+        // SAFETY: every buffer is checked and pairwise disjoint; valid by
+        // the caller's promise. The labels are only read.
+        let y = unsafe { labels.slice() };
+        if with_labels
+            && !y
+                .iter()
+                .all(|&c| c >= 0 && (c as u64) < self.num_classes as u64)
+        {
+            return Err(Error::LabelOutOfRange);
+        }
+
+        // Every argument has been checked: nothing below can fail.
+        // SAFETY: the workspace holds `parts.total` bytes, 8-byte aligned,
+        // split into four disjoint parts that `WorkspaceLayout` placed: n
+        // f64 at 0, n u32 at 8n, n flags at 12n, the scratch at a multiple
+        // of 8. Every bit pattern is valid for f64, u32 and u8; the flag
+        // bytes are set to 0, a valid bool, before they are seen as bools.
+        let (lams, partners, flags, scratch) = unsafe {
+            let flag_bytes = workspace.part::<u8>(parts.flags_at, n);
+            flag_bytes.slice_mut().fill(0);
+            (
+                workspace.part::<f64>(0, n).slice_mut(),
+                workspace.part::<u32>(parts.partners_at, n).slice_mut(),
+                flag_bytes.part::<bool>(0, n).slice_mut(),
+                workspace.part::<u8>(parts.scratch_at, scratch_bytes),
+            )
+        };
+        // SAFETY: checked and disjoint from everything else.
+        let state = unsafe { rng.slice_mut() };
+        let mut r = MixRng::from_state(state[0].s);
+        config.draw(&mut r, partners, lams, Some(&mut *flags))?;
+        let plan = Plan {
+            partners,
+            lambdas: lams,
+            mixed: Some(flags),
+        };
+        mix(plan, scratch)?;
+        if with_labels {
+            // SAFETY: checked and disjoint from everything else.
+            let t = unsafe { targets.slice_mut() };
+            let smoothing = raw_config.label_smoothing;
+            one_hot_targets(y, self.num_classes, partners, lams, smoothing, t)?;
+        }
+        // SAFETY: checked and disjoint from everything else.
+        let (l, p, a) = unsafe {
+            (
+                lam_out.slice_mut(),
+                partners_out.slice_mut(),
+                applied_out.slice_mut(),
+            )
+        };
+        l.iter_mut().zip(&*lams).for_each(|(d, s)| *d = *s);
+        p.iter_mut().zip(&*partners).for_each(|(d, s)| *d = *s);
+        a.iter_mut()
+            .zip(&*flags)
+            .for_each(|(d, &s)| *d = u8::from(s));
+        state[0].s = r.state();
+        Ok(())
+    }
+}
+
+/// Mixup for one batch in one call, as torchvision's `RandomMixup` does it:
+/// draws the plan from `rng` and `config`, mixes `images` (`n` samples of
+/// `len` floats) in place and writes the soft targets.
+///
+/// - `labels` (`n` class ids) and `targets` (`n * num_classes` floats) may
+///   both be absent (NULL, length 0) to mix images only.
+/// - `workspace` needs `mixup_workspace_size(n, len)` bytes, 8-byte aligned.
+/// - Optional outputs (NULL with length 0 when not wanted): `lam_out` gets
+///   the lambda of each sample (`n` values; 1 is enough at batch
+///   granularity), `partners_out` the partner of each sample (`n`),
+///   `applied_out` 1 where the sample mixed, 0 where it did not: its `prob`
+///   test failed, or mixing is off (`alpha = beta = 0`) (`n`). A sample
+///   that does not mix is left as it is, bit for bit.
+/// - `lam` 0 and 1 are the formula, as NumPy and torch compute it.
+/// - For partners of your own, use `mixup_apply_f32` instead.
+///
+/// `rng` advances only on success. No buffer may overlap another.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `rng` and `config` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_batch_f32(
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    images: *mut f32,
+    n: usize,
+    len: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+) -> mixup_status {
+    status_of((|| {
+        let images = batch_buf(images, n, len)?;
+        let scratch_floats = in_place_scratch_len(n, len)?;
+        let scratch_bytes = scratch_floats.checked_mul(4).ok_or(Error::SizeOverflow)?;
+        let common = BatchCall {
+            rng,
+            config,
+            n,
+            labels,
+            labels_len,
+            num_classes,
+            targets,
+            targets_len,
+            workspace,
+            workspace_len,
+            lam_out,
+            lam_out_len,
+            partners_out,
+            partners_out_len,
+            applied_out,
+            applied_out_len,
+        };
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            common.run(&[images.region()], scratch_bytes, |plan, scratch| {
+                // SAFETY: checked, disjoint from every other buffer of the
+                // call; the scratch part of the workspace starts 8-aligned.
+                let (x, s) = (
+                    images.slice_mut(),
+                    scratch.part::<f32>(0, scratch_floats).slice_mut(),
+                );
+                Mixer::new().mix_in_place(x, len, plan, s)
+            })
+        }
+    })())
+}
+
+/// The workspace `mixup_batch_u8` needs for `n` samples of `len` bytes, in
+/// bytes, into `*bytes_out`: `n` lambdas, `n` partners, one sample and one
+/// bit per sample.
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_workspace_size_u8(
+    n: usize,
+    len: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    status_of((|| {
+        let out = Buf::one(bytes_out)?;
+        let total = WorkspaceLayout::new(n, in_place_scratch_len_u8(n, len)?)?.total;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        out[0] = total;
+        Ok(())
+    })())
+}
+
+/// The workspace `mixup_batch_u8_f32` needs for `n` samples, in bytes, into
+/// `*bytes_out`: `n` lambdas and `n` partners (no scratch: it is out of place).
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_workspace_size_u8_f32(
+    n: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    status_of((|| {
+        let out = Buf::one(bytes_out)?;
+        let total = WorkspaceLayout::new(n, 0)?.total;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let out = unsafe { out.slice_mut() };
+        out[0] = total;
+        Ok(())
+    })())
+}
+
+/// `mixup_batch_f32` for u8 images mixed in place with the arithmetic of
+/// `mixup_apply_u8` (timm's `FastCollateMixup`). `workspace` needs
+/// `mixup_workspace_size_u8(n, len)` bytes, 8-byte aligned; everything
+/// else is as `mixup_batch_f32`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `rng` and `config` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_batch_u8(
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    images: *mut u8,
+    n: usize,
+    len: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+) -> mixup_status {
+    status_of((|| {
+        let images = batch_buf(images, n, len)?;
+        let scratch_bytes = in_place_scratch_len_u8(n, len)?;
+        let common = BatchCall {
+            rng,
+            config,
+            n,
+            labels,
+            labels_len,
+            num_classes,
+            targets,
+            targets_len,
+            workspace,
+            workspace_len,
+            lam_out,
+            lam_out_len,
+            partners_out,
+            partners_out_len,
+            applied_out,
+            applied_out_len,
+        };
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            common.run(&[images.region()], scratch_bytes, |plan, scratch| {
+                // SAFETY: checked and disjoint from every other buffer of the call.
+                let (x, s) = (images.slice_mut(), scratch.slice_mut());
+                Mixer::new().mix_u8_in_place(x, len, plan, s)
+            })
+        }
+    })())
+}
+
+/// `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
+/// Normalize as `mixup_apply_into_u8_f32` does: `images` (`n` samples of
+/// `image`) are read, `out` gets the mixed f32 batch. `workspace` needs
+/// `mixup_workspace_size_u8_f32(n)` bytes, 8-byte aligned; everything else
+/// is as `mixup_batch_f32`.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `rng`, `config` and `image` must be valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_batch_u8_f32(
+    rng: *mut mixup_rng,
+    config: *const mixup_config,
+    images: *const u8,
+    n: usize,
+    image: *const mixup_image,
+    mean: *const f32,
+    mean_len: usize,
+    std: *const f32,
+    std_len: usize,
+    out: *mut f32,
+    out_len: usize,
+    labels: *const i64,
+    labels_len: usize,
+    num_classes: usize,
+    targets: *mut f32,
+    targets_len: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    lam_out: *mut f64,
+    lam_out_len: usize,
+    partners_out: *mut u32,
+    partners_out_len: usize,
+    applied_out: *mut u8,
+    applied_out_len: usize,
+) -> mixup_status {
+    status_of((|| {
+        let (layout, image_region) = image_of(image)?;
+        let len = layout.len()?;
+        let images = batch_buf(images, n, len)?;
+        let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
+        // SAFETY: checked; only read.
+        let norm = unsafe { normalize_from(mean, std) };
+        if let Some(norm) = norm {
+            norm.check(layout.channels)?;
+        }
+        let out = Buf::new(out, out_len)?.first(images.len)?;
+        let data = [
+            images.region(),
+            image_region,
+            mean.region(),
+            std.region(),
+            out.region(),
+        ];
+        let common = BatchCall {
+            rng,
+            config,
+            n,
+            labels,
+            labels_len,
+            num_classes,
+            targets,
+            targets_len,
+            workspace,
+            workspace_len,
+            lam_out,
+            lam_out_len,
+            partners_out,
+            partners_out_len,
+            applied_out,
+            applied_out_len,
+        };
+        // SAFETY: the caller's promises, passed on.
+        unsafe {
+            common.run(&data, 0, |plan, _| {
+                // SAFETY: checked and disjoint from every other buffer of the call.
+                let (o, x) = (out.slice_mut(), images.slice());
+                Mixer::new().mix_u8_to_f32(o, x, layout, plan, norm)
+            })
+        }
+    })())
+}

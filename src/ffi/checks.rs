@@ -1,0 +1,137 @@
+//! The checks every call makes on a caller's pointers and lengths, and
+//! the checked views of its buffers.
+
+use super::*;
+
+/// A caller buffer that passed the checks: non-NULL unless empty, aligned,
+/// at most `isize::MAX` bytes, not wrapping around the address space.
+pub(crate) struct Buf<T> {
+    pub(crate) ptr: *mut T,
+    pub(crate) len: usize,
+}
+
+impl<T> Clone for Buf<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Buf<T> {}
+
+impl<T> Buf<T> {
+    pub(crate) fn new(ptr: *const T, len: usize) -> Result<Buf<T>> {
+        if len == 0 {
+            return Ok(Buf {
+                ptr: NonNull::dangling().as_ptr(),
+                len: 0,
+            });
+        }
+        if ptr.is_null() {
+            return Err(Error::NullPointer);
+        }
+        let bytes = len
+            .checked_mul(size_of::<T>())
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or(Error::SizeOverflow)?;
+        let addr = ptr as usize;
+        if addr.checked_add(bytes).is_none() {
+            return Err(Error::SizeOverflow);
+        }
+        if !addr.is_multiple_of(align_of::<T>()) {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(Buf {
+            ptr: ptr.cast_mut(),
+            len,
+        })
+    }
+
+    /// A required single object (`rng`, `config`, an out-value).
+    pub(crate) fn one(ptr: *const T) -> Result<Buf<T>> {
+        if ptr.is_null() {
+            return Err(Error::NullPointer);
+        }
+        Buf::new(ptr, 1)
+    }
+
+    /// The first `needed` elements, or `BufferTooSmall`.
+    pub(crate) fn first(self, needed: usize) -> Result<Buf<T>> {
+        if self.len < needed {
+            return Err(Error::BufferTooSmall);
+        }
+        Ok(Buf {
+            ptr: self.ptr,
+            len: needed,
+        })
+    }
+
+    /// `len` elements of type `U` at byte `offset`, dangling when empty.
+    ///
+    /// # Safety
+    /// `offset` plus the part's bytes must lie within the buffer, and the
+    /// address at `offset` must be aligned for `U` when `len > 0`.
+    pub(crate) unsafe fn part<U>(self, offset: usize, len: usize) -> Buf<U> {
+        let ptr = if len == 0 {
+            NonNull::dangling().as_ptr()
+        } else {
+            // SAFETY: within the buffer, by the caller's promise.
+            unsafe { self.ptr.cast::<u8>().add(offset).cast::<U>() }
+        };
+        Buf { ptr, len }
+    }
+
+    /// The bytes it spans, as `(address, size)`.
+    pub(crate) fn region(self) -> (usize, usize) {
+        (self.ptr as usize, self.len * size_of::<T>())
+    }
+
+    /// # Safety
+    /// The caller's memory must be valid for reads of `len` elements and not
+    /// written through another reference while the slice lives.
+    pub(crate) unsafe fn slice<'a>(self) -> &'a [T] {
+        // SAFETY: non-NULL and aligned (checked in `new`, or dangling when
+        // empty), within isize::MAX bytes; validity is the caller's promise.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    /// # Safety
+    /// As [`Buf::slice`], for writes too, and no other live reference may
+    /// cover these bytes: [`disjoint`] must have accepted the call's buffers.
+    pub(crate) unsafe fn slice_mut<'a>(self) -> &'a mut [T] {
+        // SAFETY: as in `slice`; uniqueness is the caller's promise.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
+    }
+}
+
+/// Checks that no two of the regions share a byte.
+pub(crate) fn disjoint(regions: &[(usize, usize)]) -> Result<()> {
+    for (k, &(a, a_len)) in regions.iter().enumerate() {
+        for &(b, b_len) in regions.iter().skip(k + 1) {
+            if a_len != 0 && b_len != 0 && a < b + b_len && b < a + a_len {
+                return Err(Error::Overlap);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `lam` array of a batch call: 1 value for the batch, or `n`.
+pub(crate) fn lambdas(lam: *const f64, lam_len: usize, n: usize) -> Result<Buf<f64>> {
+    let buf = Buf::new(lam, lam_len)?;
+    if lam_len == 1 || lam_len == n {
+        Ok(buf)
+    } else {
+        Err(Error::InvalidArgument)
+    }
+}
+
+/// `n * len` floats of a batch.
+pub(crate) fn batch_buf<T>(ptr: *const T, n: usize, len: usize) -> Result<Buf<T>> {
+    Buf::new(ptr, n.checked_mul(len).ok_or(Error::SizeOverflow)?)
+}
+
+/// An optional output: absent (length 0) or at least `needed` long.
+pub(crate) fn optional<T>(ptr: *mut T, len: usize, needed: usize) -> Result<Buf<T>> {
+    let buf = Buf::new(ptr, len)?;
+    if len == 0 { Ok(buf) } else { buf.first(needed) }
+}
