@@ -201,7 +201,7 @@ fn detection(data: &Path, out_dir: &Path) -> Result<(), Box<dyn Error>> {
         println!(
             "  box {:?} class {} weight {:.4}",
             [bx.x1, bx.y1, bx.x2, bx.y2],
-            bx.class,
+            bx.class_id,
             bx.weight
         );
     }

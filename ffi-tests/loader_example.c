@@ -85,6 +85,7 @@ int main(int argc, char **argv) {
     void *workspace;
     mixup_rng rng;
     mixup_config config = mixup_config_default();
+    mixup_batch_outputs outputs;
     mixup_status status;
 
     if (!images) return 1;
@@ -103,11 +104,18 @@ int main(int argc, char **argv) {
     config.pairing = MIXUP_PAIRING_PERMUTATION;
     config.granularity = MIXUP_GRANULARITY_ELEM;
     config.label_smoothing = 0.1;
+    /* What the call writes besides the images: targets, lambdas, partners. */
+    outputs = mixup_batch_outputs_default();
+    outputs.targets = targets;
+    outputs.targets_len = N * N;
+    outputs.lambdas = lam;
+    outputs.lambdas_len = N;
+    outputs.partners = partners;
+    outputs.partners_len = N;
 
     /* Per batch: the stream of (seed, batch index), then one call. */
-    mixup_rng_stream(2026, 0, &rng);
-    status = mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, N, targets, N * N,
-                             workspace, bytes, lam, N, partners, N, NULL, 0);
+    mixup_rng_stream(&rng, 2026, 0);
+    status = mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, N, workspace, bytes, &outputs);
     if (status != MIXUP_STATUS_OK) {
         fprintf(stderr, "mixup_batch_f32: %s\n", mixup_status_str(status));
         return 1;

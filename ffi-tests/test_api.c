@@ -37,6 +37,23 @@ static int failures = 0;
     } while (0)
 
 /* A deterministic stream of finite floats for test data. */
+/* The optional outputs of a one-call batch, from positional arguments. */
+static const mixup_batch_outputs *outs(float *targets, size_t targets_len, double *lambdas, size_t lambdas_len,
+                                       uint32_t *partners, size_t partners_len, uint8_t *applied,
+                                       size_t applied_len) {
+    static mixup_batch_outputs o;
+    o = mixup_batch_outputs_default();
+    o.targets = targets;
+    o.targets_len = targets_len;
+    o.lambdas = lambdas;
+    o.lambdas_len = lambdas_len;
+    o.partners = partners;
+    o.partners_len = partners_len;
+    o.applied = applied;
+    o.applied_len = applied_len;
+    return &o;
+}
+
 static uint32_t lcg_state = 12345u;
 static float next_float(void) {
     lcg_state = lcg_state * 1664525u + 1013904223u;
@@ -47,11 +64,9 @@ static void fill(float *x, size_t count) {
     for (i = 0; i < count; i++) x[i] = next_float();
 }
 
-/* The formula of DESIGN 2, with its two cheap cases. */
+/* The formula of DESIGN 2, at every lambda. */
 static float reference(double lam, float a, float b) {
     float ws = (float)lam, wp = (float)(1.0 - lam);
-    if (ws == 1.0f && wp == 0.0f) return a;
-    if (ws == 0.0f && wp == 1.0f) return b;
     return ws * a + wp * b;
 }
 
@@ -88,12 +103,12 @@ static void test_rng_and_beta(void) {
     mixup_rng a, b, c;
     double lam = -1.0;
     int i;
-    EXPECT(mixup_rng_seed(42, &a), MIXUP_STATUS_OK);
-    EXPECT(mixup_rng_seed(42, &b), MIXUP_STATUS_OK);
+    EXPECT(mixup_rng_seed(&a, 42), MIXUP_STATUS_OK);
+    EXPECT(mixup_rng_seed(&b, 42), MIXUP_STATUS_OK);
     CHECK(memcmp(&a, &b, sizeof a) == 0);
     EXPECT(mixup_rng_jump(&b), MIXUP_STATUS_OK);
     EXPECT(mixup_rng_jump(&b), MIXUP_STATUS_OK);
-    EXPECT(mixup_rng_stream(42, 2, &c), MIXUP_STATUS_OK);
+    EXPECT(mixup_rng_stream(&c, 42, 2), MIXUP_STATUS_OK);
     CHECK(memcmp(&b, &c, sizeof b) == 0);
     CHECK(memcmp(&a, &c, sizeof a) != 0);
     for (i = 0; i < 1000; i++) {
@@ -114,7 +129,7 @@ static void test_pairings(void) {
     CHECK(p[0] == 4 && p[1] == 0 && p[2] == 1 && p[3] == 2 && p[4] == 3);
     EXPECT(mixup_pairing_fill(NULL, MIXUP_PAIRING_FLIP, 0, p, 7), MIXUP_STATUS_OK);
     for (i = 0; i < 7; i++) CHECK(p[i] == 6 - i);
-    mixup_rng_seed(1, &rng);
+    mixup_rng_seed(&rng, 1);
     EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_PERMUTATION, 0, p, 7), MIXUP_STATUS_OK);
     memset(seen, 0, sizeof seen);
     for (i = 0; i < 7; i++) seen[p[i]]++;
@@ -171,7 +186,15 @@ static void test_apply(void) {
     double lam[N];
     mixup_rng rng;
     size_t i;
-    mixup_rng_seed(7, &rng);
+    size_t scratch_floats = 0, scratch_bytes = 0;
+    mixup_rng_seed(&rng, 7);
+    /* the scratch sizes the library asks for: one sample and one bit per sample */
+    EXPECT(mixup_scratch_size(N, LEN, &scratch_floats), MIXUP_STATUS_OK);
+    CHECK(scratch_floats == LEN + 1 && scratch_floats <= sizeof scratch / sizeof scratch[0]);
+    EXPECT(mixup_scratch_size_u8(N, LEN, &scratch_bytes), MIXUP_STATUS_OK);
+    CHECK(scratch_bytes == LEN + 2);
+    EXPECT(mixup_scratch_size(N, (size_t)-1, &scratch_floats), MIXUP_STATUS_SIZE_OVERFLOW);
+    EXPECT(mixup_scratch_size(N, LEN, NULL), MIXUP_STATUS_NULL_POINTER);
     fill(original, N * LEN);
     for (i = 0; i < N; i++) lam[i] = (double)i / (N - 1);
     EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_PERMUTATION, 0, perm, N), MIXUP_STATUS_OK);
@@ -179,7 +202,7 @@ static void test_apply(void) {
     /* one lambda for the batch, then one per sample */
     memcpy(x, original, sizeof x);
     reference_batch(original, N, LEN, perm, lam + 3, 1, want);
-    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, lam + 3, 1, scratch, LEN + 1), MIXUP_STATUS_OK);
+    EXPECT(mixup_apply_f32(x, N, LEN, perm, N, lam + 3, 1, scratch, scratch_floats), MIXUP_STATUS_OK);
     CHECK(same_bits(x, want, N * LEN));
     memcpy(x, original, sizeof x);
     reference_batch(original, N, LEN, perm, lam, N, want);
@@ -245,10 +268,9 @@ static void test_batch(void) {
     config.granularity = MIXUP_GRANULARITY_ELEM;
     fill(original, N * LEN);
     memcpy(images, original, sizeof images);
-    mixup_rng_stream(2026, 5, &rng);
+    mixup_rng_stream(&rng, 2026, 5);
     replay = rng;
-    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, targets, N * K,
-                           workspace, bytes, lam, N, partners, N, applied, N),
+    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, workspace, bytes, outs(targets, N * K, lam, N, partners, N, applied, N)),
            MIXUP_STATUS_OK);
     CHECK(memcmp(&rng, &replay, sizeof rng) != 0);
     reference_batch(original, N, LEN, partners, lam, N, want);
@@ -259,8 +281,7 @@ static void test_batch(void) {
 
     /* the same seed gives the same batch; images only, no outputs */
     memcpy(images, original, sizeof images);
-    EXPECT(mixup_batch_f32(&replay, &config, images, N, LEN, NULL, 0, 0, NULL, 0,
-                           workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_f32(&replay, &config, images, N, LEN, NULL, 0, 0, workspace, bytes, outs(NULL, 0, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_OK);
     CHECK(same_bits(images, want, N * LEN));
     CHECK(memcmp(&rng, &replay, sizeof rng) == 0);
@@ -271,8 +292,7 @@ static void test_batch(void) {
     config.granularity = MIXUP_GRANULARITY_BATCH;
     config.prob = 0.0;
     memcpy(images, original, sizeof images);
-    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, targets, N * K,
-                           workspace, bytes, lam, 1, partners, N, applied, N),
+    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, workspace, bytes, outs(targets, N * K, lam, 1, partners, N, applied, N)),
            MIXUP_STATUS_OK);
     CHECK(same_bits(images, original, N * LEN));
     CHECK(lam[0] == 1.0 && partners[0] == N - 1 && partners[1] == 0 && applied[0] == 0);
@@ -298,14 +318,14 @@ static void test_errors(void) {
     memcpy(saved_out, out, sizeof out);
     fill(targets, N * 2);
     memcpy(saved_targets, targets, sizeof targets);
-    mixup_rng_seed(3, &rng);
+    mixup_rng_seed(&rng, 3);
     saved_rng = rng;
     mixup_workspace_size(N, LEN, &bytes);
     workspace = (uint8_t *)malloc(bytes + 8); /* room for a misaligned start */
 
     EXPECT(mixup_apply_f32(NULL, N, LEN, perm, N, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_NULL_POINTER);
     EXPECT(mixup_apply_f32(x, N, LEN, NULL, N, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_NULL_POINTER);
-    EXPECT(mixup_rng_seed(1, NULL), MIXUP_STATUS_NULL_POINTER);
+    EXPECT(mixup_rng_seed(NULL, 1), MIXUP_STATUS_NULL_POINTER);
     EXPECT(mixup_beta(&rng, 1.0, 1.0, NULL), MIXUP_STATUS_NULL_POINTER);
 
     EXPECT(mixup_blend_f32(x, LEN, x + LEN, LEN, NAN, out, LEN), MIXUP_STATUS_INVALID_ARGUMENT);
@@ -317,14 +337,14 @@ static void test_errors(void) {
     EXPECT(mixup_pairing_fill(&rng, 99, 0, perm_dup, N), MIXUP_STATUS_INVALID_ARGUMENT);
     EXPECT(mixup_labels_f32(labels, N, 2, perm, N, &lam, 1, -0.1, targets, N * 2), MIXUP_STATUS_INVALID_ARGUMENT);
     config.prob = 2.0;
-    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, NULL, 0, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, workspace, bytes, outs(NULL, 0, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_INVALID_ARGUMENT);
     config = mixup_config_default();
     config.granularity = 7;
-    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, NULL, 0, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, workspace, bytes, outs(NULL, 0, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_INVALID_ARGUMENT);
     config = mixup_config_default();
-    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, NULL, 0, workspace + 1, bytes, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, NULL, 0, 0, workspace + 1, bytes, outs(NULL, 0, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_INVALID_ARGUMENT);
 
     EXPECT(mixup_apply_into_f32(x, SIZE_MAX / 2, LEN, perm, N, &lam, 1, out, N * LEN), MIXUP_STATUS_SIZE_OVERFLOW);
@@ -335,7 +355,7 @@ static void test_errors(void) {
     EXPECT(mixup_apply_into_f32(x, N, LEN, bad_index, N, &lam, 1, out, N * LEN), MIXUP_STATUS_INDEX_OUT_OF_RANGE);
 
     EXPECT(mixup_labels_f32(bad_labels, N, 2, perm, N, &lam, 1, 0.0, targets, N * 2), MIXUP_STATUS_LABEL_OUT_OF_RANGE);
-    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, bad_labels, N, 2, targets, N * 2, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, bad_labels, N, 2, workspace, bytes, outs(targets, N * 2, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_LABEL_OUT_OF_RANGE);
 
     EXPECT(mixup_apply_into_f32(x, N, LEN, perm, N, &lam, 1, x + 1, N * LEN), MIXUP_STATUS_OVERLAP);
@@ -346,7 +366,7 @@ static void test_errors(void) {
     EXPECT(mixup_apply_f32(x, N, LEN, perm, N, &lam, 1, scratch, LEN), MIXUP_STATUS_BUFFER_TOO_SMALL);
     EXPECT(mixup_apply_into_f32(x, N, LEN, perm, N, &lam, 1, out, N * LEN - 1), MIXUP_STATUS_BUFFER_TOO_SMALL);
     EXPECT(mixup_apply_f32(x, N, LEN, perm, N - 1, &lam, 1, scratch, LEN + 1), MIXUP_STATUS_BUFFER_TOO_SMALL);
-    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, labels, N, 2, targets, N * 2, workspace, bytes - 1, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_f32(&rng, &config, x, N, LEN, labels, N, 2, workspace, bytes - 1, outs(targets, N * 2, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_BUFFER_TOO_SMALL);
 
     CHECK(same_bits(x, saved, N * LEN));
@@ -364,7 +384,7 @@ static void test_u8(void) {
     uint8_t scratch[LEN + 1];
     const float mean[C] = {0.485f, 0.456f, 0.406f}, std_[C] = {0.229f, 0.224f, 0.225f};
     const float zero_std[C] = {0.229f, 0.0f, 0.225f};
-    const mixup_image image = {C, P, MIXUP_LAYOUT_HWC, MIXUP_LAYOUT_CHW};
+    const mixup_image image = {sizeof(mixup_image), C, P, MIXUP_LAYOUT_HWC, MIXUP_LAYOUT_CHW};
     mixup_image bad_image = image;
     uint32_t perm[N], partners[N];
     double lam[N];
@@ -377,7 +397,7 @@ static void test_u8(void) {
 
     for (i = 0; i < N * LEN; i++) hwc[i] = (uint8_t)((i * 37 + i / 11) & 0xff);
     for (i = 0; i < N; i++) lam[i] = 0.15 + 0.17 * (double)i;
-    mixup_rng_seed(9, &rng);
+    mixup_rng_seed(&rng, 9);
     EXPECT(mixup_pairing_fill(&rng, MIXUP_PAIRING_CYCLE, 0, perm, N), MIXUP_STATUS_OK);
 
     /* u8 to u8, in place and out of place */
@@ -404,16 +424,14 @@ static void test_u8(void) {
     EXPECT(mixup_workspace_size_u8(N, LEN, &bytes), MIXUP_STATUS_OK);
     workspace = malloc(bytes);
     memcpy(x, hwc, sizeof x);
-    EXPECT(mixup_batch_u8(&rng, &config, x, N, LEN, labels, N, K, targets, N * K, workspace, bytes, lam, N,
-                          partners, N, NULL, 0),
+    EXPECT(mixup_batch_u8(&rng, &config, x, N, LEN, labels, N, K, workspace, bytes, outs(targets, N * K, lam, N, partners, N, NULL, 0)),
            MIXUP_STATUS_OK);
     for (i = 0; i < N; i++)
         for (k = 0; k < LEN; k++) CHECK(x[i * LEN + k] == reference_u8(lam[i], hwc[i * LEN + k], hwc[partners[i] * LEN + k]));
     free(workspace);
     EXPECT(mixup_workspace_size_u8_f32(N, &bytes), MIXUP_STATUS_OK);
     workspace = malloc(bytes);
-    EXPECT(mixup_batch_u8_f32(&rng, &config, hwc, N, &image, mean, C, std_, C, out, N * LEN, labels, N, K, targets,
-                              N * K, workspace, bytes, lam, N, partners, N, NULL, 0),
+    EXPECT(mixup_batch_u8_f32(&rng, &config, hwc, N, &image, mean, C, std_, C, out, N * LEN, labels, N, K, workspace, bytes, outs(targets, N * K, lam, N, partners, N, NULL, 0)),
            MIXUP_STATUS_OK);
     for (i = 0; i < N; i++)
         for (k = 0; k < LEN; k++) want[i * LEN + k] = reference(lam[i], tensors[i * LEN + k], tensors[partners[i] * LEN + k]);
@@ -432,8 +450,7 @@ static void test_u8(void) {
     EXPECT(mixup_apply_into_u8_f32(hwc, N, &bad_image, perm, N, lam, N, NULL, 0, NULL, 0, out, N * LEN),
            MIXUP_STATUS_INVALID_ARGUMENT);
     EXPECT(mixup_apply_into_u8(hwc, N, LEN, perm, N, lam, N, hwc + 3, N * LEN), MIXUP_STATUS_OVERLAP);
-    EXPECT(mixup_batch_u8_f32(&rng, &config, hwc, N, &image, mean, C, zero_std, C, out, N * LEN, labels, N, K, targets,
-                              N * K, workspace, bytes, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(mixup_batch_u8_f32(&rng, &config, hwc, N, &image, mean, C, zero_std, C, out, N * LEN, labels, N, K, workspace, bytes, outs(targets, N * K, NULL, 0, NULL, 0, NULL, 0)),
            MIXUP_STATUS_INVALID_ARGUMENT);
     CHECK(memcmp(x, saved, sizeof x) == 0);
     CHECK(same_bits(out, want, N * LEN));

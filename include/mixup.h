@@ -138,9 +138,19 @@ typedef enum {
 } mixup_layout;
 
 /**
- * Everything `mixup_batch_f32` needs to know; start from `mixup_config_default()`.
+ * Everything random about a one-call batch; start from
+ * `mixup_config_default()`.
+ *
+ * The ABI grows by adding fields at the end, each version's size a
+ * multiple of 8: the library reads only the fields that `struct_size`
+ * covers and defaults the rest, so a caller built against an older,
+ * smaller version keeps working.
  */
 typedef struct {
+  /**
+   * `sizeof(mixup_config)` as the caller was built, set by `mixup_config_default()`.
+   */
+  size_t struct_size;
   /**
    * First Beta shape; 0 with `beta` 0 switches mixing off.
    */
@@ -172,6 +182,55 @@ typedef struct {
 } mixup_config;
 
 /**
+ * What a one-call batch function writes besides the batch: the soft
+ * targets and what was drawn. Every pointer may be NULL with length 0 for
+ * an output not wanted; start from `mixup_batch_outputs_default()`, which
+ * asks for none. It grows like `mixup_config`: by fields at the end, read
+ * only as far as `struct_size` covers.
+ */
+typedef struct {
+  /**
+   * `sizeof(mixup_batch_outputs)` as the caller was built, set by
+   * `mixup_batch_outputs_default()`.
+   */
+  size_t struct_size;
+  /**
+   * Dense soft targets, `n * num_classes` floats, with the config's label
+   * smoothing; wanted exactly when the call is given labels.
+   */
+  float *targets;
+  /**
+   * Floats at `targets`.
+   */
+  size_t targets_len;
+  /**
+   * The lambda of each sample (`n`; 1 is enough at batch granularity).
+   */
+  double *lambdas;
+  /**
+   * Values at `lambdas`.
+   */
+  size_t lambdas_len;
+  /**
+   * The partner of each sample (`n`).
+   */
+  uint32_t *partners;
+  /**
+   * Values at `partners`.
+   */
+  size_t partners_len;
+  /**
+   * 1 where the sample mixed, 0 where it did not: its `prob` test failed
+   * or mixing is off (`alpha = beta = 0`); such a sample is left as it is (`n`).
+   */
+  uint8_t *applied;
+  /**
+   * Values at `applied`.
+   */
+  size_t applied_len;
+} mixup_batch_outputs;
+
+/**
  * Xoshiro256++ state, owned by the caller. Seed it with `mixup_rng_seed`
  * or `mixup_rng_stream`; an all-zero state acts as seed 0.
  */
@@ -183,9 +242,15 @@ typedef struct {
 } mixup_rng;
 
 /**
- * The shape of one u8 image sample and the layout of its f32 result.
+ * The shape of one u8 image sample and the layout of its f32 result;
+ * start from `mixup_image_default()`. It grows like `mixup_config`: by
+ * fields at the end, read only as far as `struct_size` covers.
  */
 typedef struct {
+  /**
+   * `sizeof(mixup_image)` as the caller was built, set by `mixup_image_default()`.
+   */
+  size_t struct_size;
   /**
    * Channels per pixel, at least 1.
    */
@@ -205,7 +270,26 @@ typedef struct {
 } mixup_image;
 
 /**
- * One box of a detection mixup: corners, class and loss weight.
+ * One sample's target in sparse form, for losses that take
+ * `lam * CE(y_a) + (1 - lam) * CE(y_b)` when `num_classes` is huge.
+ */
+typedef struct {
+  /**
+   * The sample's own class.
+   */
+  int64_t y_a;
+  /**
+   * The partner's class.
+   */
+  int64_t y_b;
+  /**
+   * The weight of `y_a`; `y_b` weighs `1 - lam`.
+   */
+  double lam;
+} mixup_sparse_target;
+
+/**
+ * One box of the mixed image: corners, class, and the weight of its loss.
  */
 typedef struct {
   /**
@@ -217,11 +301,11 @@ typedef struct {
    */
   float y1;
   /**
-   * Right.
+   * Right, at least `x1`.
    */
   float x2;
   /**
-   * Bottom.
+   * Bottom, at least `y1`.
    */
   float y2;
   /**
@@ -229,13 +313,13 @@ typedef struct {
    */
   int64_t class_id;
   /**
-   * `(float) lam` for the first image's boxes, `(float) (1 - lam)` for the second's.
+   * `(f32) lam` for the first image's boxes, `(f32) (1 - lam)` for the second's.
    */
   float weight;
 } mixup_weighted_box;
 
 /**
- * An image size in pixels, for the detection batch calls.
+ * The height and width of an image, in pixels.
  */
 typedef struct {
   /**
@@ -247,24 +331,6 @@ typedef struct {
    */
   size_t width;
 } mixup_size;
-
-/**
- * One sample's target in sparse form: loss = lam * CE(y_a) + (1 - lam) * CE(y_b).
- */
-typedef struct {
-  /**
-   * The sample's class.
-   */
-  int64_t y_a;
-  /**
-   * The partner's class.
-   */
-  int64_t y_b;
-  /**
-   * The weight of `y_a`.
-   */
-  double lam;
-} mixup_sparse_target;
 
 
 
@@ -297,9 +363,9 @@ mixup_status mixup_blend_f32(const float *a,
 
 /**
  * Mixes a batch of `n` samples of `len` floats in place:
- * `x[i] = lam_i * x[i] + (1 - lam_i) * x[perm[i]]`.
+ * `x[i] = lam_i * x[i] + (1 - lam_i) * x[partners[i]]`.
  *
- * `perm` (at least `n` entries) must be a permutation of `0..n`. `lam` has
+ * `partners` (at least `n` entries) must be a permutation of `0..n`. `lam` has
  * 1 value (the batch) or `n` (per sample), each in [0, 1]. `scratch` needs
  * `len + ceil(n / 32)` floats (one sample plus one bit per sample), the
  * library's to clobber on every return. No buffer may overlap another.
@@ -310,8 +376,8 @@ mixup_status mixup_blend_f32(const float *a,
 mixup_status mixup_apply_f32(float *batch,
                              size_t n,
                              size_t len,
-                             const uint32_t *perm,
-                             size_t perm_len,
+                             const uint32_t *partners,
+                             size_t partners_len,
                              const double *lam,
                              size_t lam_len,
                              float *scratch,
@@ -340,7 +406,7 @@ mixup_status mixup_apply_into_f32(const float *batch,
 
 /**
  * Mixes a batch of `n` u8 samples of `len` bytes in place, as timm's
- * `FastCollateMixup`: `x[i] = sat(rint(f32(x[i]) * lam_i + f32(x[perm[i]]) * (1 - lam_i)))`,
+ * `FastCollateMixup`: `x[i] = sat(rint(f32(x[i]) * lam_i + f32(x[partners[i]]) * (1 - lam_i)))`,
  * rounding half to even. As `mixup_apply_f32` otherwise; `scratch` needs
  * `len + ceil(n / 8)` bytes.
  *
@@ -350,8 +416,8 @@ mixup_status mixup_apply_into_f32(const float *batch,
 mixup_status mixup_apply_u8(uint8_t *batch,
                             size_t n,
                             size_t len,
-                            const uint32_t *perm,
-                            size_t perm_len,
+                            const uint32_t *partners,
+                            size_t partners_len,
                             const double *lam,
                             size_t lam_len,
                             uint8_t *scratch,
@@ -375,6 +441,25 @@ mixup_status mixup_apply_into_u8(const uint8_t *batch,
                                  size_t out_len);
 
 /**
+ * The scratch `mixup_apply_f32` needs for `n` samples of `len` floats, in
+ * floats, into `*floats_out`: one sample and one bit per sample,
+ * `len + ceil(n / 32)`.
+ *
+ * # Safety
+ * `floats_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_scratch_size(size_t n, size_t len, size_t *floats_out);
+
+/**
+ * The scratch `mixup_apply_u8` needs for `n` samples of `len` bytes, in
+ * bytes, into `*bytes_out`: `len + ceil(n / 8)`.
+ *
+ * # Safety
+ * `bytes_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_scratch_size_u8(size_t n, size_t len, size_t *bytes_out);
+
+/**
  * The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
  * prob = 1, random permutation, one lambda per batch, no label smoothing.
  * For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
@@ -393,18 +478,20 @@ mixup_config mixup_config_default(void);
 mixup_status mixup_workspace_size(size_t n, size_t len, size_t *bytes_out);
 
 /**
+ * Outputs that ask for nothing: every pointer NULL, every length 0.
+ */
+mixup_batch_outputs mixup_batch_outputs_default(void);
+
+/**
  * Mixup for one batch in one call, as torchvision's `RandomMixup` does it:
  * draws the plan from `rng` and `config`, mixes `images` (`n` samples of
  * `len` floats) in place and writes the soft targets.
  *
- * - `labels` (`n` class ids) and `targets` (`n * num_classes` floats) may
- *   both be absent (NULL, length 0) to mix images only.
+ * - `labels` (`n` class ids) and `outputs->targets` (`n * num_classes`
+ *   floats) may both be absent (NULL, length 0) to mix images only.
  * - `workspace` needs `mixup_workspace_size(n, len)` bytes, 8-byte aligned.
- * - Optional outputs (NULL with length 0 when not wanted): `lam_out` gets
- *   the lambda of each sample (`n` values; 1 is enough at batch
- *   granularity), `partners_out` the partner of each sample (`n`),
- *   `applied_out` 1 where the sample mixed, 0 where it did not: its `prob`
- *   test failed, or mixing is off (`alpha = beta = 0`) (`n`). A sample
+ * - `outputs` (NULL for none) says where the targets, the lambdas, the
+ *   partners and the applied flags go (`mixup_batch_outputs`). A sample
  *   that does not mix is left as it is, bit for bit.
  * - `lam` 0 and 1 are the formula, as NumPy and torch compute it.
  * - For partners of your own, use `mixup_apply_f32` instead.
@@ -413,7 +500,7 @@ mixup_status mixup_workspace_size(size_t n, size_t len, size_t *bytes_out);
  *
  * # Safety
  * Each pointer must be NULL (with length 0) or valid for its length;
- * `rng` and `config` must be valid.
+ * `rng` and `config` must be valid, and `outputs` NULL or valid.
  */
 mixup_status mixup_batch_f32(mixup_rng *rng,
                              const mixup_config *config,
@@ -423,16 +510,9 @@ mixup_status mixup_batch_f32(mixup_rng *rng,
                              const int64_t *labels,
                              size_t labels_len,
                              size_t num_classes,
-                             float *targets,
-                             size_t targets_len,
                              uint8_t *workspace,
                              size_t workspace_len,
-                             double *lam_out,
-                             size_t lam_out_len,
-                             uint32_t *partners_out,
-                             size_t partners_out_len,
-                             uint8_t *applied_out,
-                             size_t applied_out_len);
+                             const mixup_batch_outputs *outputs);
 
 /**
  * The workspace `mixup_batch_u8` needs for `n` samples of `len` bytes, in
@@ -461,7 +541,7 @@ mixup_status mixup_workspace_size_u8_f32(size_t n, size_t *bytes_out);
  *
  * # Safety
  * Each pointer must be NULL (with length 0) or valid for its length;
- * `rng` and `config` must be valid.
+ * `rng` and `config` must be valid, and `outputs` NULL or valid.
  */
 mixup_status mixup_batch_u8(mixup_rng *rng,
                             const mixup_config *config,
@@ -471,16 +551,9 @@ mixup_status mixup_batch_u8(mixup_rng *rng,
                             const int64_t *labels,
                             size_t labels_len,
                             size_t num_classes,
-                            float *targets,
-                            size_t targets_len,
                             uint8_t *workspace,
                             size_t workspace_len,
-                            double *lam_out,
-                            size_t lam_out_len,
-                            uint32_t *partners_out,
-                            size_t partners_out_len,
-                            uint8_t *applied_out,
-                            size_t applied_out_len);
+                            const mixup_batch_outputs *outputs);
 
 /**
  * `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
@@ -507,16 +580,9 @@ mixup_status mixup_batch_u8_f32(mixup_rng *rng,
                                 const int64_t *labels,
                                 size_t labels_len,
                                 size_t num_classes,
-                                float *targets,
-                                size_t targets_len,
                                 uint8_t *workspace,
                                 size_t workspace_len,
-                                double *lam_out,
-                                size_t lam_out_len,
-                                uint32_t *partners_out,
-                                size_t partners_out_len,
-                                uint8_t *applied_out,
-                                size_t applied_out_len);
+                                const mixup_batch_outputs *outputs);
 
 /**
  * The canvas of a detection mixup, `(max(h1, h2), max(w1, w2))`.
@@ -687,6 +753,12 @@ mixup_status mixup_mix_detection_u8(const uint8_t *images,
                                     size_t *out_box_offsets);
 
 /**
+ * Three channels, no pixels yet, HWC in (as decoders give it) and CHW out
+ * (as tensors hold it).
+ */
+mixup_image mixup_image_default(void);
+
+/**
  * Decodes, normalizes and mixes `n` u8 images into f32 in one pass:
  * per channel `v = ((f32(u) / 255) - mean[c]) / std[c]` (plain
  * `f32(u) / 255` when `mean` and `std` are both absent), then the f32
@@ -757,7 +829,7 @@ mixup_status mixup_labels_sparse(const int64_t *labels,
  * # Safety
  * `rng` must be NULL or point to a writable `mixup_rng`.
  */
-mixup_status mixup_rng_seed(uint64_t seed, mixup_rng *rng);
+mixup_status mixup_rng_seed(mixup_rng *rng, uint64_t seed);
 
 /**
  * Seeds `rng` as stream `stream_id` of `seed`: the generator of `seed`
@@ -767,7 +839,7 @@ mixup_status mixup_rng_seed(uint64_t seed, mixup_rng *rng);
  * # Safety
  * `rng` must be NULL or point to a writable `mixup_rng`.
  */
-mixup_status mixup_rng_stream(uint64_t seed, uint64_t stream_id, mixup_rng *rng);
+mixup_status mixup_rng_stream(mixup_rng *rng, uint64_t seed, uint64_t stream_id);
 
 /**
  * Advances `rng` by 2^128 draws: a new independent stream.

@@ -53,7 +53,7 @@ pub struct WeightedBox {
     /// Bottom, at least `y1`.
     pub y2: f32,
     /// The class id.
-    pub class: i64,
+    pub class_id: i64,
     /// `(f32) lam` for the first image's boxes, `(f32) (1 - lam)` for the second's.
     pub weight: f32,
 }
@@ -282,8 +282,8 @@ impl Mixer {
 /// let mut out = [WeightedBox::default(); 3];
 /// let count = mix_boxes(&[[0.0, 0.0, 10.0, 20.0]], &[7], &[[5.0, 5.0, 6.0, 6.0], [1.0, 2.0, 3.0, 4.0]], &[1, 2], 0.25, false, &mut out).unwrap();
 /// assert_eq!(count, 3);
-/// assert_eq!((out[0].class, out[0].weight), (7, 0.25));
-/// assert_eq!((out[2].class, out[2].weight), (2, 0.75));
+/// assert_eq!((out[0].class_id, out[0].weight), (7, 0.25));
+/// assert_eq!((out[2].class_id, out[2].weight), (2, 0.75));
 /// ```
 ///
 /// # Errors
@@ -326,12 +326,12 @@ pub fn mix_boxes(
         boxes
             .iter()
             .zip(classes)
-            .map(move |(b, &class)| WeightedBox {
+            .map(move |(b, &class_id)| WeightedBox {
                 x1: b[0],
                 y1: b[1],
                 x2: b[2],
                 y2: b[3],
-                class,
+                class_id,
                 weight,
             })
     });

@@ -1,5 +1,6 @@
 //! The one error type of the crate.
 
+use core::ffi::CStr;
 use core::fmt;
 
 /// Why an operation refused to run.
@@ -32,17 +33,41 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every error, for the C ABI's status messages.
+    #[cfg(feature = "capi")]
+    pub(crate) const ALL: [Error; 8] = [
+        Error::NullPointer,
+        Error::InvalidArgument,
+        Error::SizeOverflow,
+        Error::BadPermutation,
+        Error::IndexOutOfRange,
+        Error::LabelOutOfRange,
+        Error::Overlap,
+        Error::BufferTooSmall,
+    ];
+
+    /// A short, static, NUL-terminated description of the error: the one
+    /// table behind [`message`](Self::message) and C's `mixup_status_str`.
+    pub const fn c_message(self) -> &'static CStr {
+        match self {
+            Error::NullPointer => c"a pointer is NULL while its length is not 0",
+            Error::InvalidArgument => {
+                c"a parameter or length is out of its domain, or a pointer is misaligned"
+            }
+            Error::SizeOverflow => c"a size computation overflows",
+            Error::BadPermutation => c"the partners are not a permutation of 0..n",
+            Error::IndexOutOfRange => c"a partner index is not below n",
+            Error::LabelOutOfRange => c"a class id is negative or not below num_classes",
+            Error::Overlap => c"an output buffer overlaps another buffer",
+            Error::BufferTooSmall => c"a buffer is shorter than required",
+        }
+    }
+
     /// A short, static description of the error.
     pub const fn message(self) -> &'static str {
-        match self {
-            Error::NullPointer => "a pointer is NULL while its length is not 0",
-            Error::InvalidArgument => "a parameter or length is out of its domain",
-            Error::SizeOverflow => "a size computation overflows",
-            Error::BadPermutation => "the partners are not a permutation of 0..n",
-            Error::IndexOutOfRange => "a partner index is not below n",
-            Error::LabelOutOfRange => "a class id is negative or not below num_classes",
-            Error::Overlap => "input and output buffers overlap",
-            Error::BufferTooSmall => "a buffer is shorter than required",
+        match self.c_message().to_str() {
+            Ok(text) => text,
+            Err(_) => "",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{any_f32, any_lambda, assert_same, every_mixer, formula};
+use common::{any_f32, any_lambda, assert_same, every_mixer, formula, outs};
 use mixup::{Error, MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
 use proptest::prelude::*;
 
@@ -397,7 +397,7 @@ fn one_call_batches_leave_unmixed_samples_untouched() {
         let (mut lam, mut partners, mut applied) = (vec![0.0; n], vec![0u32; n], vec![9u8; n]);
         // SAFETY: every pointer is valid for its length.
         unsafe {
-            mixup_rng_seed(5, &mut rng);
+            mixup_rng_seed(&mut rng, 5);
             assert_eq!(mixup_workspace_size(n, len, &mut bytes), mixup_status::Ok);
             let mut workspace = vec![0u64; bytes.div_ceil(8)];
             let status = mixup_batch_f32(
@@ -409,16 +409,18 @@ fn one_call_batches_leave_unmixed_samples_untouched() {
                 std::ptr::null(),
                 0,
                 0,
-                std::ptr::null_mut(),
-                0,
                 workspace.as_mut_ptr().cast(),
                 bytes,
-                lam.as_mut_ptr(),
-                n,
-                partners.as_mut_ptr(),
-                n,
-                applied.as_mut_ptr(),
-                n,
+                &outs(
+                    std::ptr::null_mut(),
+                    0,
+                    lam.as_mut_ptr(),
+                    n,
+                    partners.as_mut_ptr(),
+                    n,
+                    applied.as_mut_ptr(),
+                    n,
+                ),
             );
             assert_eq!(status, mixup_status::Ok);
         }

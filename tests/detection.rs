@@ -224,11 +224,11 @@ fn boxes_keep_both_images_with_their_weights() {
             y1: 0.0,
             x2: 10.0,
             y2: 10.0,
-            class: 3,
+            class_id: 3,
             weight: 0.6
         }
     );
-    assert_eq!(out[1].class, 4);
+    assert_eq!(out[1].class_id, 4);
     assert_eq!(
         out[2],
         WeightedBox {
@@ -236,7 +236,7 @@ fn boxes_keep_both_images_with_their_weights() {
             y1: 1.0,
             x2: 1.0,
             y2: 1.0,
-            class: 9,
+            class_id: 9,
             weight: (1.0f64 - 0.6) as f32
         }
     );

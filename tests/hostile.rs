@@ -5,6 +5,9 @@
 //! exactly one status is right. A panic would abort the test process (it
 //! cannot unwind through `extern "C"`), so passing also shows none happens.
 
+mod common;
+
+use common::outs;
 use mixup::ffi::*;
 use mixup::{Backend, Mixer, Plan, one_hot_targets};
 use proptest::prelude::*;
@@ -65,7 +68,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let mut rng = mixup_rng { s: [0; 4] };
-        unsafe { mixup_rng_seed(seed, &mut rng) };
+        unsafe { mixup_rng_seed(&mut rng, seed) };
         let mut perm = vec![0u32; n];
         unsafe { mixup_pairing_fill(&mut rng, mixup_pairing::Permutation as u32, 0, perm.as_mut_ptr(), n) };
         let mut lam: Vec<f64> = (0..if per_sample { n.max(1) } else { 1 }).map(|i| (i as f64 * 0.37) % 1.0).collect();
@@ -285,7 +288,7 @@ proptest! {
         let mut images: Vec<f32> = (0..n * len).map(|i| i as f32 / 7.0).collect();
         let mut targets = vec![-1.0f32; n * k];
         let mut rng = mixup_rng { s: [0; 4] };
-        unsafe { mixup_rng_seed(seed, &mut rng) };
+        unsafe { mixup_rng_seed(&mut rng, seed) };
         let mut bytes = 0usize;
         prop_assert_eq!(unsafe { mixup_workspace_size(n, len, &mut bytes) }, OK);
         let mut workspace = vec![0u64; bytes.div_ceil(8) + 2];
@@ -317,8 +320,7 @@ proptest! {
         let rng_before = rng;
         let lam_out_len = n;
         let got = unsafe {
-            mixup_batch_f32(rng_ptr, &config, images_ptr, n, len, labels.as_ptr(), n, k, targets_ptr, n * k,
-                ws_ptr, ws_len, lam_ptr, lam_out_len, null_mut(), 0, null_mut(), 0)
+            mixup_batch_f32(rng_ptr, &config, images_ptr, n, len, labels.as_ptr(), n, k, ws_ptr, ws_len, &outs(targets_ptr, n * k, lam_ptr, lam_out_len, null_mut(), 0, null_mut(), 0))
         };
         prop_assert_eq!(got, expected, "fault {}", fault);
         if expected != OK {
@@ -345,8 +347,8 @@ proptest! {
         len in any::<usize>(),
     ) {
         prop_assert!(!mixup_status_str(status).is_null());
-        prop_assert_eq!(unsafe { mixup_rng_seed(1, null_mut()) }, mixup_status::NullPointer);
-        prop_assert_eq!(unsafe { mixup_rng_stream(1, 2, null_mut()) }, mixup_status::NullPointer);
+        prop_assert_eq!(unsafe { mixup_rng_seed(null_mut(), 1) }, mixup_status::NullPointer);
+        prop_assert_eq!(unsafe { mixup_rng_stream(null_mut(), 1, 2) }, mixup_status::NullPointer);
         prop_assert_eq!(unsafe { mixup_rng_jump(null_mut()) }, mixup_status::NullPointer);
 
         let mut rng = mixup_rng { s: [1, 2, 3, 4] };

@@ -5,6 +5,9 @@
 //! test binary is built with overflow checks, so an unchecked `+` or `*`
 //! on a caller's size would abort it.
 
+mod common;
+
+use common::outs;
 use mixup::ffi::*;
 use proptest::prelude::*;
 use std::ptr::{NonNull, null, null_mut};
@@ -51,7 +54,7 @@ proptest! {
     #[test]
     fn fused_u8_to_f32_with_no_pixels(channels in huge(), layouts in (0u32..2, 0u32..2)) {
         let status = within_deadline("mixup_apply_into_u8_f32", move || {
-            let image = mixup_image { channels, pixels: 0, input_layout: layouts.0, output_layout: layouts.1 };
+            let image = mixup_image { struct_size: size_of::<mixup_image>(), channels, pixels: 0, input_layout: layouts.0, output_layout: layouts.1 };
             let (partners, lam) = ([0u32], [0.5f64]);
             let mut canary = [7.0f32; 4];
             // SAFETY: every pointer is valid for its length (0 for the images).
@@ -70,7 +73,7 @@ proptest! {
     #[test]
     fn fused_batch_with_no_pixels(channels in huge(), n in 1usize..5) {
         let status = within_deadline("mixup_batch_u8_f32", move || {
-            let image = mixup_image { channels, pixels: 0, input_layout: HWC, output_layout: CHW };
+            let image = mixup_image { struct_size: size_of::<mixup_image>(), channels, pixels: 0, input_layout: HWC, output_layout: CHW };
             let mut rng = mixup_rng { s: [1, 2, 3, 4] };
             let config = mixup_config_default();
             let mut bytes = 0;
@@ -80,9 +83,7 @@ proptest! {
             let mut applied = vec![9u8; n];
             // SAFETY: every pointer is valid for its length.
             let status = unsafe {
-                mixup_batch_u8_f32(&mut rng, &config, dangling(), n, &image, null(), 0, null(), 0,
-                    dangling(), 0, null(), 0, 0, null_mut(), 0, workspace.as_mut_ptr().cast(), bytes,
-                    null_mut(), 0, null_mut(), 0, applied.as_mut_ptr(), n)
+                mixup_batch_u8_f32(&mut rng, &config, dangling(), n, &image, null(), 0, null(), 0, dangling(), 0, null(), 0, 0, workspace.as_mut_ptr().cast(), bytes, &outs(null_mut(), 0, null_mut(), 0, null_mut(), 0, applied.as_mut_ptr(), n))
             };
             if status != OK {
                 assert!(applied.iter().all(|&a| a == 9));
@@ -231,6 +232,7 @@ fn batch_calls_refuse_n_beyond_u32_before_writing() {
     let n = (1usize << 32) + 3;
     let config = mixup_config_default();
     let image = mixup_image {
+        struct_size: size_of::<mixup_image>(),
         channels: 3,
         pixels: 0,
         input_layout: HWC,
@@ -257,16 +259,9 @@ fn batch_calls_refuse_n_beyond_u32_before_writing() {
                     null(),
                     0,
                     0,
-                    null_mut(),
-                    0,
                     ws,
                     ws_len,
-                    lo,
-                    n,
-                    po,
-                    n,
-                    ap,
-                    n,
+                    &outs(null_mut(), 0, lo, n, po, n, ap, n),
                 ),
                 1 => mixup_batch_u8(
                     &mut rng,
@@ -277,16 +272,9 @@ fn batch_calls_refuse_n_beyond_u32_before_writing() {
                     null(),
                     0,
                     0,
-                    null_mut(),
-                    0,
                     ws,
                     ws_len,
-                    lo,
-                    n,
-                    po,
-                    n,
-                    ap,
-                    n,
+                    &outs(null_mut(), 0, lo, n, po, n, ap, n),
                 ),
                 _ => mixup_batch_u8_f32(
                     &mut rng,
@@ -303,16 +291,9 @@ fn batch_calls_refuse_n_beyond_u32_before_writing() {
                     null(),
                     0,
                     0,
-                    null_mut(),
-                    0,
                     ws,
                     ws_len,
-                    lo,
-                    n,
-                    po,
-                    n,
-                    ap,
-                    n,
+                    &outs(null_mut(), 0, lo, n, po, n, ap, n),
                 ),
             }
         };
@@ -342,7 +323,7 @@ proptest! {
         const CANARY: usize = 16;
         let mut rng = mixup_rng { s: [0; 4] };
         // SAFETY: valid pointers and lengths.
-        unsafe { mixup_rng_seed(seed, &mut rng) };
+        unsafe { mixup_rng_seed(&mut rng, seed) };
         let mut perm = vec![0u32; n];
         // SAFETY: `perm` holds n entries.
         unsafe { mixup_pairing_fill(&mut rng, mixup_pairing::Permutation as u32, 0, perm.as_mut_ptr(), n) };

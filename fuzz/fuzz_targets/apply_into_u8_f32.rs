@@ -48,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
     // the shape last, so that it is what the call reads even if a fault
     // laid it over another buffer
     let image = mixup_image {
+        struct_size: size_of::<mixup_image>(),
         channels,
         pixels,
         input_layout: layouts.0,

@@ -3,8 +3,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use mixup::ffi::{
-    mixup_batch_f32, mixup_config, mixup_config_default, mixup_rng, mixup_status,
-    mixup_workspace_size,
+    mixup_batch_f32, mixup_batch_outputs, mixup_batch_outputs_default, mixup_config,
+    mixup_config_default, mixup_rng, mixup_status, mixup_workspace_size,
 };
 use mixup::{Granularity, MixConfig, MixRng, Pairing};
 use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, same, weights};
@@ -82,6 +82,17 @@ fuzz_target!(|data: &[u8]| {
     let (ws, lo, po, ao) = (arena.ptr(5), arena.ptr(6), arena.ptr(7), arena.ptr(8));
     // SAFETY: every pointer is NULL or valid for its stated length.
     let status = unsafe {
+        let outputs = mixup_batch_outputs {
+            targets: t,
+            targets_len: arena.len(4),
+            lambdas: lo,
+            lambdas_len: arena.len(6),
+            partners: po,
+            partners_len: arena.len(7),
+            applied: ao,
+            applied_len: arena.len(8),
+            ..mixup_batch_outputs_default()
+        };
         mixup_batch_f32(
             rng,
             cfg,
@@ -91,16 +102,9 @@ fuzz_target!(|data: &[u8]| {
             y,
             arena.len(3),
             k,
-            t,
-            arena.len(4),
             ws,
             ws_bytes,
-            lo,
-            arena.len(6),
-            po,
-            arena.len(7),
-            ao,
-            arena.len(8),
+            &outputs,
         )
     };
     if status != mixup_status::Ok {

@@ -70,8 +70,8 @@ pub(crate) unsafe fn apply_in_place<T>(
     batch: *mut T,
     n: usize,
     len: usize,
-    perm: *const u32,
-    perm_len: usize,
+    partners: *const u32,
+    partners_len: usize,
     lam: *const f64,
     lam_len: usize,
     scratch: *mut T,
@@ -80,12 +80,12 @@ pub(crate) unsafe fn apply_in_place<T>(
     mix: impl FnOnce(&mut [T], &[u32], &[f64], &mut [T]) -> Result<()>,
 ) -> Result<()> {
     let batch = batch_buf(batch, n, len)?;
-    let perm = Buf::new(perm, perm_len)?.first(n)?;
+    let partners = Buf::new(partners, partners_len)?.first(n)?;
     let lam = lambdas(lam, lam_len, n)?;
     let scratch = Buf::new(scratch, scratch_len)?.first(scratch_needed)?;
     disjoint(&[
         batch.region(),
-        perm.region(),
+        partners.region(),
         lam.region(),
         scratch.region(),
     ])?;
@@ -93,7 +93,7 @@ pub(crate) unsafe fn apply_in_place<T>(
     let (x, p, l, s) = unsafe {
         (
             batch.slice_mut(),
-            perm.slice(),
+            partners.slice(),
             lam.slice(),
             scratch.slice_mut(),
         )
@@ -143,9 +143,9 @@ pub(crate) unsafe fn apply_into<T, U>(
 }
 
 /// Mixes a batch of `n` samples of `len` floats in place:
-/// `x[i] = lam_i * x[i] + (1 - lam_i) * x[perm[i]]`.
+/// `x[i] = lam_i * x[i] + (1 - lam_i) * x[partners[i]]`.
 ///
-/// `perm` (at least `n` entries) must be a permutation of `0..n`. `lam` has
+/// `partners` (at least `n` entries) must be a permutation of `0..n`. `lam` has
 /// 1 value (the batch) or `n` (per sample), each in [0, 1]. `scratch` needs
 /// `len + ceil(n / 32)` floats (one sample plus one bit per sample), the
 /// library's to clobber on every return. No buffer may overlap another.
@@ -157,8 +157,8 @@ pub unsafe extern "C" fn mixup_apply_f32(
     batch: *mut f32,
     n: usize,
     len: usize,
-    perm: *const u32,
-    perm_len: usize,
+    partners: *const u32,
+    partners_len: usize,
     lam: *const f64,
     lam_len: usize,
     scratch: *mut f32,
@@ -172,8 +172,8 @@ pub unsafe extern "C" fn mixup_apply_f32(
                 batch,
                 n,
                 len,
-                perm,
-                perm_len,
+                partners,
+                partners_len,
                 lam,
                 lam_len,
                 scratch,
@@ -225,7 +225,7 @@ pub unsafe extern "C" fn mixup_apply_into_f32(
 }
 
 /// Mixes a batch of `n` u8 samples of `len` bytes in place, as timm's
-/// `FastCollateMixup`: `x[i] = sat(rint(f32(x[i]) * lam_i + f32(x[perm[i]]) * (1 - lam_i)))`,
+/// `FastCollateMixup`: `x[i] = sat(rint(f32(x[i]) * lam_i + f32(x[partners[i]]) * (1 - lam_i)))`,
 /// rounding half to even. As `mixup_apply_f32` otherwise; `scratch` needs
 /// `len + ceil(n / 8)` bytes.
 ///
@@ -236,8 +236,8 @@ pub unsafe extern "C" fn mixup_apply_u8(
     batch: *mut u8,
     n: usize,
     len: usize,
-    perm: *const u32,
-    perm_len: usize,
+    partners: *const u32,
+    partners_len: usize,
     lam: *const f64,
     lam_len: usize,
     scratch: *mut u8,
@@ -251,8 +251,8 @@ pub unsafe extern "C" fn mixup_apply_u8(
                 batch,
                 n,
                 len,
-                perm,
-                perm_len,
+                partners,
+                partners_len,
                 lam,
                 lam_len,
                 scratch,
@@ -297,4 +297,35 @@ pub unsafe extern "C" fn mixup_apply_into_u8(
             |o, x, p, l| Mixer::new().mix_u8_into(o, x, len, Plan::new(p, l)),
         )
     })
+}
+
+/// The scratch `mixup_apply_f32` needs for `n` samples of `len` floats, in
+/// floats, into `*floats_out`: one sample and one bit per sample,
+/// `len + ceil(n / 32)`.
+///
+/// # Safety
+/// `floats_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_scratch_size(
+    n: usize,
+    len: usize,
+    floats_out: *mut usize,
+) -> mixup_status {
+    // SAFETY: the caller's promise on `floats_out`.
+    unsafe { write_size(floats_out, || in_place_scratch_len(n, len)) }
+}
+
+/// The scratch `mixup_apply_u8` needs for `n` samples of `len` bytes, in
+/// bytes, into `*bytes_out`: `len + ceil(n / 8)`.
+///
+/// # Safety
+/// `bytes_out` must be NULL or valid and writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_scratch_size_u8(
+    n: usize,
+    len: usize,
+    bytes_out: *mut usize,
+) -> mixup_status {
+    // SAFETY: the caller's promise on `bytes_out`.
+    unsafe { write_size(bytes_out, || in_place_scratch_len_u8(n, len)) }
 }

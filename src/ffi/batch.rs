@@ -15,10 +15,18 @@ pub enum mixup_granularity {
     Pair = 2,
 }
 
-/// Everything `mixup_batch_f32` needs to know; start from `mixup_config_default()`.
+/// Everything random about a one-call batch; start from
+/// `mixup_config_default()`.
+///
+/// The ABI grows by adding fields at the end, each version's size a
+/// multiple of 8: the library reads only the fields that `struct_size`
+/// covers and defaults the rest, so a caller built against an older,
+/// smaller version keeps working.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct mixup_config {
+    /// `sizeof(mixup_config)` as the caller was built, set by `mixup_config_default()`.
+    pub struct_size: usize,
     /// First Beta shape; 0 with `beta` 0 switches mixing off.
     pub alpha: f64,
     /// Second Beta shape; equal to `alpha` for mixup.
@@ -42,6 +50,7 @@ pub struct mixup_config {
 #[unsafe(no_mangle)]
 pub extern "C" fn mixup_config_default() -> mixup_config {
     mixup_config {
+        struct_size: size_of::<mixup_config>(),
         alpha: 1.0,
         beta: 1.0,
         prob: 1.0,
@@ -94,17 +103,14 @@ pub unsafe extern "C" fn mixup_workspace_size(
     len: usize,
     bytes_out: *mut usize,
 ) -> mixup_status {
-    status_of((|| {
-        let out = Buf::one(bytes_out)?;
-        let scratch = in_place_scratch_len(n, len)?
-            .checked_mul(4)
-            .ok_or(Error::SizeOverflow)?;
-        let total = WorkspaceLayout::new(n, scratch)?.total;
-        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
-        let out = unsafe { out.slice_mut() };
-        out[0] = total;
-        Ok(())
-    })())
+    // SAFETY: the caller's promise on `bytes_out`.
+    unsafe {
+        write_size(bytes_out, || {
+            let scratch = in_place_scratch_len(n, len)?;
+            let scratch = scratch.checked_mul(4).ok_or(Error::SizeOverflow)?;
+            Ok(WorkspaceLayout::new(n, scratch)?.total)
+        })
+    }
 }
 
 pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
@@ -128,24 +134,64 @@ pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
     Ok(config)
 }
 
+/// What a one-call batch function writes besides the batch: the soft
+/// targets and what was drawn. Every pointer may be NULL with length 0 for
+/// an output not wanted; start from `mixup_batch_outputs_default()`, which
+/// asks for none. It grows like `mixup_config`: by fields at the end, read
+/// only as far as `struct_size` covers.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct mixup_batch_outputs {
+    /// `sizeof(mixup_batch_outputs)` as the caller was built, set by
+    /// `mixup_batch_outputs_default()`.
+    pub struct_size: usize,
+    /// Dense soft targets, `n * num_classes` floats, with the config's label
+    /// smoothing; wanted exactly when the call is given labels.
+    pub targets: *mut f32,
+    /// Floats at `targets`.
+    pub targets_len: usize,
+    /// The lambda of each sample (`n`; 1 is enough at batch granularity).
+    pub lambdas: *mut f64,
+    /// Values at `lambdas`.
+    pub lambdas_len: usize,
+    /// The partner of each sample (`n`).
+    pub partners: *mut u32,
+    /// Values at `partners`.
+    pub partners_len: usize,
+    /// 1 where the sample mixed, 0 where it did not: its `prob` test failed
+    /// or mixing is off (`alpha = beta = 0`); such a sample is left as it is (`n`).
+    pub applied: *mut u8,
+    /// Values at `applied`.
+    pub applied_len: usize,
+}
+
+/// Outputs that ask for nothing: every pointer NULL, every length 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_batch_outputs_default() -> mixup_batch_outputs {
+    mixup_batch_outputs {
+        struct_size: size_of::<mixup_batch_outputs>(),
+        targets: core::ptr::null_mut(),
+        targets_len: 0,
+        lambdas: core::ptr::null_mut(),
+        lambdas_len: 0,
+        partners: core::ptr::null_mut(),
+        partners_len: 0,
+        applied: core::ptr::null_mut(),
+        applied_len: 0,
+    }
+}
+
 /// The arguments every one-call batch function shares.
 pub(crate) struct BatchCall {
-    rng: *mut mixup_rng,
-    config: *const mixup_config,
-    n: usize,
-    labels: *const i64,
-    labels_len: usize,
-    num_classes: usize,
-    targets: *mut f32,
-    targets_len: usize,
-    workspace: *mut u8,
-    workspace_len: usize,
-    lam_out: *mut f64,
-    lam_out_len: usize,
-    partners_out: *mut u32,
-    partners_out_len: usize,
-    applied_out: *mut u8,
-    applied_out_len: usize,
+    pub(crate) rng: *mut mixup_rng,
+    pub(crate) config: *const mixup_config,
+    pub(crate) n: usize,
+    pub(crate) labels: *const i64,
+    pub(crate) labels_len: usize,
+    pub(crate) num_classes: usize,
+    pub(crate) workspace: *mut u8,
+    pub(crate) workspace_len: usize,
+    pub(crate) outputs: *const mixup_batch_outputs,
 }
 
 impl BatchCall {
@@ -158,7 +204,7 @@ impl BatchCall {
     ///
     /// # Safety
     /// Every pointer must be NULL (with length 0) or valid for its length;
-    /// `rng` and `config` must be valid.
+    /// `rng` and `config` must be valid, and `outputs` NULL or valid.
     unsafe fn run(
         self,
         data: &[(usize, usize)],
@@ -167,11 +213,17 @@ impl BatchCall {
     ) -> Result<()> {
         let n = self.n;
         let rng = Buf::one(self.rng)?;
-        let config_buf = Buf::one(self.config)?;
-        // SAFETY: checked non-NULL and aligned; every bit pattern of the
-        // plain-number fields is a valid value, and the struct is only read.
-        let raw_config = unsafe { config_buf.slice() }[0];
+        // SAFETY: valid for its stated size by the caller's promise; plain
+        // numbers, any bit pattern valid; only read.
+        let (raw_config, config_region) =
+            unsafe { read_sized(self.config, mixup_config_default())? };
         let config = config_of(&raw_config)?;
+        // SAFETY: as above: plain numbers and raw pointers, only read.
+        let (outs, outputs_region) = if self.outputs.is_null() {
+            (mixup_batch_outputs_default(), (0, 0))
+        } else {
+            unsafe { read_sized(self.outputs, mixup_batch_outputs_default())? }
+        };
         if config.pairing == Pairing::Given {
             return Err(Error::InvalidArgument);
         }
@@ -179,7 +231,7 @@ impl BatchCall {
             // partners are u32
             return Err(Error::SizeOverflow);
         }
-        let with_labels = self.labels_len != 0 || self.targets_len != 0;
+        let with_labels = self.labels_len != 0 || outs.targets_len != 0;
         let labels =
             Buf::new(self.labels, self.labels_len)?.first(if with_labels { n } else { 0 })?;
         let target_size = if with_labels {
@@ -187,25 +239,26 @@ impl BatchCall {
         } else {
             0
         };
-        let targets = Buf::new(self.targets, self.targets_len)?.first(target_size)?;
+        let targets = Buf::new(outs.targets, outs.targets_len)?.first(target_size)?;
         let parts = WorkspaceLayout::new(n, scratch_bytes)?;
         let workspace = Buf::new(self.workspace, self.workspace_len)?.first(parts.total)?;
         if workspace.len != 0 && !(workspace.ptr as usize).is_multiple_of(8) {
             return Err(Error::InvalidArgument);
         }
         // n lambdas, or just the batch's one at batch granularity
-        let lam_wanted = if config.granularity == Granularity::Batch && self.lam_out_len < n {
+        let lam_wanted = if config.granularity == Granularity::Batch && outs.lambdas_len < n {
             n.min(1)
         } else {
             n
         };
-        let lam_out = optional(self.lam_out, self.lam_out_len, lam_wanted)?;
-        let partners_out = optional(self.partners_out, self.partners_out_len, n)?;
-        let applied_out = optional(self.applied_out, self.applied_out_len, n)?;
+        let lam_out = optional(outs.lambdas, outs.lambdas_len, lam_wanted)?;
+        let partners_out = optional(outs.partners, outs.partners_len, n)?;
+        let applied_out = optional(outs.applied, outs.applied_len, n)?;
         let mut regions = [(0, 0); 16];
         let ours = [
             rng.region(),
-            config_buf.region(),
+            config_region,
+            outputs_region,
             labels.region(),
             targets.region(),
             workspace.region(),
@@ -284,14 +337,11 @@ impl BatchCall {
 /// draws the plan from `rng` and `config`, mixes `images` (`n` samples of
 /// `len` floats) in place and writes the soft targets.
 ///
-/// - `labels` (`n` class ids) and `targets` (`n * num_classes` floats) may
-///   both be absent (NULL, length 0) to mix images only.
+/// - `labels` (`n` class ids) and `outputs->targets` (`n * num_classes`
+///   floats) may both be absent (NULL, length 0) to mix images only.
 /// - `workspace` needs `mixup_workspace_size(n, len)` bytes, 8-byte aligned.
-/// - Optional outputs (NULL with length 0 when not wanted): `lam_out` gets
-///   the lambda of each sample (`n` values; 1 is enough at batch
-///   granularity), `partners_out` the partner of each sample (`n`),
-///   `applied_out` 1 where the sample mixed, 0 where it did not: its `prob`
-///   test failed, or mixing is off (`alpha = beta = 0`) (`n`). A sample
+/// - `outputs` (NULL for none) says where the targets, the lambdas, the
+///   partners and the applied flags go (`mixup_batch_outputs`). A sample
 ///   that does not mix is left as it is, bit for bit.
 /// - `lam` 0 and 1 are the formula, as NumPy and torch compute it.
 /// - For partners of your own, use `mixup_apply_f32` instead.
@@ -300,7 +350,7 @@ impl BatchCall {
 ///
 /// # Safety
 /// Each pointer must be NULL (with length 0) or valid for its length;
-/// `rng` and `config` must be valid.
+/// `rng` and `config` must be valid, and `outputs` NULL or valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mixup_batch_f32(
     rng: *mut mixup_rng,
@@ -311,16 +361,9 @@ pub unsafe extern "C" fn mixup_batch_f32(
     labels: *const i64,
     labels_len: usize,
     num_classes: usize,
-    targets: *mut f32,
-    targets_len: usize,
     workspace: *mut u8,
     workspace_len: usize,
-    lam_out: *mut f64,
-    lam_out_len: usize,
-    partners_out: *mut u32,
-    partners_out_len: usize,
-    applied_out: *mut u8,
-    applied_out_len: usize,
+    outputs: *const mixup_batch_outputs,
 ) -> mixup_status {
     status_of((|| {
         let images = batch_buf(images, n, len)?;
@@ -333,16 +376,9 @@ pub unsafe extern "C" fn mixup_batch_f32(
             labels,
             labels_len,
             num_classes,
-            targets,
-            targets_len,
             workspace,
             workspace_len,
-            lam_out,
-            lam_out_len,
-            partners_out,
-            partners_out_len,
-            applied_out,
-            applied_out_len,
+            outputs,
         };
         // SAFETY: the caller's promises, passed on.
         unsafe {
@@ -371,14 +407,12 @@ pub unsafe extern "C" fn mixup_workspace_size_u8(
     len: usize,
     bytes_out: *mut usize,
 ) -> mixup_status {
-    status_of((|| {
-        let out = Buf::one(bytes_out)?;
-        let total = WorkspaceLayout::new(n, in_place_scratch_len_u8(n, len)?)?.total;
-        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
-        let out = unsafe { out.slice_mut() };
-        out[0] = total;
-        Ok(())
-    })())
+    // SAFETY: the caller's promise on `bytes_out`.
+    unsafe {
+        write_size(bytes_out, || {
+            Ok(WorkspaceLayout::new(n, in_place_scratch_len_u8(n, len)?)?.total)
+        })
+    }
 }
 
 /// The workspace `mixup_batch_u8_f32` needs for `n` samples, in bytes, into
@@ -391,14 +425,8 @@ pub unsafe extern "C" fn mixup_workspace_size_u8_f32(
     n: usize,
     bytes_out: *mut usize,
 ) -> mixup_status {
-    status_of((|| {
-        let out = Buf::one(bytes_out)?;
-        let total = WorkspaceLayout::new(n, 0)?.total;
-        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
-        let out = unsafe { out.slice_mut() };
-        out[0] = total;
-        Ok(())
-    })())
+    // SAFETY: the caller's promise on `bytes_out`.
+    unsafe { write_size(bytes_out, || Ok(WorkspaceLayout::new(n, 0)?.total)) }
 }
 
 /// `mixup_batch_f32` for u8 images mixed in place with the arithmetic of
@@ -408,7 +436,7 @@ pub unsafe extern "C" fn mixup_workspace_size_u8_f32(
 ///
 /// # Safety
 /// Each pointer must be NULL (with length 0) or valid for its length;
-/// `rng` and `config` must be valid.
+/// `rng` and `config` must be valid, and `outputs` NULL or valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mixup_batch_u8(
     rng: *mut mixup_rng,
@@ -419,16 +447,9 @@ pub unsafe extern "C" fn mixup_batch_u8(
     labels: *const i64,
     labels_len: usize,
     num_classes: usize,
-    targets: *mut f32,
-    targets_len: usize,
     workspace: *mut u8,
     workspace_len: usize,
-    lam_out: *mut f64,
-    lam_out_len: usize,
-    partners_out: *mut u32,
-    partners_out_len: usize,
-    applied_out: *mut u8,
-    applied_out_len: usize,
+    outputs: *const mixup_batch_outputs,
 ) -> mixup_status {
     status_of((|| {
         let images = batch_buf(images, n, len)?;
@@ -440,16 +461,9 @@ pub unsafe extern "C" fn mixup_batch_u8(
             labels,
             labels_len,
             num_classes,
-            targets,
-            targets_len,
             workspace,
             workspace_len,
-            lam_out,
-            lam_out_len,
-            partners_out,
-            partners_out_len,
-            applied_out,
-            applied_out_len,
+            outputs,
         };
         // SAFETY: the caller's promises, passed on.
         unsafe {
@@ -487,19 +501,13 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
     labels: *const i64,
     labels_len: usize,
     num_classes: usize,
-    targets: *mut f32,
-    targets_len: usize,
     workspace: *mut u8,
     workspace_len: usize,
-    lam_out: *mut f64,
-    lam_out_len: usize,
-    partners_out: *mut u32,
-    partners_out_len: usize,
-    applied_out: *mut u8,
-    applied_out_len: usize,
+    outputs: *const mixup_batch_outputs,
 ) -> mixup_status {
     status_of((|| {
-        let (layout, image_region) = image_of(image)?;
+        // SAFETY: the caller promises `image` valid for its stated size.
+        let (layout, image_region) = unsafe { image_of(image)? };
         let len = layout.len()?;
         let images = batch_buf(images, n, len)?;
         let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
@@ -523,16 +531,9 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
             labels,
             labels_len,
             num_classes,
-            targets,
-            targets_len,
             workspace,
             workspace_len,
-            lam_out,
-            lam_out_len,
-            partners_out,
-            partners_out_len,
-            applied_out,
-            applied_out_len,
+            outputs,
         };
         // SAFETY: the caller's promises, passed on.
         unsafe {

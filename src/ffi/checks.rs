@@ -135,3 +135,57 @@ pub(crate) fn optional<T>(ptr: *mut T, len: usize, needed: usize) -> Result<Buf<
     let buf = Buf::new(ptr, len)?;
     if len == 0 { Ok(buf) } else { buf.first(needed) }
 }
+
+/// A caller's struct that starts with its own size (`struct_size`, a
+/// `size_t`), as every options struct of the ABI does: the bytes that size
+/// covers are read over `defaults`, the rest keep their defaults, so a
+/// caller built against an older, smaller version still works. Returns the
+/// struct and the region it spans.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for reads of the `struct_size` bytes it
+/// states, and every bit pattern must be a valid `T` (plain numbers and
+/// raw pointers only).
+pub(crate) unsafe fn read_sized<T: Copy>(
+    ptr: *const T,
+    defaults: T,
+) -> Result<(T, (usize, usize))> {
+    let head = Buf::one(ptr.cast::<usize>())?;
+    if !(ptr as usize).is_multiple_of(align_of::<T>()) {
+        return Err(Error::InvalidArgument);
+    }
+    // SAFETY: non-NULL and aligned; the caller promises at least the size field.
+    let stated = unsafe { head.slice() }[0];
+    if stated < size_of::<usize>() {
+        return Err(Error::InvalidArgument);
+    }
+    let bytes = Buf::new(ptr.cast::<u8>(), stated)?;
+    let mut value = defaults;
+    let known = stated.min(size_of::<T>());
+    // SAFETY: `bytes` is valid for `stated >= known` bytes by the caller's
+    // promise; `value` is a local T of `size_of::<T>() >= known` bytes; the
+    // two do not overlap; every bit pattern is a valid T by the caller's
+    // promise, so any prefix copied over `defaults` leaves a valid T.
+    unsafe {
+        core::ptr::copy_nonoverlapping(bytes.ptr, (&raw mut value).cast::<u8>(), known);
+    }
+    Ok((value, bytes.region()))
+}
+
+/// Writes a size query's answer to `out`: the size, or nothing on an error.
+///
+/// # Safety
+/// `out` must be NULL or valid and writable.
+pub(crate) unsafe fn write_size(
+    out: *mut usize,
+    size: impl FnOnce() -> Result<usize>,
+) -> mixup_status {
+    status_of((|| {
+        let out = Buf::one(out)?;
+        let size = size()?;
+        // SAFETY: checked non-NULL and aligned; writable by the caller's promise.
+        let slot = unsafe { out.slice_mut() };
+        slot[0] = size;
+        Ok(())
+    })())
+}

@@ -3,23 +3,8 @@
 
 use super::*;
 
-/// One box of a detection mixup: corners, class and loss weight.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct mixup_weighted_box {
-    /// Left.
-    pub x1: f32,
-    /// Top.
-    pub y1: f32,
-    /// Right.
-    pub x2: f32,
-    /// Bottom.
-    pub y2: f32,
-    /// The class id.
-    pub class_id: i64,
-    /// `(float) lam` for the first image's boxes, `(float) (1 - lam)` for the second's.
-    pub weight: f32,
-}
+/// One box of a detection mixup (`WeightedBox`): corners, class and loss weight.
+pub type mixup_weighted_box = WeightedBox;
 
 /// The canvas of a detection mixup, `(max(h1, h2), max(w1, w2))`.
 ///
@@ -208,7 +193,7 @@ pub unsafe extern "C" fn mixup_mix_boxes(
         let ca = Buf::new(classes_a, n1)?;
         let bb = Buf::new(boxes_b.cast::<[f32; 4]>(), n2)?;
         let cb = Buf::new(classes_b, n2)?;
-        let out = Buf::new(out.cast::<WeightedBox>(), out_len)?;
+        let out = Buf::new(out, out_len)?;
         let count = Buf::one(count_out)?;
         for input in [ba.region(), ca.region(), bb.region(), cb.region()] {
             disjoint(&[out.region(), count.region(), input])?;
@@ -216,7 +201,6 @@ pub unsafe extern "C" fn mixup_mix_boxes(
         disjoint(&[out.region(), count.region()])?;
         // SAFETY: checked; the outputs are disjoint from every input and
         // each other; `[f32; 4]` has the layout of 4 floats, and
-        // `mixup_weighted_box` and `WeightedBox` the same repr(C) layout.
         let (o, c, xa, ya, xb, yb) = unsafe {
             (
                 out.slice_mut(),
@@ -232,15 +216,8 @@ pub unsafe extern "C" fn mixup_mix_boxes(
     })())
 }
 
-/// An image size in pixels, for the detection batch calls.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct mixup_size {
-    /// Rows.
-    pub height: usize,
-    /// Columns.
-    pub width: usize,
-}
+/// An image size in pixels (`ImageSize`), for the detection calls.
+pub type mixup_size = ImageSize;
 
 /// The output a detection batch needs: `*elements_out` canvas elements and
 /// `*boxes_out` boxes in all, when image `i` (`sizes[i]`, with boxes
@@ -263,15 +240,14 @@ pub unsafe extern "C" fn mixup_detection_sizes(
     boxes_out: *mut usize,
 ) -> mixup_status {
     status_of((|| {
-        let sizes = Buf::new(sizes.cast::<ImageSize>(), n)?;
+        let sizes = Buf::new(sizes, n)?;
         let offsets = Buf::new(box_offsets, box_offsets_len)?;
         let partners = Buf::new(partners, partners_len)?;
         let (e, b) = (Buf::one(elements_out)?, Buf::one(boxes_out)?);
         for input in [sizes.region(), offsets.region(), partners.region()] {
             disjoint(&[e.region(), b.region(), input])?;
         }
-        // SAFETY: checked and disjoint; `mixup_size` and `ImageSize` are the
-        // same repr(C) layout; valid by the caller's promise.
+        // SAFETY: checked and disjoint; valid by the caller's promise.
         let (s, o, p) = unsafe { (sizes.slice(), offsets.slice(), partners.slice()) };
         let (elements, boxes) = detection_output_sizes(s, o, p, channels)?;
         // SAFETY: as above.
@@ -403,7 +379,7 @@ pub(crate) unsafe fn detection_call<T>(
     let bufs = DetectionBufs {
         images: Buf::new(images, images_len)?,
         image_offsets: Buf::new(image_offsets, n)?,
-        sizes: Buf::new(sizes.cast::<ImageSize>(), n)?,
+        sizes: Buf::new(sizes, n)?,
         boxes: Buf::new(boxes.cast::<[f32; 4]>(), num_boxes)?,
         classes: Buf::new(classes, num_boxes)?,
         box_offsets: Buf::new(box_offsets, n_plus_1)?,
@@ -411,8 +387,8 @@ pub(crate) unsafe fn detection_call<T>(
         lam: lambdas(lam, lam_len, n)?,
         canvases: Buf::new(canvases, canvases_len)?,
         canvas_offsets: Buf::new(canvas_offsets, n)?,
-        canvas_sizes: Buf::new(canvas_sizes.cast::<ImageSize>(), n)?,
-        out_boxes: Buf::new(out_boxes.cast::<WeightedBox>(), out_boxes_len)?,
+        canvas_sizes: Buf::new(canvas_sizes, n)?,
+        out_boxes: Buf::new(out_boxes, out_boxes_len)?,
         out_box_offsets: Buf::new(out_box_offsets, n_plus_1)?,
     };
     bufs.check_disjoint()?;

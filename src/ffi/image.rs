@@ -12,10 +12,14 @@ pub enum mixup_layout {
     Chw = 1,
 }
 
-/// The shape of one u8 image sample and the layout of its f32 result.
+/// The shape of one u8 image sample and the layout of its f32 result;
+/// start from `mixup_image_default()`. It grows like `mixup_config`: by
+/// fields at the end, read only as far as `struct_size` covers.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct mixup_image {
+    /// `sizeof(mixup_image)` as the caller was built, set by `mixup_image_default()`.
+    pub struct_size: usize,
     /// Channels per pixel, at least 1.
     pub channels: usize,
     /// Pixels per image, height times width.
@@ -24,6 +28,19 @@ pub struct mixup_image {
     pub input_layout: u32,
     /// A `mixup_layout` value: the layout of the f32 output.
     pub output_layout: u32,
+}
+
+/// Three channels, no pixels yet, HWC in (as decoders give it) and CHW out
+/// (as tensors hold it).
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_image_default() -> mixup_image {
+    mixup_image {
+        struct_size: size_of::<mixup_image>(),
+        channels: 3,
+        pixels: 0,
+        input_layout: mixup_layout::Hwc as u32,
+        output_layout: mixup_layout::Chw as u32,
+    }
 }
 
 pub(crate) fn layout_of(value: u32) -> Result<Layout> {
@@ -35,10 +52,12 @@ pub(crate) fn layout_of(value: u32) -> Result<Layout> {
 }
 
 /// The checked image shape behind a `mixup_image` pointer, and its region.
-pub(crate) fn image_of(image: *const mixup_image) -> Result<(ImageLayout, (usize, usize))> {
-    let buf = Buf::one(image)?;
-    // SAFETY: checked non-NULL and aligned; plain numbers, only read.
-    let raw = unsafe { buf.slice() }[0];
+///
+/// # Safety
+/// `image` must be NULL or valid for the `struct_size` bytes it states.
+pub(crate) unsafe fn image_of(image: *const mixup_image) -> Result<(ImageLayout, (usize, usize))> {
+    // SAFETY: the caller's promise; plain numbers, only read.
+    let (raw, region) = unsafe { read_sized(image, mixup_image_default())? };
     let layout = ImageLayout {
         channels: raw.channels,
         pixels: raw.pixels,
@@ -46,7 +65,7 @@ pub(crate) fn image_of(image: *const mixup_image) -> Result<(ImageLayout, (usize
         output: layout_of(raw.output_layout)?,
     };
     layout.len()?;
-    Ok((layout, buf.region()))
+    Ok((layout, region))
 }
 
 /// `mean` and `std` of a call: both absent (plain `/ 255`) or one value per
@@ -104,7 +123,8 @@ pub unsafe extern "C" fn mixup_apply_into_u8_f32(
     out_len: usize,
 ) -> mixup_status {
     status_of((|| {
-        let (layout, image_region) = image_of(image)?;
+        // SAFETY: the caller promises `image` valid for its stated size.
+        let (layout, image_region) = unsafe { image_of(image)? };
         let len = layout.len()?;
         let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
         let inputs = [mean.region(), std.region(), image_region];

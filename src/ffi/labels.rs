@@ -2,17 +2,8 @@
 
 use super::*;
 
-/// One sample's target in sparse form: loss = lam * CE(y_a) + (1 - lam) * CE(y_b).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct mixup_sparse_target {
-    /// The sample's class.
-    pub y_a: i64,
-    /// The partner's class.
-    pub y_b: i64,
-    /// The weight of `y_a`.
-    pub lam: f64,
-}
+/// One sample's target in sparse form (`SparseTarget`): loss = lam * CE(y_a) + (1 - lam) * CE(y_b).
+pub type mixup_sparse_target = SparseTarget;
 
 /// Dense mixed targets `[n, num_classes]` from class ids, with timm's label
 /// smoothing `s`: `off = s / K`, `on = 1 - s + off`, then
@@ -78,12 +69,11 @@ pub unsafe extern "C" fn mixup_labels_sparse(
         let labels = Buf::new(labels, n)?;
         let partners = Buf::new(partners, partners_len)?.first(n)?;
         let lam = lambdas(lam, lam_len, n)?;
-        let out = Buf::new(out.cast::<SparseTarget>(), out_len)?.first(n)?;
+        let out = Buf::new(out, out_len)?.first(n)?;
         for input in [labels.region(), partners.region(), lam.region()] {
             disjoint(&[out.region(), input])?;
         }
-        // SAFETY: checked; `out` is disjoint from every input;
-        // mixup_sparse_target and SparseTarget are the same repr(C) layout.
+        // SAFETY: checked; `out` is disjoint from every input.
         let (o, y, p, l) = unsafe {
             (
                 out.slice_mut(),

@@ -31,7 +31,7 @@ pub enum mixup_pairing {
 /// # Safety
 /// `rng` must be NULL or point to a writable `mixup_rng`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mixup_rng_seed(seed: u64, rng: *mut mixup_rng) -> mixup_status {
+pub unsafe extern "C" fn mixup_rng_seed(rng: *mut mixup_rng, seed: u64) -> mixup_status {
     // SAFETY: the caller's promise on `rng`.
     unsafe { write_rng(rng, MixRng::seed_from_u64(seed)) }
 }
@@ -44,9 +44,9 @@ pub unsafe extern "C" fn mixup_rng_seed(seed: u64, rng: *mut mixup_rng) -> mixup
 /// `rng` must be NULL or point to a writable `mixup_rng`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mixup_rng_stream(
+    rng: *mut mixup_rng,
     seed: u64,
     stream_id: u64,
-    rng: *mut mixup_rng,
 ) -> mixup_status {
     // SAFETY: the caller's promise on `rng`.
     unsafe { write_rng(rng, MixRng::stream(seed, stream_id)) }

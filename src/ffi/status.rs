@@ -52,17 +52,13 @@ pub(crate) fn status_of(result: Result<()>) -> mixup_status {
 /// A static, NUL-terminated message for a status; any int is accepted.
 #[unsafe(no_mangle)]
 pub extern "C" fn mixup_status_str(status: c_int) -> *const c_char {
-    let message: &CStr = match status {
-        0 => c"success",
-        1 => c"a pointer is NULL while its length is not 0",
-        2 => c"a parameter is out of its domain, or a pointer is misaligned",
-        3 => c"a size computation overflows",
-        4 => c"the partners are not a permutation of 0..n",
-        5 => c"a partner index is not below n",
-        6 => c"a class id is negative or not below num_classes",
-        7 => c"an output buffer overlaps another buffer",
-        8 => c"a buffer is shorter than required",
-        _ => c"unknown status",
+    let error = Error::ALL
+        .into_iter()
+        .find(|&e| mixup_status::from(e) as c_int == status);
+    let message = match (status, error) {
+        (0, _) => c"success",
+        (_, Some(e)) => e.c_message(),
+        (_, None) => c"unknown status",
     };
     message.as_ptr()
 }

@@ -70,3 +70,28 @@ pub fn formula(lam: f64, x: f32, y: f32) -> f32 {
     let (ws, wp) = (lam as f32, (1.0 - lam) as f32);
     ws * x + wp * y
 }
+
+/// The optional outputs of a one-call C batch, from positional arguments.
+#[allow(clippy::too_many_arguments)]
+pub fn outs(
+    targets: *mut f32,
+    targets_len: usize,
+    lambdas: *mut f64,
+    lambdas_len: usize,
+    partners: *mut u32,
+    partners_len: usize,
+    applied: *mut u8,
+    applied_len: usize,
+) -> mixup::ffi::mixup_batch_outputs {
+    mixup::ffi::mixup_batch_outputs {
+        targets,
+        targets_len,
+        lambdas,
+        lambdas_len,
+        partners,
+        partners_len,
+        applied,
+        applied_len,
+        ..mixup::ffi::mixup_batch_outputs_default()
+    }
+}
