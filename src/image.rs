@@ -341,3 +341,47 @@ impl<'a> Fused<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
+    const STD: [f32; 3] = [0.229, 0.224, 0.225];
+
+    fn imagenet(backend: Backend, input: Layout, output: Layout) -> Fused<'static> {
+        let image = ImageLayout {
+            channels: 3,
+            pixels: 64,
+            input,
+            output,
+        };
+        let norm = Normalize {
+            mean: &MEAN,
+            std: &STD,
+        };
+        Fused::new(backend, image, Some(norm))
+    }
+
+    /// The dispatcher, not only the vector code, must take the vector path
+    /// for ImageNet's constants wherever AVX2 and FMA are there: its speed
+    /// cannot be lost silently to the tables.
+    #[test]
+    fn imagenet_constants_take_the_vector_path_on_avx2_with_fma() {
+        #[cfg(target_arch = "x86_64")]
+        let expected = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let expected = false;
+        for (input, output) in [(Layout::Hwc, Layout::Chw), (Layout::Chw, Layout::Chw)] {
+            if expected {
+                assert!(imagenet(Backend::Avx2, input, output).vectors);
+            }
+            assert!(!imagenet(Backend::Portable, input, output).vectors);
+            assert!(!imagenet(Backend::Scalar, input, output).vectors);
+        }
+        if !expected {
+            std::println!("skipped the AVX2 half: this CPU lacks AVX2 or FMA");
+        }
+    }
+}

@@ -47,6 +47,7 @@
 //! ```
 #![no_std]
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(any(test, feature = "std"))]
 extern crate std;

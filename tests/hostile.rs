@@ -339,14 +339,25 @@ proptest! {
     /// Generator, Beta, pairing and the small calls, with any arguments.
     #[test]
     fn small_calls(
-        status in any::<i32>(),
+        status in prop_oneof![any::<i32>(), -1i32..12],
         alpha in prop_oneof![0.0f64..100.0, bad_lambda()],
         beta in prop_oneof![0.0f64..100.0, bad_lambda()],
         pairing in any::<u32>(),
         n in prop_oneof![0usize..20, Just(usize::MAX), Just(1usize << 33)],
         len in any::<usize>(),
     ) {
-        prop_assert!(!mixup_status_str(status).is_null());
+        // SAFETY: mixup_status_str returns a static NUL-terminated string for any int.
+        let message = unsafe { std::ffi::CStr::from_ptr(mixup_status_str(status)) }.to_str().unwrap();
+        let want = match status {
+            0 => "success",
+            1..=8 => [
+                mixup::Error::NullPointer, mixup::Error::InvalidArgument, mixup::Error::SizeOverflow,
+                mixup::Error::BadPermutation, mixup::Error::IndexOutOfRange, mixup::Error::LabelOutOfRange,
+                mixup::Error::Overlap, mixup::Error::BufferTooSmall,
+            ][status as usize - 1].message(),
+            _ => "unknown status",
+        };
+        prop_assert_eq!(message, want);
         prop_assert_eq!(unsafe { mixup_rng_seed(null_mut(), 1) }, mixup_status::NullPointer);
         prop_assert_eq!(unsafe { mixup_rng_stream(null_mut(), 1, 2) }, mixup_status::NullPointer);
         prop_assert_eq!(unsafe { mixup_rng_jump(null_mut()) }, mixup_status::NullPointer);

@@ -218,10 +218,10 @@ impl BatchCall {
         let (raw_config, config_region) =
             unsafe { read_sized(self.config, mixup_config_default())? };
         let config = config_of(&raw_config)?;
-        // SAFETY: as above: plain numbers and raw pointers, only read.
         let (outs, outputs_region) = if self.outputs.is_null() {
             (mixup_batch_outputs_default(), (0, 0))
         } else {
+            // SAFETY: as above: plain numbers and raw pointers, only read.
             unsafe { read_sized(self.outputs, mixup_batch_outputs_default())? }
         };
         if config.pairing == Pairing::Given {

@@ -9,20 +9,26 @@ use core::arch::x86_64::{
     _mm256_set1_ps, _mm256_setr_epi32, _mm256_storeu_ps, _mm256_storeu_si256, _mm256_stream_ps,
 };
 
-/// `out[i] = ws * a[i] + wp * b[i]`. The caller has checked AVX2.
-pub(super) fn blend(out: &mut [f32], a: &[f32], b: &[f32], ws: f32, wp: f32) {
+/// `out[i] = ws * a[i] + wp * b[i]`.
+///
+/// # Safety
+/// The CPU must have AVX2.
+pub(super) unsafe fn blend(out: &mut [f32], a: &[f32], b: &[f32], ws: f32, wp: f32) {
     let n = out.len().min(a.len()).min(b.len());
-    // SAFETY: the dispatcher calls this only when CPUID reports AVX2; the
+    // SAFETY: AVX2 by the caller's promise; the
     // pointers are valid for `n` elements and `out`, a unique borrow,
     // overlaps neither input.
     unsafe { blend_raw::<false>(out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), n, ws, wp) }
 }
 
-/// `x[i] = ws * x[i] + wp * b[i]`. The caller has checked AVX2.
-pub(super) fn blend_in_place(x: &mut [f32], b: &[f32], ws: f32, wp: f32) {
+/// `x[i] = ws * x[i] + wp * b[i]`.
+///
+/// # Safety
+/// The CPU must have AVX2.
+pub(super) unsafe fn blend_in_place(x: &mut [f32], b: &[f32], ws: f32, wp: f32) {
     let n = x.len().min(b.len());
     let p = x.as_mut_ptr();
-    // SAFETY: AVX2 was detected by the dispatcher; `p` is valid for `n`
+    // SAFETY: AVX2 by the caller's promise; `p` is valid for `n`
     // reads and writes and is exactly the first input, which `blend_raw`
     // allows; `b` is disjoint from the unique `x`.
     unsafe { blend_raw::<false>(p, p, b.as_ptr(), n, ws, wp) }
@@ -77,7 +83,7 @@ unsafe fn blend_raw<const STREAM: bool>(
     // streaming stores require.
     let head = ((32 - out as usize % 32) % 32 / 4).min(n);
     let mut i = head;
-    // SAFETY (whole block): the head covers indices below `head <= n`;
+    // SAFETY: for the whole block: the head covers indices below `head <= n`;
     // every full-vector access covers indices below `n` by the loop
     // conditions, at `out.add(i)` 32-byte aligned; the masked tail touches
     // only lanes below `n`. All loads of an iteration precede its stores,
@@ -117,8 +123,11 @@ unsafe fn blend_raw<const STREAM: bool>(
 
 /// `out[i] = ws * a[i] + wp * b[i]` with non-temporal stores: the output
 /// goes to memory without being read for ownership and without evicting
-/// the inputs from cache. The caller has checked AVX2.
-pub(super) fn blend_stream(out: &mut [f32], a: &[f32], b: &[f32], ws: f32, wp: f32) {
+/// the inputs from cache.
+///
+/// # Safety
+/// The CPU must have AVX2.
+pub(super) unsafe fn blend_stream(out: &mut [f32], a: &[f32], b: &[f32], ws: f32, wp: f32) {
     let n = out.len().min(a.len()).min(b.len());
     // SAFETY: as in `blend`.
     unsafe { blend_raw::<true>(out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), n, ws, wp) }
@@ -172,20 +181,26 @@ fn tail_mask(count: usize) -> __m256i {
     _mm256_cmpgt_epi32(_mm256_set1_epi32(count as i32), lanes)
 }
 
-/// `out[i] = sat(rint(f32(a[i]) * ws + f32(b[i]) * wp))`. The caller has checked AVX2.
-pub(super) fn blend_u8(out: &mut [u8], a: &[u8], b: &[u8], ws: f32, wp: f32) {
+/// `out[i] = sat(rint(f32(a[i]) * ws + f32(b[i]) * wp))`.
+///
+/// # Safety
+/// The CPU must have AVX2.
+pub(super) unsafe fn blend_u8(out: &mut [u8], a: &[u8], b: &[u8], ws: f32, wp: f32) {
     let n = out.len().min(a.len()).min(b.len());
-    // SAFETY: AVX2 was detected by the dispatcher; the pointers are valid
+    // SAFETY: AVX2 by the caller's promise; the pointers are valid
     // for `n` elements and `out`, a unique borrow, overlaps neither input.
     let done = unsafe { blend_u8_raw(out.as_mut_ptr(), a.as_ptr(), b.as_ptr(), n, ws, wp) };
     super::scalar::blend_u8(&mut out[done..n], &a[done..n], &b[done..n], ws, wp);
 }
 
-/// `x[i] = sat(rint(f32(x[i]) * ws + f32(b[i]) * wp))`. The caller has checked AVX2.
-pub(super) fn blend_u8_in_place(x: &mut [u8], b: &[u8], ws: f32, wp: f32) {
+/// `x[i] = sat(rint(f32(x[i]) * ws + f32(b[i]) * wp))`.
+///
+/// # Safety
+/// The CPU must have AVX2.
+pub(super) unsafe fn blend_u8_in_place(x: &mut [u8], b: &[u8], ws: f32, wp: f32) {
     let n = x.len().min(b.len());
     let p = x.as_mut_ptr();
-    // SAFETY: AVX2 was detected; `p` is valid for `n` reads and writes and
+    // SAFETY: AVX2 by the caller's promise; `p` is valid for `n` reads and writes and
     // is exactly the first input, which `blend_u8_raw` allows.
     let done = unsafe { blend_u8_raw(p, p, b.as_ptr(), n, ws, wp) };
     super::scalar::blend_u8_in_place(&mut x[done..n], &b[done..n], ws, wp);
@@ -223,7 +238,7 @@ unsafe fn blend_u8_raw(
     // packs and packus interleave 128-bit lanes; this restores byte order
     let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     let mut i = 0;
-    // SAFETY (whole block): every access is at indices below `i + 32 <= n`;
+    // SAFETY: for the whole block: every access is at indices below `i + 32 <= n`;
     // all loads of an iteration precede its store, so `out == a` reads originals.
     unsafe {
         while i + 32 <= n {
@@ -250,14 +265,17 @@ unsafe fn blend_u8_raw(
 }
 
 /// `dst = src` with non-temporal stores, not yet fenced: call
-/// [`stream_fence`] after the last. The caller has checked AVX2.
-pub(super) fn copy_stream(dst: &mut [f32], src: &[f32]) {
+/// [`stream_fence`] after the last.
+///
+/// # Safety
+/// The CPU must have AVX2.
+pub(super) unsafe fn copy_stream(dst: &mut [f32], src: &[f32]) {
     let n = dst.len().min(src.len());
     let head = ((32 - dst.as_ptr() as usize % 32) % 32 / 4).min(n);
     dst[..head].copy_from_slice(&src[..head]);
     let (d, s) = (dst[head..n].as_mut_ptr(), src[head..n].as_ptr());
     let body = (n - head) / 8 * 8;
-    // SAFETY: AVX2 was detected by the dispatcher; `d` is 32-byte aligned
+    // SAFETY: AVX2 by the caller's promise; `d` is 32-byte aligned
     // after the head, as `_mm256_stream_ps` requires, and every access is
     // below `body <= n - head`.
     unsafe { stream_body(d, s, body) };

@@ -20,6 +20,9 @@ mod avx2_image;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 
+#[cfg(test)]
+mod tests;
+
 use crate::error::{Error, Result};
 
 #[cfg(target_arch = "x86_64")]
@@ -147,7 +150,10 @@ pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b:
         #[cfg(target_arch = "x86_64")]
         Backend::Sse2 => sse2::blend(out, a, b, ws, wp),
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if avx2_available() => avx2::blend(out, a, b, ws, wp),
+        Backend::Avx2 if avx2_available() => {
+            // SAFETY: CPUID reports AVX2.
+            unsafe { avx2::blend(out, a, b, ws, wp) }
+        }
         _ => portable::blend(out, a, b, ws, wp),
     }
 }
@@ -161,7 +167,10 @@ pub(crate) fn blend_stream(backend: Backend, w: Weights, out: &mut [f32], a: &[f
         #[cfg(target_arch = "x86_64")]
         Backend::Sse2 => sse2::blend_stream(out, a, b, w.w_self, w.w_partner),
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if avx2_available() => avx2::blend_stream(out, a, b, w.w_self, w.w_partner),
+        Backend::Avx2 if avx2_available() => {
+            // SAFETY: CPUID reports AVX2.
+            unsafe { avx2::blend_stream(out, a, b, w.w_self, w.w_partner) }
+        }
         _ => blend(backend, w, out, a, b),
     }
 }
@@ -177,7 +186,10 @@ pub(crate) fn blend_in_place(backend: Backend, w: Weights, x: &mut [f32], b: &[f
         #[cfg(target_arch = "x86_64")]
         Backend::Sse2 => sse2::blend_in_place(x, b, ws, wp),
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if avx2_available() => avx2::blend_in_place(x, b, ws, wp),
+        Backend::Avx2 if avx2_available() => {
+            // SAFETY: CPUID reports AVX2.
+            unsafe { avx2::blend_in_place(x, b, ws, wp) }
+        }
         _ => portable::blend_in_place(x, b, ws, wp),
     }
 }
@@ -206,7 +218,10 @@ pub(crate) fn blend_u8(backend: Backend, w: Weights, out: &mut [u8], a: &[u8], b
         match backend {
             Backend::Scalar => scalar::blend_u8(out, a, b, ws, wp),
             #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 if avx2_available() => avx2::blend_u8(out, a, b, ws, wp),
+            Backend::Avx2 if avx2_available() => {
+                // SAFETY: CPUID reports AVX2.
+                unsafe { avx2::blend_u8(out, a, b, ws, wp) }
+            }
             _ => portable::blend_u8(out, a, b, ws, wp),
         }
     }
@@ -225,7 +240,10 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
         match backend {
             Backend::Scalar => scalar::blend_u8_in_place(x, b, ws, wp),
             #[cfg(target_arch = "x86_64")]
-            Backend::Avx2 if avx2_available() => avx2::blend_u8_in_place(x, b, ws, wp),
+            Backend::Avx2 if avx2_available() => {
+                // SAFETY: CPUID reports AVX2.
+                unsafe { avx2::blend_u8_in_place(x, b, ws, wp) }
+            }
             _ => portable::blend_u8_in_place(x, b, ws, wp),
         }
     }
@@ -303,7 +321,10 @@ pub(crate) const MAX_FUSED_CHANNELS: usize = 4;
 pub(crate) fn copy_stream(backend: Backend, dst: &mut [f32], src: &[f32]) {
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if avx2_available() => avx2::copy_stream(dst, src),
+        Backend::Avx2 if avx2_available() => {
+            // SAFETY: CPUID reports AVX2.
+            unsafe { avx2::copy_stream(dst, src) }
+        }
         _ => {
             let n = dst.len().min(src.len());
             dst[..n].copy_from_slice(&src[..n]);

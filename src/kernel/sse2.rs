@@ -73,7 +73,7 @@ unsafe fn blend_raw<const STREAM: bool>(
     };
     (0..head).for_each(scalar);
     let mut i = head;
-    // SAFETY (whole block): SSE2 is part of x86_64; every access is at an
+    // SAFETY: for the whole block: SSE2 is part of x86_64; every access is at an
     // index below `n`, checked by the loop conditions, at `out.add(i)`
     // 16-byte aligned; all loads of an iteration come before its stores,
     // so `out == a` reads original values.
