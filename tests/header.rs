@@ -41,3 +41,27 @@ fn version_macros_match_the_library_and_cargo_toml() {
         "#define MIXUP_VERSION_MINOR {MIXUP_VERSION_MINOR}"
     )));
 }
+
+/// Every function of the header is called by a hostile-argument test.
+#[test]
+fn every_exported_function_has_a_hostile_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let header = std::fs::read_to_string(root.join("include/mixup.h")).unwrap();
+    let mut hostile = String::new();
+    for entry in std::fs::read_dir(root.join("tests")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("hostile") || name == "abi_growth.rs" {
+            hostile += &std::fs::read_to_string(entry.path()).unwrap();
+        }
+    }
+    let functions: Vec<&str> = header
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("mixup_") && header.contains(&format!(" {w}(")))
+        .collect();
+    assert!(functions.len() >= 30, "found only {functions:?}");
+    let missing: Vec<&&str> = functions
+        .iter()
+        .filter(|f| !hostile.contains(&format!("{f}(")) && !hostile.contains(&format!("{f},")))
+        .collect();
+    assert!(missing.is_empty(), "no hostile test calls {missing:?}");
+}
