@@ -31,7 +31,7 @@ proptest! {
     fn apply_into_u8(n in 0usize..8, len in 0usize..40, fault in 0u8..9, seed in any::<u32>()) {
         let batch: Vec<u8> = (0..n * len).map(|i| (i as u32 * 37 + seed) as u8).collect();
         let mut partners: Vec<u32> = (0..n as u32).map(|i| (i * 7 + seed) % n.max(1) as u32).collect();
-        let mut lam = vec![0.3f64];
+        let mut lam = [0.3f64];
         let mut out = vec![9u8; n * len + 4];
         let (mut out_len, mut n_arg, mut batch_ptr) = (n * len, n, batch.as_ptr());
         let mut out_ptr = out.as_mut_ptr();
