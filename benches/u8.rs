@@ -102,7 +102,7 @@ fn u8_batches(c: &mut Criterion) {
     group.bench_function("in_place_permutation", |b| {
         b.iter(|| {
             mixer
-                .mix_u8_in_place(
+                .mix_in_place(
                     black_box(&mut x),
                     LEN,
                     Plan::new(&perm, &[LAM]),
@@ -114,7 +114,7 @@ fn u8_batches(c: &mut Criterion) {
     group.bench_function("out_of_place_permutation", |b| {
         b.iter(|| {
             mixer
-                .mix_u8_into(black_box(&mut copy), &images, LEN, Plan::new(&perm, &[LAM]))
+                .mix_into(black_box(&mut copy), &images, LEN, Plan::new(&perm, &[LAM]))
                 .unwrap()
         })
     });

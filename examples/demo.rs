@@ -329,7 +329,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map(|v| (v * 255.0).round() as u8)
         .collect();
     let mut scratch = vec![0u8; in_place_scratch_len_u8(n, LEN)?];
-    Mixer::new().mix_u8_in_place(
+    Mixer::new().mix_in_place(
         &mut bytes,
         LEN,
         Plan::new(&partners, &lambdas),

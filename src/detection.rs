@@ -221,7 +221,7 @@ impl Mixer {
     }
 
     /// [`blend_canvas`](Self::blend_canvas) for u8 images, with the u8
-    /// arithmetic of [`mix_u8_in_place`](Self::mix_u8_in_place): rounding
+    /// arithmetic of [`mix_in_place`](Self::mix_in_place): rounding
     /// half to even and saturating. (GluonCV and YOLOv5 truncate to u8
     /// instead, so they can differ by one.)
     ///

@@ -74,7 +74,7 @@ pub use detection::{
 };
 pub use error::{Error, Result};
 pub use image::{ImageLayout, Layout, Normalize};
-pub use kernel::{Backend, Weights};
+pub use kernel::{Backend, Sample, Weights};
 pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
 pub use mixer::{
     Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_u8,

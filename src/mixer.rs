@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, Normalize};
-use crate::kernel::{self, Backend, Weights};
+use crate::kernel::{self, Backend, Sample, Weights};
 use crate::pairing::{check_in_range, check_permutation, mark_bytes};
 use crate::plan::Plan;
 use crate::walk::{chains, cycles_in_place};
@@ -11,7 +11,7 @@ use crate::walk::{chains, cycles_in_place};
 /// Applies blends with one kernel [`Backend`].
 ///
 /// A batch is `n` samples of `len` contiguous values (f32, or u8 for the
-/// `mix_u8_*` methods); as its [`Plan`] says, sample `i` becomes
+/// for [`Sample`] `u8`); as its [`Plan`] says, sample `i` becomes
 /// `w_self_i * x[i] + w_partner_i * x[partners[i]]` with the weights of
 /// [`Weights::from_lambda`], or stays as it is where it does not mix. The
 /// layout inside a sample (CHW, HWC, audio, soft labels) does not matter.
@@ -56,24 +56,32 @@ impl Default for Mixer {
     }
 }
 
-/// The length of scratch that [`Mixer::mix_in_place`] needs, in f32: one
-/// sample (`len`) plus a bitmap of one bit per sample (`ceil(n / 32)`),
-/// which validates the permutation and marks the cycles already walked.
+/// The length of scratch, in samples of type `T`, that
+/// [`Mixer::mix_in_place`] needs: one sample (`len`) plus a bitmap of one
+/// bit per sample (`ceil(n / 8)` bytes, rounded up to whole `T`s), which
+/// validates the permutation and marks the cycles already walked.
+///
+/// # Errors
+/// [`Error::SizeOverflow`] when the sum overflows.
+pub fn in_place_scratch_len_of<T: Sample>(n: usize, len: usize) -> Result<usize> {
+    len.checked_add(mark_bytes(n).div_ceil(size_of::<T>()))
+        .ok_or(Error::SizeOverflow)
+}
+
+/// [`in_place_scratch_len_of`] for f32 batches: `len + ceil(n / 32)` floats.
 ///
 /// # Errors
 /// [`Error::SizeOverflow`] when the sum overflows.
 pub fn in_place_scratch_len(n: usize, len: usize) -> Result<usize> {
-    len.checked_add(mark_bytes(n).div_ceil(4))
-        .ok_or(Error::SizeOverflow)
+    in_place_scratch_len_of::<f32>(n, len)
 }
 
-/// The length of scratch that [`Mixer::mix_u8_in_place`] needs, in bytes:
-/// one sample (`len`) plus one bit per sample (`ceil(n / 8)`).
+/// [`in_place_scratch_len_of`] for u8 batches: `len + ceil(n / 8)` bytes.
 ///
 /// # Errors
 /// [`Error::SizeOverflow`] when the sum overflows.
 pub fn in_place_scratch_len_u8(n: usize, len: usize) -> Result<usize> {
-    len.checked_add(mark_bytes(n)).ok_or(Error::SizeOverflow)
+    in_place_scratch_len_of::<u8>(n, len)
 }
 
 /// Checks that `batch_len == n * len`.
@@ -90,11 +98,14 @@ fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
     }
 }
 
-/// `f32` words seen as bytes: the marks live in the f32 scratch.
-fn as_bytes(floats: &mut [f32]) -> &mut [u8] {
-    // SAFETY: u8 has alignment 1, every bit pattern is valid for both types,
-    // and the new slice covers the same bytes and takes over the unique borrow.
-    unsafe { core::slice::from_raw_parts_mut(floats.as_mut_ptr().cast::<u8>(), floats.len() * 4) }
+/// Samples seen as bytes: the marks live in the scratch.
+fn as_bytes<T: Sample>(samples: &mut [T]) -> &mut [u8] {
+    // SAFETY: a Sample is f32 or u8 (the trait is sealed): plain data with
+    // no padding, for which every byte pattern is valid; u8 has alignment
+    // 1; the new slice covers the same bytes and takes over the unique borrow.
+    unsafe {
+        core::slice::from_raw_parts_mut(samples.as_mut_ptr().cast::<u8>(), size_of_val(samples))
+    }
 }
 
 /// Checks what every in-place call needs before the permutation: the
@@ -148,21 +159,12 @@ impl Mixer {
         Mixer { stores, ..self }
     }
 
-    /// Whether an out-of-place output of `floats` elements is streamed.
-    fn streams(&self, floats: usize) -> bool {
+    /// Whether an out-of-place output of `bytes` is streamed.
+    fn streams(&self, bytes: usize) -> bool {
         match self.stores {
-            Stores::Auto => floats.saturating_mul(4) >= STREAMING_THRESHOLD_BYTES,
+            Stores::Auto => bytes >= STREAMING_THRESHOLD_BYTES,
             Stores::Cached => false,
             Stores::Streaming => true,
-        }
-    }
-
-    /// One out-of-place blend under the store policy.
-    fn blend_kernel(&self, w: Weights, out: &mut [f32], a: &[f32], b: &[f32], stream: bool) {
-        if stream {
-            kernel::blend_stream(self.backend, w, out, a, b);
-        } else {
-            kernel::blend(self.backend, w, out, a, b);
         }
     }
 
@@ -180,7 +182,7 @@ impl Mixer {
         if out.len() != a.len() || out.len() != b.len() {
             return Err(Error::InvalidArgument);
         }
-        self.blend_kernel(w, out, a, b, self.streams(out.len()));
+        f32::blend(self.backend, w, out, a, b, self.streams(size_of_val(out)));
         Ok(())
     }
 
@@ -205,31 +207,35 @@ impl Mixer {
         Ok(())
     }
 
-    /// Mixes a batch in place: `n = plan.len()` samples of `len`.
+    /// Mixes a batch in place: `n = plan.len()` samples of `len` values,
+    /// f32 or u8.
     ///
     /// The partners must be a permutation. Each cycle `c0 -> c1 -> ...` is
     /// walked once: `x[c0]` is saved in scratch, then `x[c_k]` is blended
     /// with `x[c_{k+1}]`, still original, and the last with the saved copy.
     /// Each sample is read about once and written once, the traffic of a
     /// `memcpy`. Samples that do not mix are not written, and a batch in
-    /// which none mixes is not touched at all.
+    /// which none mixes is not touched at all. u8 samples take timm's
+    /// `FastCollateMixup` arithmetic:
+    /// `sat(rint(f32(x[i]) * w_self + f32(x[p(i)]) * w_partner))`, rounding
+    /// half to even and saturating to `[0, 255]`.
     ///
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
     /// - [`Error::InvalidArgument`] when `batch.len() != n * len`, or the
     ///   plan's lambdas are not 1 or `n` values in `[0, 1]`, or its flags not `n`.
     /// - [`Error::BufferTooSmall`] when `scratch` is shorter than
-    ///   [`in_place_scratch_len`]`(n, len)`.
+    ///   [`in_place_scratch_len_of`]`::<T>(n, len)`.
     /// - [`Error::IndexOutOfRange`], [`Error::BadPermutation`] for partners
     ///   that are not a permutation of `0..n`.
-    pub fn mix_in_place(
+    pub fn mix_in_place<T: Sample>(
         &self,
-        batch: &mut [f32],
+        batch: &mut [T],
         len: usize,
         plan: Plan<'_>,
-        scratch: &mut [f32],
+        scratch: &mut [T],
     ) -> Result<()> {
-        let needed = in_place_scratch_len(plan.len(), len)?;
+        let needed = in_place_scratch_len_of::<T>(plan.len(), len)?;
         check_in_place(batch.len(), len, &plan, scratch.len(), needed)?;
         let (saved, rest) = scratch.split_at_mut(len);
         let marks = as_bytes(&mut rest[..needed - len]);
@@ -239,14 +245,15 @@ impl Mixer {
         }
         cycles_in_place(batch, len, plan.partners, saved, marks, |k, x, partner| {
             if plan.mixes(k) {
-                kernel::blend_in_place(self.backend, plan.weights(k), x, partner);
+                T::blend_in_place(self.backend, plan.weights(k), x, partner);
             }
         });
         Ok(())
     }
 
     /// Mixes a batch into `out`: `out[i] = w_self_i * batch[i] + w_partner_i * batch[partners[i]]`,
-    /// or a copy of `batch[i]` where sample `i` does not mix.
+    /// or a copy of `batch[i]` where sample `i` does not mix; f32 or u8,
+    /// with the arithmetic of [`mix_in_place`](Self::mix_in_place).
     ///
     /// The partners may be any index map into `0..n` (repeats allowed).
     /// Samples are visited along the partner chains (`k`, then `partners[k]`,
@@ -259,86 +266,28 @@ impl Mixer {
     ///   `out.len() != batch.len()`, or the plan's lambdas are not 1 or `n`
     ///   values in `[0, 1]`, or its flags not `n`.
     /// - [`Error::IndexOutOfRange`] for a partner not below `n`.
-    pub fn mix_into(
+    pub fn mix_into<T: Sample>(
         &self,
-        out: &mut [f32],
-        batch: &[f32],
+        out: &mut [T],
+        batch: &[T],
         len: usize,
         plan: Plan<'_>,
     ) -> Result<()> {
         check_into(out.len(), batch.len(), len, &plan)?;
-        let stream = self.streams(out.len());
+        let stream = self.streams(size_of_val(out));
         chains(plan.partners, |k| {
             let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];
-            if !plan.mixes(k) {
-                copy(self.backend, dst, a, stream);
+            if plan.mixes(k) {
+                T::blend(self.backend, plan.weights(k), dst, a, b, stream);
             } else {
-                self.blend_kernel(plan.weights(k), dst, a, b, stream);
+                T::copy(self.backend, dst, a, stream);
             }
         });
         if stream {
             kernel::stream_fence();
         }
-        Ok(())
-    }
-
-    /// Mixes a batch of u8 samples in place, as timm's `FastCollateMixup`
-    /// computes it: `x[i] = sat(rint(f32(x[i]) * w_self + f32(x[p(i)]) * w_partner))`,
-    /// rounding half to even and saturating to `[0, 255]`.
-    ///
-    /// The same walk, checks and errors as [`mix_in_place`](Self::mix_in_place);
-    /// `scratch` needs [`in_place_scratch_len_u8`]`(n, len)` bytes.
-    ///
-    /// # Errors
-    /// As [`mix_in_place`](Self::mix_in_place).
-    pub fn mix_u8_in_place(
-        &self,
-        batch: &mut [u8],
-        len: usize,
-        plan: Plan<'_>,
-        scratch: &mut [u8],
-    ) -> Result<()> {
-        let needed = in_place_scratch_len_u8(plan.len(), len)?;
-        check_in_place(batch.len(), len, &plan, scratch.len(), needed)?;
-        let (saved, rest) = scratch.split_at_mut(len);
-        check_permutation(plan.partners, rest)?;
-        if plan.mixes_none() {
-            return Ok(());
-        }
-        cycles_in_place(batch, len, plan.partners, saved, rest, |k, x, partner| {
-            if plan.mixes(k) {
-                kernel::blend_u8_in_place(self.backend, plan.weights(k), x, partner);
-            }
-        });
-        Ok(())
-    }
-
-    /// Mixes a batch of u8 samples into `out`, with the arithmetic of
-    /// [`mix_u8_in_place`](Self::mix_u8_in_place) and the walk of
-    /// [`mix_into`](Self::mix_into).
-    ///
-    /// # Errors
-    /// As [`mix_into`](Self::mix_into).
-    pub fn mix_u8_into(
-        &self,
-        out: &mut [u8],
-        batch: &[u8],
-        len: usize,
-        plan: Plan<'_>,
-    ) -> Result<()> {
-        check_into(out.len(), batch.len(), len, &plan)?;
-        chains(plan.partners, |k| {
-            let p = plan.partners[k] as usize;
-            let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
-            let dst = &mut out[k * len..][..len];
-            if plan.mixes(k) {
-                kernel::blend_u8(self.backend, plan.weights(k), dst, a, b);
-            } else {
-                dst.copy_from_slice(a);
-            }
-        });
         Ok(())
     }
 
@@ -373,7 +322,7 @@ impl Mixer {
         if len == 0 {
             return Ok(());
         }
-        let stream = self.streams(out.len());
+        let stream = self.streams(size_of_val(out));
         let fused = crate::image::Fused::new(self.backend, image, normalize);
         chains(plan.partners, |k| {
             let p = plan.partners[k] as usize;
@@ -386,14 +335,5 @@ impl Mixer {
             }
         });
         Ok(())
-    }
-}
-
-/// `dst = src`, with non-temporal stores when `stream`.
-fn copy(backend: Backend, dst: &mut [f32], src: &[f32], stream: bool) {
-    if stream {
-        kernel::copy_stream(backend, dst, src);
-    } else {
-        dst.copy_from_slice(src);
     }
 }

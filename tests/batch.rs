@@ -338,7 +338,7 @@ fn empty_batches_are_fine() {
         .mix_in_place(&mut [], 5, Plan::new(&[], &[]), &mut [0.0; 5])
         .unwrap();
     mixer
-        .mix_into(&mut [], &[], 5, Plan::new(&[], &[0.5]))
+        .mix_into::<f32>(&mut [], &[], 5, Plan::new(&[], &[0.5]))
         .unwrap();
     let mut batch = [1.0f32; 0];
     mixer

@@ -73,7 +73,7 @@ fn a_64x3x224x224_batch_is_mixed_without_allocating() {
         .mix_into(&mut out, &batch, len, Plan::new(&partners, &lambdas))
         .unwrap();
     mixer
-        .mix_u8_in_place(
+        .mix_in_place(
             &mut bytes,
             len,
             Plan::new(&partners, &lambdas),

@@ -49,7 +49,7 @@ fn every_pair_of_bytes_at_chosen_lambdas() {
             let batch: Vec<u8> = a.iter().chain(&b).copied().collect();
             let mut out2 = vec![0u8; batch.len()];
             mixer
-                .mix_u8_into(&mut out2, &batch, a.len(), Plan::new(&[1, 0], &[lam]))
+                .mix_into(&mut out2, &batch, a.len(), Plan::new(&[1, 0], &[lam]))
                 .unwrap();
             assert_eq!(
                 &out2[..a.len()],
@@ -60,7 +60,7 @@ fn every_pair_of_bytes_at_chosen_lambdas() {
             let mut in_place = batch.clone();
             let mut scratch = vec![0u8; in_place_scratch_len_u8(2, a.len()).unwrap()];
             mixer
-                .mix_u8_in_place(
+                .mix_in_place(
                     &mut in_place,
                     a.len(),
                     Plan::new(&[1, 0], &[lam]),
@@ -101,11 +101,11 @@ proptest! {
         }
         for mixer in every_backend() {
             let mut out = vec![7u8; n * len];
-            mixer.mix_u8_into(&mut out, &batch, len, Plan::new(&partners, lambdas)).unwrap();
+            mixer.mix_into(&mut out, &batch, len, Plan::new(&partners, lambdas)).unwrap();
             prop_assert_eq!(&out, &want);
             let mut x = batch.clone();
             let mut scratch = vec![0u8; in_place_scratch_len_u8(n, len).unwrap()];
-            mixer.mix_u8_in_place(&mut x, len, Plan::new(&partners, lambdas), &mut scratch).unwrap();
+            mixer.mix_in_place(&mut x, len, Plan::new(&partners, lambdas), &mut scratch).unwrap();
             prop_assert_eq!(&x, &want);
         }
     }
@@ -174,23 +174,23 @@ fn u8_errors_write_nothing() {
     let mut x = batch.clone();
     let mut scratch = vec![0u8; in_place_scratch_len_u8(3, 4).unwrap()];
     assert_eq!(
-        mixer.mix_u8_in_place(&mut x, 4, Plan::new(&[0, 0, 1], &[0.5]), &mut scratch),
+        mixer.mix_in_place(&mut x, 4, Plan::new(&[0, 0, 1], &[0.5]), &mut scratch),
         Err(Error::BadPermutation)
     );
     assert_eq!(
-        mixer.mix_u8_in_place(&mut x, 4, Plan::new(&[1, 2, 0], &[0.5]), &mut scratch[..4]),
+        mixer.mix_in_place(&mut x, 4, Plan::new(&[1, 2, 0], &[0.5]), &mut scratch[..4]),
         Err(Error::BufferTooSmall)
     );
     assert_eq!(
-        mixer.mix_u8_in_place(&mut x, 5, Plan::new(&[1, 2, 0], &[0.5]), &mut scratch),
+        mixer.mix_in_place(&mut x, 5, Plan::new(&[1, 2, 0], &[0.5]), &mut scratch),
         Err(Error::InvalidArgument)
     );
     assert_eq!(
-        mixer.mix_u8_into(&mut out, &batch, 4, Plan::new(&[1, 2, 3], &[0.5])),
+        mixer.mix_into(&mut out, &batch, 4, Plan::new(&[1, 2, 3], &[0.5])),
         Err(Error::IndexOutOfRange)
     );
     assert_eq!(
-        mixer.mix_u8_into(&mut out, &batch, 4, Plan::new(&[1, 2, 0], &[f64::NAN])),
+        mixer.mix_into(&mut out, &batch, 4, Plan::new(&[1, 2, 0], &[f64::NAN])),
         Err(Error::InvalidArgument)
     );
     assert_eq!(x, batch);

@@ -258,7 +258,7 @@ pub unsafe extern "C" fn mixup_apply_u8(
                 scratch,
                 scratch_len,
                 needed,
-                |x, p, l, s| Mixer::new().mix_u8_in_place(x, len, Plan::new(p, l), s),
+                |x, p, l, s| Mixer::new().mix_in_place(x, len, Plan::new(p, l), s),
             )
         }
     })())
@@ -294,7 +294,7 @@ pub unsafe extern "C" fn mixup_apply_into_u8(
             out,
             out_len,
             &[],
-            |o, x, p, l| Mixer::new().mix_u8_into(o, x, len, Plan::new(p, l)),
+            |o, x, p, l| Mixer::new().mix_into(o, x, len, Plan::new(p, l)),
         )
     })
 }

@@ -470,7 +470,7 @@ pub unsafe extern "C" fn mixup_batch_u8(
             common.run(&[images.region()], scratch_bytes, |plan, scratch| {
                 // SAFETY: checked and disjoint from every other buffer of the call.
                 let (x, s) = (images.slice_mut(), scratch.slice_mut());
-                Mixer::new().mix_u8_in_place(x, len, plan, s)
+                Mixer::new().mix_in_place(x, len, plan, s)
             })
         }
     })())

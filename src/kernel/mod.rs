@@ -11,7 +11,10 @@
 //! gives the formula's bits, since every byte is finite and not `-0`.
 
 mod portable;
+mod sample;
 mod scalar;
+
+pub use sample::Sample;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
