@@ -77,7 +77,8 @@ pub use image::{ImageLayout, Layout, Normalize};
 pub use kernel::{Backend, Sample, Weights};
 pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
 pub use mixer::{
-    Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_u8,
+    Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_of,
+    in_place_scratch_len_u8,
 };
 pub use pairing::Pairing;
 pub use plan::{Granularity, MixConfig, Plan};
