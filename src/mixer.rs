@@ -323,7 +323,7 @@ impl Mixer {
             return Ok(());
         }
         let stream = self.streams(size_of_val(out));
-        let fused = crate::image::Fused::new(self.backend, image, normalize);
+        let fused = kernel::fused::Fused::new(self.backend, image, normalize);
         chains(plan.partners, |k| {
             let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);

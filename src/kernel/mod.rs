@@ -3,13 +3,14 @@
 //!
 //! Every backend computes two f32 multiplies, each rounded, and one f32 add,
 //! rounded, with no FMA, so all of them give the same bits as the scalar
-//! reference. (FMA appears only in `avx2_image`, to replace a division
+//! reference. (FMA appears only in `fused::avx2`, to replace a division
 //! where a check shows the bits are the division's.) The f32 kernels
 //! compute the formula for every pair of weights, `(1, 0)` and `(0, 1)`
 //! included, as NumPy and torch do: `1 * x + 0 * inf` is NaN and
 //! `1 * -0 + 0 * y` is `+0`. The u8 kernels copy at those weights, which
 //! gives the formula's bits, since every byte is finite and not `-0`.
 
+pub(crate) mod fused;
 mod portable;
 mod sample;
 mod scalar;
@@ -18,8 +19,6 @@ pub use sample::Sample;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
-#[cfg(target_arch = "x86_64")]
-mod avx2_image;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 
@@ -30,8 +29,6 @@ use crate::error::{Error, Result};
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_avx2, "avx2");
-#[cfg(target_arch = "x86_64")]
-cpufeatures::new!(cpuid_avx2_fma, "avx2", "fma");
 
 /// An implementation of the blend kernel.
 ///
@@ -251,73 +248,6 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
         }
     }
 }
-
-/// One channel of the fused u8 to f32 pass: its `mean` and `std` (0 and 1
-/// without Normalize, which leave `u / 255` as it is) and the 256 values
-/// `v(u)` computed by the reference formula, which any faster path must
-/// match. Only the x86_64 vector path reads the fields.
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-pub(crate) struct Channel<'a> {
-    /// Subtracted from `u / 255`.
-    pub mean: f32,
-    /// Divides the difference.
-    pub std: f32,
-    /// `v(u)` for every byte, by the reference formula.
-    pub values: &'a [f32; 256],
-}
-
-/// Whether the backend has a vector path for the fused u8 to f32 pass
-/// (AVX2 with FMA) that gives, for every channel, each of its 256 values
-/// bit for bit. Checked once per batch, before [`normalize_blend`].
-pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) -> bool {
-    match backend {
-        #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if cpuid_avx2_fma::get() => {
-            // SAFETY: CPUID reports AVX2 and FMA.
-            unsafe { avx2_image::all_exact(channels) }
-        }
-        _ => {
-            let _ = channels;
-            false
-        }
-    }
-}
-
-/// The fused u8 to f32 pass, `out = w_self * v(a) + w_partner * v(b)`, by
-/// arithmetic where the backend has such a path (AVX2 with FMA) and it
-/// applies: the shapes and channels the path takes. Returns whether it
-/// wrote `out`; if not, nothing was written.
-/// Call it only for channels [`fused_vectors_exact`] accepted.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn normalize_blend(
-    backend: Backend,
-    w: Weights,
-    out: &mut [f32],
-    a: &[u8],
-    b: &[u8],
-    channels: &[Channel<'_>],
-    pixels: usize,
-    planar: (bool, bool),
-    stream: bool,
-) -> bool {
-    let weights = (w.w_self, w.w_partner);
-    match backend {
-        #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if cpuid_avx2_fma::get() => {
-            // SAFETY: CPUID reports AVX2 and FMA.
-            unsafe {
-                avx2_image::normalize_blend(out, a, b, channels, pixels, planar, weights, stream)
-            }
-        }
-        _ => {
-            let _ = (out, a, b, channels, pixels, planar, weights, stream);
-            false
-        }
-    }
-}
-
-/// The most channels [`normalize_blend`] takes.
-pub(crate) const MAX_FUSED_CHANNELS: usize = 4;
 
 /// `dst = src` with non-temporal stores where the backend has them; call
 /// [`stream_fence`] after the last one.

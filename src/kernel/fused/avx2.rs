@@ -13,7 +13,7 @@
 //! does.
 
 use super::Channel;
-use super::avx2::{prefetch, store, widen};
+use crate::kernel::avx2::{prefetch, store, widen};
 use core::arch::x86_64::{
     __m256, _mm_sfence, _mm256_add_ps, _mm256_blend_ps, _mm256_cvtepi32_ps, _mm256_fmadd_ps,
     _mm256_fnmadd_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_ps,

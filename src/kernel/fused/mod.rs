@@ -1,0 +1,393 @@
+//! The fused u8 to f32 pass: torchvision's `ToTensor()`, `Normalize` and
+//! the blend in one pass over the bytes. Three ways, one result: the
+//! scalar reference (the formula element by element), per-channel tables
+//! of the 256 weighted values, and on x86_64 with AVX2 and FMA arithmetic
+//! in vectors (`avx2.rs`), used only where a check shows it gives every
+//! value's bits.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+use super::{Backend, Weights};
+use crate::image::{ImageLayout, Layout, Normalize};
+
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpuid_avx2_fma, "avx2", "fma");
+
+/// One channel of the fused u8 to f32 pass: its `mean` and `std` (0 and 1
+/// without Normalize, which leave `u / 255` as it is) and the 256 values
+/// `v(u)` computed by the reference formula, which any faster path must
+/// match. Only the x86_64 vector path reads the fields.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) struct Channel<'a> {
+    /// Subtracted from `u / 255`.
+    pub mean: f32,
+    /// Divides the difference.
+    pub std: f32,
+    /// `v(u)` for every byte, by the reference formula.
+    pub values: &'a [f32; 256],
+}
+
+/// Whether the backend has a vector path for the fused u8 to f32 pass
+/// (AVX2 with FMA) that gives, for every channel, each of its 256 values
+/// bit for bit. Checked once per batch, before [`normalize_blend`].
+pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) -> bool {
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if cpuid_avx2_fma::get() => {
+            // SAFETY: CPUID reports AVX2 and FMA.
+            unsafe { avx2::all_exact(channels) }
+        }
+        _ => {
+            let _ = channels;
+            false
+        }
+    }
+}
+
+/// The fused u8 to f32 pass, `out = w_self * v(a) + w_partner * v(b)`, by
+/// arithmetic where the backend has such a path (AVX2 with FMA) and it
+/// applies: the shapes and channels the path takes. Returns whether it
+/// wrote `out`; if not, nothing was written.
+/// Call it only for channels [`fused_vectors_exact`] accepted.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn normalize_blend(
+    backend: Backend,
+    w: Weights,
+    out: &mut [f32],
+    a: &[u8],
+    b: &[u8],
+    channels: &[Channel<'_>],
+    pixels: usize,
+    planar: (bool, bool),
+    stream: bool,
+) -> bool {
+    let weights = (w.w_self, w.w_partner);
+    match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if cpuid_avx2_fma::get() => {
+            // SAFETY: CPUID reports AVX2 and FMA.
+            unsafe { avx2::normalize_blend(out, a, b, channels, pixels, planar, weights, stream) }
+        }
+        _ => {
+            let _ = (out, a, b, channels, pixels, planar, weights, stream);
+            false
+        }
+    }
+}
+
+/// The most channels [`normalize_blend`] takes.
+pub(crate) const MAX_FUSED_CHANNELS: usize = 4;
+
+/// Where element (channel `c`, pixel `p`) of a sample lies.
+#[inline(always)]
+fn index(layout: Layout, channels: usize, pixels: usize, c: usize, p: usize) -> usize {
+    match layout {
+        Layout::Hwc => p * channels + c,
+        Layout::Chw => c * pixels + p,
+    }
+}
+
+/// Pixels gathered and computed on the stack before they are copied (or
+/// streamed) out.
+const RUN: usize = 512;
+
+/// ToTensor, Normalize and the blend over one run of one channel:
+/// `tmp[j] = w_self * v(ua[j]) + w_partner * v(ub[j])`, with
+/// `v(u) = ((f32(u) / 255) - mean) / std` (or `f32(u) / 255`). A plain
+/// loop over contiguous runs that LLVM vectorizes; IEEE division is exact,
+/// so the vector lanes give the scalar bits.
+#[inline(always)]
+pub(crate) fn combine_run(
+    tmp: &mut [f32],
+    ua: &[u8],
+    ub: &[u8],
+    w: Weights,
+    norm: Option<(f32, f32)>,
+) {
+    let v = |u: u8| {
+        let x = f32::from(u) / 255.0;
+        match norm {
+            None => x,
+            Some((mean, std)) => (x - mean) / std,
+        }
+    };
+    let (ws, wp) = (w.w_self, w.w_partner);
+    for ((t, &x), &y) in tmp.iter_mut().zip(ua).zip(ub) {
+        *t = ws * v(x) + wp * v(y);
+    }
+}
+
+/// `v(u)` for every byte `u`: ToTensor, then Normalize when given.
+fn values_of(norm: Option<(f32, f32)>) -> [f32; 256] {
+    core::array::from_fn(|u| {
+        let x = f32::from(u as u8) / 255.0;
+        match norm {
+            None => x,
+            Some((mean, std)) => (x - mean) / std,
+        }
+    })
+}
+
+/// What the samples of one fused u8 to f32 call share, prepared once: the
+/// layout, the normalization, each channel's 256 values `v(u)` (up to
+/// [`MAX_FUSED_CHANNELS`] channels), and whether the backend's
+/// vector path gives exactly those values.
+pub(crate) struct Fused<'a> {
+    backend: Backend,
+    image: ImageLayout,
+    normalize: Option<Normalize<'a>>,
+    /// Whether `values` holds every channel's values.
+    few: bool,
+    values: [[f32; 256]; MAX_FUSED_CHANNELS],
+    /// Whether the vector path matches `values` for every channel.
+    vectors: bool,
+}
+
+impl<'a> Fused<'a> {
+    /// Prepares the pass for a checked `image` and `normalize`.
+    pub(crate) fn new(
+        backend: Backend,
+        image: ImageLayout,
+        normalize: Option<Normalize<'a>>,
+    ) -> Fused<'a> {
+        let channels = image.channels;
+        let mut fused = Fused {
+            backend,
+            image,
+            normalize,
+            few: false,
+            values: [[0.0; 256]; MAX_FUSED_CHANNELS],
+            vectors: false,
+        };
+        // the scalar reference needs no tables
+        if (1..=MAX_FUSED_CHANNELS).contains(&channels) && backend != Backend::Scalar {
+            fused.few = true;
+            for c in 0..channels {
+                fused.values[c] = values_of(fused.norm_of(c));
+            }
+            fused.vectors = fused_vectors_exact(backend, &fused.channels()[..channels]);
+        }
+        fused
+    }
+
+    /// Channel `c`'s `(mean, std)`, if normalizing.
+    fn norm_of(&self, c: usize) -> Option<(f32, f32)> {
+        self.normalize.map(|n| (n.mean[c], n.std[c]))
+    }
+
+    /// The channels as the vector path takes them (Normalize's identity,
+    /// mean 0 and std 1, without one); the first `image.channels` count.
+    fn channels(&self) -> [Channel<'_>; MAX_FUSED_CHANNELS] {
+        let last = self.image.channels.clamp(1, MAX_FUSED_CHANNELS) - 1;
+        core::array::from_fn(|c| {
+            let (mean, std) = self.norm_of(c.min(last)).unwrap_or((0.0, 1.0));
+            Channel {
+                mean,
+                std,
+                values: &self.values[c],
+            }
+        })
+    }
+
+    /// Normalizes and blends one pair of u8 samples into `out`.
+    ///
+    /// The scalar backend evaluates the formula element by element in
+    /// layout order: the reference. AVX2 with FMA computes it in vectors
+    /// when its exactness check passed (see `kernel::avx2_image`). The
+    /// others, and the cases that path leaves, look up, per channel, tables
+    /// of the 256 weighted normalized values (`w_self * v(u)` and
+    /// `w_partner * v(u)`, the formula's own products, so the same bits) and
+    /// add one from each per element, with non-temporal stores when `stream`.
+    pub(crate) fn blend(&self, w: Weights, out: &mut [f32], a: &[u8], b: &[u8], stream: bool) {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        if pixels == 0 {
+            // nothing to write, however many channels: loops below are
+            // bounded by the elements, never by a dimension alone
+            return;
+        }
+        let backend = self.backend;
+        let norm_of = |c: usize| self.norm_of(c);
+        if backend == Backend::Scalar {
+            for c in 0..channels {
+                for p in 0..pixels {
+                    let i = index(input, channels, pixels, c, p);
+                    let o = index(output, channels, pixels, c, p);
+                    combine_run(&mut out[o..=o], &a[i..=i], &b[i..=i], w, norm_of(c));
+                }
+            }
+            return;
+        }
+        let planar = (input == Layout::Chw, output == Layout::Chw);
+        if self.vectors
+            && normalize_blend(
+                backend,
+                w,
+                out,
+                a,
+                b,
+                &self.channels()[..channels],
+                pixels,
+                planar,
+                stream,
+            )
+        {
+            return;
+        }
+        self.table_pass(out, a, Some((b, w)), stream);
+    }
+
+    /// ToTensor and Normalize alone, `out = v(a)`, for a sample that does
+    /// not mix: the bits of torchvision's two transforms.
+    pub(crate) fn convert(&self, out: &mut [f32], a: &[u8], stream: bool) {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        if self.backend == Backend::Scalar {
+            for c in 0..channels {
+                let values = values_of(self.norm_of(c));
+                for p in 0..pixels {
+                    let i = index(input, channels, pixels, c, p);
+                    out[index(output, channels, pixels, c, p)] = values[a[i] as usize];
+                }
+            }
+        } else {
+            self.table_pass(out, a, None, stream);
+        }
+    }
+
+    /// The table path, channel by channel, in runs of pixels built on the
+    /// stack and copied out: `own[a] + other[b]` with the weighted tables of
+    /// a blend, or `v(a)` alone without a partner.
+    fn table_pass(
+        &self,
+        out: &mut [f32],
+        a: &[u8],
+        partner: Option<(&[u8], Weights)>,
+        stream: bool,
+    ) {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        let mut tmp = [0.0f32; RUN];
+        for c in 0..channels {
+            let plain = if self.few {
+                self.values[c]
+            } else {
+                values_of(self.norm_of(c))
+            };
+            // The weighted values of the channel: the formula's two
+            // products, rounded as it rounds them.
+            let tables = partner.map(|(b, w)| {
+                let own: [f32; 256] = core::array::from_fn(|u| w.w_self * plain[u]);
+                let other: [f32; 256] = core::array::from_fn(|u| w.w_partner * plain[u]);
+                (b, own, other)
+            });
+            for p0 in (0..pixels).step_by(RUN) {
+                let len = RUN.min(pixels - p0);
+                let run = &mut tmp[..len];
+                match (input, &tables) {
+                    (Layout::Chw, Some((b, own, other))) => {
+                        let (xa, xb) = (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]);
+                        for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
+                            *t = own[x as usize] + other[y as usize];
+                        }
+                    }
+                    (Layout::Hwc, Some((b, own, other))) => {
+                        let pixels_a = a[p0 * channels..].chunks_exact(channels);
+                        let pixels_b = b[p0 * channels..].chunks_exact(channels);
+                        for ((t, pa), pb) in run.iter_mut().zip(pixels_a).zip(pixels_b) {
+                            *t = own[pa[c] as usize] + other[pb[c] as usize];
+                        }
+                    }
+                    (Layout::Chw, None) => {
+                        let xa = &a[c * pixels + p0..][..len];
+                        run.iter_mut()
+                            .zip(xa)
+                            .for_each(|(t, &x)| *t = plain[x as usize]);
+                    }
+                    (Layout::Hwc, None) => {
+                        let pixels_a = a[p0 * channels..].chunks_exact(channels);
+                        run.iter_mut()
+                            .zip(pixels_a)
+                            .for_each(|(t, pa)| *t = plain[pa[c] as usize]);
+                    }
+                }
+                match output {
+                    Layout::Chw => {
+                        let dst = &mut out[c * pixels + p0..][..len];
+                        if stream {
+                            super::copy_stream(self.backend, dst, run);
+                        } else {
+                            dst.copy_from_slice(run);
+                        }
+                    }
+                    Layout::Hwc => {
+                        let dst = out[p0 * channels..].chunks_exact_mut(channels);
+                        for (px, &v) in dst.zip(run.iter()) {
+                            px[c] = v;
+                        }
+                    }
+                }
+            }
+        }
+        if stream {
+            super::stream_fence();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
+    const STD: [f32; 3] = [0.229, 0.224, 0.225];
+
+    fn imagenet(backend: Backend, input: Layout, output: Layout) -> Fused<'static> {
+        let image = ImageLayout {
+            channels: 3,
+            pixels: 64,
+            input,
+            output,
+        };
+        let norm = Normalize {
+            mean: &MEAN,
+            std: &STD,
+        };
+        Fused::new(backend, image, Some(norm))
+    }
+
+    /// The dispatcher, not only the vector code, must take the vector path
+    /// for ImageNet's constants wherever AVX2 and FMA are there: its speed
+    /// cannot be lost silently to the tables.
+    #[test]
+    fn imagenet_constants_take_the_vector_path_on_avx2_with_fma() {
+        #[cfg(target_arch = "x86_64")]
+        let expected = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let expected = false;
+        for (input, output) in [(Layout::Hwc, Layout::Chw), (Layout::Chw, Layout::Chw)] {
+            if expected {
+                assert!(imagenet(Backend::Avx2, input, output).vectors);
+            }
+            assert!(!imagenet(Backend::Portable, input, output).vectors);
+            assert!(!imagenet(Backend::Scalar, input, output).vectors);
+        }
+        if !expected {
+            std::println!("skipped the AVX2 half: this CPU lacks AVX2 or FMA");
+        }
+    }
+}
