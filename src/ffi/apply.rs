@@ -61,12 +61,22 @@ pub unsafe extern "C" fn mixup_blend_f32(
     })())
 }
 
-/// The checks and the call of an in-place batch function, for any sample type.
+/// The checked buffers of an in-place batch call.
+pub(crate) struct InPlaceViews<'a, T> {
+    batch: &'a mut [T],
+    plan: Plan<'a>,
+    scratch: &'a mut [T],
+}
+
+/// Checks the buffers of an in-place batch call of `n` samples of `len`
+/// and returns them as slices: `partners` and `lam` as the plan, `scratch`
+/// at least `in_place_scratch_len_of::<T>(n, len)` long, none overlapping.
 ///
 /// # Safety
-/// Each pointer must be NULL (with length 0) or valid for its length.
+/// Each pointer must be NULL (with length 0) or valid for its length for
+/// `'a`, and not used through another pointer meanwhile.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn apply_in_place<T>(
+pub(crate) unsafe fn in_place_views<'a, T: Sample>(
     batch: *mut T,
     n: usize,
     len: usize,
@@ -76,13 +86,12 @@ pub(crate) unsafe fn apply_in_place<T>(
     lam_len: usize,
     scratch: *mut T,
     scratch_len: usize,
-    scratch_needed: usize,
-    mix: impl FnOnce(&mut [T], &[u32], &[f64], &mut [T]) -> Result<()>,
-) -> Result<()> {
+) -> Result<InPlaceViews<'a, T>> {
+    let needed = in_place_scratch_len_of::<T>(n, len)?;
     let batch = batch_buf(batch, n, len)?;
     let partners = Buf::new(partners, partners_len)?.first(n)?;
     let lam = lambdas(lam, lam_len, n)?;
-    let scratch = Buf::new(scratch, scratch_len)?.first(scratch_needed)?;
+    let scratch = Buf::new(scratch, scratch_len)?.first(needed)?;
     disjoint(&[
         batch.region(),
         partners.region(),
@@ -90,24 +99,31 @@ pub(crate) unsafe fn apply_in_place<T>(
         scratch.region(),
     ])?;
     // SAFETY: all checked and pairwise disjoint; valid by the caller's promise.
-    let (x, p, l, s) = unsafe {
-        (
-            batch.slice_mut(),
-            partners.slice(),
-            lam.slice(),
-            scratch.slice_mut(),
-        )
-    };
-    mix(x, p, l, s)
+    unsafe {
+        Ok(InPlaceViews {
+            batch: batch.slice_mut(),
+            plan: Plan::new(partners.slice(), lam.slice()),
+            scratch: scratch.slice_mut(),
+        })
+    }
 }
 
-/// The checks and the call of an out-of-place batch function: `out` gets
-/// `out_needed` elements and must not overlap an input.
+/// The checked buffers of an out-of-place batch call.
+pub(crate) struct IntoViews<'a, T, U> {
+    pub(crate) out: &'a mut [U],
+    pub(crate) batch: &'a [T],
+    pub(crate) plan: Plan<'a>,
+}
+
+/// Checks the buffers of an out-of-place batch call of `n` samples of
+/// `len` and returns them as slices: `out` gets `n * len` elements and
+/// overlaps no input, nor any of `more_inputs`.
 ///
 /// # Safety
-/// Each pointer must be NULL (with length 0) or valid for its length.
+/// Each pointer must be NULL (with length 0) or valid for its length for
+/// `'a`, and `out` not used through another pointer meanwhile.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn apply_into<T, U>(
+pub(crate) unsafe fn into_views<'a, T, U>(
     batch: *const T,
     n: usize,
     len: usize,
@@ -118,8 +134,7 @@ pub(crate) unsafe fn apply_into<T, U>(
     out: *mut U,
     out_len: usize,
     more_inputs: &[(usize, usize)],
-    mix: impl FnOnce(&mut [U], &[T], &[u32], &[f64]) -> Result<()>,
-) -> Result<()> {
+) -> Result<IntoViews<'a, T, U>> {
     let batch = batch_buf(batch, n, len)?;
     let partners = Buf::new(partners, partners_len)?.first(n)?;
     let lam = lambdas(lam, lam_len, n)?;
@@ -131,15 +146,80 @@ pub(crate) unsafe fn apply_into<T, U>(
         disjoint(&[out.region(), input])?;
     }
     // SAFETY: checked; `out` is disjoint from every input; valid by the caller's promise.
-    let (o, x, p, l) = unsafe {
-        (
-            out.slice_mut(),
-            batch.slice(),
-            partners.slice(),
-            lam.slice(),
+    unsafe {
+        Ok(IntoViews {
+            out: out.slice_mut(),
+            batch: batch.slice(),
+            plan: Plan::new(partners.slice(), lam.slice()),
+        })
+    }
+}
+
+/// An in-place batch call for either sample type: the checks, then the mix.
+///
+/// # Safety
+/// As [`in_place_views`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn apply_in_place<T: Sample>(
+    batch: *mut T,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    scratch: *mut T,
+    scratch_len: usize,
+) -> mixup_status {
+    // SAFETY: the caller's promises, passed on.
+    let views = unsafe {
+        in_place_views(
+            batch,
+            n,
+            len,
+            partners,
+            partners_len,
+            lam,
+            lam_len,
+            scratch,
+            scratch_len,
         )
     };
-    mix(o, x, p, l)
+    status_of(views.and_then(|v| Mixer::new().mix_in_place(v.batch, len, v.plan, v.scratch)))
+}
+
+/// An out-of-place batch call for either sample type: the checks, then the mix.
+///
+/// # Safety
+/// As [`into_views`].
+#[allow(clippy::too_many_arguments)]
+unsafe fn apply_into<T: Sample>(
+    batch: *const T,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    out: *mut T,
+    out_len: usize,
+) -> mixup_status {
+    // SAFETY: the caller's promises, passed on.
+    let views = unsafe {
+        into_views(
+            batch,
+            n,
+            len,
+            partners,
+            partners_len,
+            lam,
+            lam_len,
+            out,
+            out_len,
+            &[],
+        )
+    };
+    status_of(views.and_then(|v| Mixer::new().mix_into(v.out, v.batch, len, v.plan)))
 }
 
 /// Mixes a batch of `n` samples of `len` floats in place:
@@ -164,25 +244,20 @@ pub unsafe extern "C" fn mixup_apply_f32(
     scratch: *mut f32,
     scratch_len: usize,
 ) -> mixup_status {
-    status_of((|| {
-        let needed = in_place_scratch_len(n, len)?;
-        // SAFETY: the caller's promises, passed on.
-        unsafe {
-            apply_in_place(
-                batch,
-                n,
-                len,
-                partners,
-                partners_len,
-                lam,
-                lam_len,
-                scratch,
-                scratch_len,
-                needed,
-                |x, p, l, s| Mixer::new().mix_in_place(x, len, Plan::new(p, l), s),
-            )
-        }
-    })())
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        apply_in_place(
+            batch,
+            n,
+            len,
+            partners,
+            partners_len,
+            lam,
+            lam_len,
+            scratch,
+            scratch_len,
+        )
+    }
 }
 
 /// Mixes a batch of `n` samples of `len` floats into `out`:
@@ -207,7 +282,7 @@ pub unsafe extern "C" fn mixup_apply_into_f32(
     out_len: usize,
 ) -> mixup_status {
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe {
+    unsafe {
         apply_into(
             batch,
             n,
@@ -218,10 +293,8 @@ pub unsafe extern "C" fn mixup_apply_into_f32(
             lam_len,
             out,
             out_len,
-            &[],
-            |o, x, p, l| Mixer::new().mix_into(o, x, len, Plan::new(p, l)),
         )
-    })
+    }
 }
 
 /// Mixes a batch of `n` u8 samples of `len` bytes in place, as timm's
@@ -243,25 +316,20 @@ pub unsafe extern "C" fn mixup_apply_u8(
     scratch: *mut u8,
     scratch_len: usize,
 ) -> mixup_status {
-    status_of((|| {
-        let needed = in_place_scratch_len_u8(n, len)?;
-        // SAFETY: the caller's promises, passed on.
-        unsafe {
-            apply_in_place(
-                batch,
-                n,
-                len,
-                partners,
-                partners_len,
-                lam,
-                lam_len,
-                scratch,
-                scratch_len,
-                needed,
-                |x, p, l, s| Mixer::new().mix_in_place(x, len, Plan::new(p, l), s),
-            )
-        }
-    })())
+    // SAFETY: the caller's promises, passed on.
+    unsafe {
+        apply_in_place(
+            batch,
+            n,
+            len,
+            partners,
+            partners_len,
+            lam,
+            lam_len,
+            scratch,
+            scratch_len,
+        )
+    }
 }
 
 /// Mixes a batch of `n` u8 samples of `len` bytes into `out`, with the
@@ -282,7 +350,7 @@ pub unsafe extern "C" fn mixup_apply_into_u8(
     out_len: usize,
 ) -> mixup_status {
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe {
+    unsafe {
         apply_into(
             batch,
             n,
@@ -293,10 +361,8 @@ pub unsafe extern "C" fn mixup_apply_into_u8(
             lam_len,
             out,
             out_len,
-            &[],
-            |o, x, p, l| Mixer::new().mix_into(o, x, len, Plan::new(p, l)),
         )
-    })
+    }
 }
 
 /// The scratch `mixup_apply_f32` needs for `n` samples of `len` floats, in

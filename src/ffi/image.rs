@@ -130,9 +130,8 @@ pub unsafe extern "C" fn mixup_apply_into_u8_f32(
         let inputs = [mean.region(), std.region(), image_region];
         // SAFETY: the caller's promises, passed on; `mean` and `std` are
         // checked and only read.
-        unsafe {
-            let norm = normalize_from(mean, std);
-            apply_into(
+        let (v, norm) = unsafe {
+            let v = into_views(
                 batch,
                 n,
                 len,
@@ -143,8 +142,9 @@ pub unsafe extern "C" fn mixup_apply_into_u8_f32(
                 out,
                 out_len,
                 &inputs,
-                |o, x, p, l| Mixer::new().mix_u8_to_f32(o, x, layout, Plan::new(p, l), norm),
-            )
-        }
+            )?;
+            (v, normalize_from(mean, std))
+        };
+        Mixer::new().mix_u8_to_f32(v.out, v.batch, layout, v.plan, norm)
     })())
 }

@@ -20,9 +20,9 @@ use crate::detection::{
 };
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, Layout, Normalize};
-use crate::kernel::Weights;
+use crate::kernel::{Sample, Weights};
 use crate::labels::{SparseTarget, one_hot_targets, sparse_targets};
-use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_u8};
+use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_of, in_place_scratch_len_u8};
 use crate::pairing::Pairing;
 use crate::plan::{Granularity, MixConfig, Plan};
 use crate::rng::MixRng;
