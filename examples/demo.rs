@@ -161,7 +161,7 @@ fn detection(data: &Path, out_dir: &Path) -> Result<(), Box<dyn Error>> {
     let lam = Beta::symmetric(1.5)?.sample(&mut MixRng::stream(2026, 3));
     let canvas = ImageSize::canvas(size_a, size_b);
     let mut mixed = vec![0u8; canvas.elements(3)?];
-    Mixer::new().blend_canvas_u8(&mut mixed, &a, size_a, &b, size_b, 3, Layout::Hwc, lam)?;
+    Mixer::new().blend_canvas(&mut mixed, &a, size_a, &b, size_b, 3, Layout::Hwc, lam)?;
     let mut boxes = [WeightedBox::default(); 3];
     let count = mix_boxes(&boxes_a, &[0, 1], &boxes_b, &[2], lam, false, &mut boxes)?;
 

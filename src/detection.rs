@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::image::Layout;
-use crate::kernel::{self, Backend, Weights};
+use crate::kernel::{Backend, CANVAS_RUN, Sample, Weights};
 use crate::mixer::Mixer;
 use crate::plan::Plan;
 
@@ -58,67 +58,12 @@ pub struct WeightedBox {
     pub weight: f32,
 }
 
-/// Zeros standing in for the part of the canvas an image does not cover.
-const ZERO_RUN: usize = 1024;
-
-/// A sample type a canvas is blended in: f32 or u8.
-pub(crate) trait CanvasSample: Copy {
-    /// One run of a canvas row, as GluonCV builds it: the canvas starts at
-    /// zero, takes `w_self * a` where the first image covers it, then adds
-    /// `w_partner * b` where the second does. So `a` alone gives
-    /// `w_self * a` (a `-0` stays `-0`), `b` alone `0 + w_partner * b`, both
-    /// the blend, neither zero.
-    fn canvas_run(
-        backend: Backend,
-        w: Weights,
-        out: &mut [Self],
-        a: Option<&[Self]>,
-        b: Option<&[Self]>,
-    );
-}
-
-impl CanvasSample for f32 {
-    fn canvas_run(
-        backend: Backend,
-        w: Weights,
-        out: &mut [f32],
-        a: Option<&[f32]>,
-        b: Option<&[f32]>,
-    ) {
-        static ZEROS: [f32; ZERO_RUN] = [0.0; ZERO_RUN];
-        match (a, b) {
-            (Some(a), Some(b)) => kernel::blend(backend, w, out, a, b),
-            (Some(a), None) => kernel::scale(w.w_self, out, a),
-            // w_self * 0 is +0, so this is 0 + w_partner * b
-            (None, Some(b)) => kernel::blend(backend, w, out, &ZEROS, b),
-            (None, None) => out.fill(0.0),
-        }
-    }
-}
-
-impl CanvasSample for u8 {
-    fn canvas_run(
-        backend: Backend,
-        w: Weights,
-        out: &mut [u8],
-        a: Option<&[u8]>,
-        b: Option<&[u8]>,
-    ) {
-        static ZEROS: [u8; ZERO_RUN] = [0; ZERO_RUN];
-        // a byte times a weight plus +0 is the product itself: one blend serves
-        match (a, b) {
-            (None, None) => out.fill(0),
-            _ => kernel::blend_u8(backend, w, out, a.unwrap_or(&ZEROS), b.unwrap_or(&ZEROS)),
-        }
-    }
-}
-
 /// Blends `pad(a)` and `pad(b)` onto `out`, row by row, in runs of at
-/// most [`ZERO_RUN`] values, each covered by both images, one, or neither.
+/// most [`CANVAS_RUN`] values, each covered by both images, one, or neither.
 /// Every loop is bounded by the canvas's elements: an empty canvas costs
 /// nothing, whatever its other dimensions.
 #[allow(clippy::too_many_arguments)]
-fn canvas_rows<T: CanvasSample>(
+fn canvas_rows<T: Sample>(
     backend: Backend,
     w: Weights,
     out: &mut [T],
@@ -154,7 +99,7 @@ fn canvas_rows<T: CanvasSample>(
             for (start, end) in [(0, narrow), (narrow, wide)] {
                 let mut s = start;
                 while s < end {
-                    let e = end.min(s + ZERO_RUN);
+                    let e = end.min(s + CANVAS_RUN);
                     let xa = part(a, ra, size_a.width * per_pixel, s, e);
                     let xb = part(b, rb, size_b.width * per_pixel, s, e);
                     T::canvas_run(backend, w, &mut dst_row[s..e], xa, xb);
@@ -194,11 +139,15 @@ fn check_canvas(
 }
 
 impl Mixer {
-    /// GluonCV's detection mixup of two f32 images: the canvas is
+    /// GluonCV's detection mixup of two images, f32 or u8: the canvas is
     /// `(max h, max w)`, and `out = w_self * pad(a) + w_partner * pad(b)`,
-    /// where `pad` puts an image at the top left and zeros elsewhere. Both
-    /// images and the canvas share `layout` and `channels`. Returns the
-    /// canvas size; `out` needs at least its elements.
+    /// where `pad` puts an image at the top left and zeros elsewhere (where
+    /// only the first image covers the canvas, `w_self * a` alone, as
+    /// GluonCV assigns it). Both images and the canvas share `layout` and
+    /// `channels`. Returns the canvas size; `out` needs at least its
+    /// elements. u8 images take the u8 arithmetic of
+    /// [`mix_in_place`](Self::mix_in_place), rounding half to even and
+    /// saturating (GluonCV and YOLOv5 truncate to u8, so they can differ by one).
     ///
     /// # Errors
     /// - [`Error::InvalidArgument`] for 0 channels, an image whose length is
@@ -206,45 +155,7 @@ impl Mixer {
     /// - [`Error::BufferTooSmall`] when `out` is shorter than the canvas.
     /// - [`Error::SizeOverflow`] when a size overflows.
     #[allow(clippy::too_many_arguments)]
-    pub fn blend_canvas(
-        &self,
-        out: &mut [f32],
-        a: &[f32],
-        size_a: ImageSize,
-        b: &[f32],
-        size_b: ImageSize,
-        channels: usize,
-        layout: Layout,
-        lam: f64,
-    ) -> Result<ImageSize> {
-        self.canvas(out, a, size_a, b, size_b, channels, layout, lam)
-    }
-
-    /// [`blend_canvas`](Self::blend_canvas) for u8 images, with the u8
-    /// arithmetic of [`mix_in_place`](Self::mix_in_place): rounding
-    /// half to even and saturating. (GluonCV and YOLOv5 truncate to u8
-    /// instead, so they can differ by one.)
-    ///
-    /// # Errors
-    /// As [`blend_canvas`](Self::blend_canvas).
-    #[allow(clippy::too_many_arguments)]
-    pub fn blend_canvas_u8(
-        &self,
-        out: &mut [u8],
-        a: &[u8],
-        size_a: ImageSize,
-        b: &[u8],
-        size_b: ImageSize,
-        channels: usize,
-        layout: Layout,
-        lam: f64,
-    ) -> Result<ImageSize> {
-        self.canvas(out, a, size_a, b, size_b, channels, layout, lam)
-    }
-
-    /// The checks and the blend of [`blend_canvas`](Self::blend_canvas), for either sample type.
-    #[allow(clippy::too_many_arguments)]
-    fn canvas<T: CanvasSample>(
+    pub fn blend_canvas<T: Sample>(
         &self,
         out: &mut [T],
         a: &[T],
@@ -467,39 +378,15 @@ impl Mixer {
     /// [`blend_canvas`](Self::blend_canvas) does, and its boxes are both
     /// images' boxes, as [`mix_boxes`] gives them (all kept). `lambdas` has
     /// one value for the batch or one per sample; draw them from
-    /// `Beta::symmetric(32.0)` as YOLOv5 does, or `1.5` as GluonCV.
+    /// `Beta::symmetric(32.0)` as YOLOv5 does, or `1.5` as GluonCV. Images
+    /// are f32 or u8.
     ///
     /// # Errors
     /// Those of [`detection_output_sizes`]; [`Error::InvalidArgument`] for
     /// bad lambdas or output index lists of the wrong length;
     /// [`Error::BufferTooSmall`] when `out.canvases` or `out.boxes` is
     /// shorter than [`detection_output_sizes`] says.
-    pub fn mix_detection(
-        &self,
-        batch: &DetectionBatch<'_, f32>,
-        partners: &[u32],
-        lambdas: &[f64],
-        out: DetectionOutput<'_, f32>,
-    ) -> Result<()> {
-        self.detection(batch, partners, lambdas, out)
-    }
-
-    /// [`mix_detection`](Self::mix_detection) for u8 images, with the u8
-    /// arithmetic (round half to even, saturate).
-    ///
-    /// # Errors
-    /// As [`mix_detection`](Self::mix_detection).
-    pub fn mix_detection_u8(
-        &self,
-        batch: &DetectionBatch<'_, u8>,
-        partners: &[u32],
-        lambdas: &[f64],
-        out: DetectionOutput<'_, u8>,
-    ) -> Result<()> {
-        self.detection(batch, partners, lambdas, out)
-    }
-
-    fn detection<T: CanvasSample>(
+    pub fn mix_detection<T: Sample>(
         &self,
         batch: &DetectionBatch<'_, T>,
         partners: &[u32],

@@ -121,7 +121,7 @@ fn canvas_matches_the_padded_formula() {
                         assert!(out[n..].iter().all(|v| v.is_nan()), "wrote past the canvas");
                         let mut out_u8 = vec![7u8; n];
                         mixer
-                            .blend_canvas_u8(&mut out_u8, &ab, sa, &bb, sb, channels, layout, lam)
+                            .blend_canvas(&mut out_u8, &ab, sa, &bb, sb, channels, layout, lam)
                             .unwrap();
                         assert_eq!(
                             out_u8, want_u8,
@@ -401,7 +401,7 @@ fn batch_form_matches_pair_by_pair() {
     };
     let mut canvases_u8 = vec![0u8; elements];
     mixer
-        .mix_detection_u8(
+        .mix_detection(
             &batch_u8,
             &partners,
             &[0.5],

@@ -44,7 +44,7 @@ pub unsafe extern "C" fn mixup_canvas_size(
 /// # Safety
 /// Each pointer must be NULL (with length 0) or valid for its length.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn canvas_call<T>(
+pub(crate) unsafe fn canvas_call<T: Sample>(
     a: *const T,
     size_a: ImageSize,
     b: *const T,
@@ -53,7 +53,7 @@ pub(crate) unsafe fn canvas_call<T>(
     layout: u32,
     out: *mut T,
     out_len: usize,
-    blend: impl FnOnce(&mut [T], &[T], &[T], Layout) -> Result<ImageSize>,
+    lam: f64,
 ) -> Result<()> {
     let layout = layout_of(layout)?;
     if channels == 0 {
@@ -67,7 +67,8 @@ pub(crate) unsafe fn canvas_call<T>(
     disjoint(&[out.region(), b.region()])?;
     // SAFETY: checked; `out` is disjoint from both inputs; valid by the caller's promise.
     let (o, x, y) = unsafe { (out.slice_mut(), a.slice(), b.slice()) };
-    blend(o, x, y, layout).map(|_| ())
+    let canvas = Mixer::new().blend_canvas(o, x, size_a, y, size_b, channels, layout, lam);
+    canvas.map(|_| ())
 }
 
 /// Detection mixup of two f32 images (GluonCV's construction): `a` is
@@ -103,19 +104,7 @@ pub unsafe extern "C" fn mixup_blend_canvas_f32(
         },
     );
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe {
-        canvas_call(
-            a,
-            sa,
-            b,
-            sb,
-            channels,
-            layout,
-            out,
-            out_len,
-            |o, x, y, l| Mixer::new().blend_canvas(o, x, sa, y, sb, channels, l, lam),
-        )
-    })
+    status_of(unsafe { canvas_call(a, sa, b, sb, channels, layout, out, out_len, lam) })
 }
 
 /// `mixup_blend_canvas_f32` for u8 images, rounding half to even and
@@ -148,19 +137,7 @@ pub unsafe extern "C" fn mixup_blend_canvas_u8(
         },
     );
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe {
-        canvas_call(
-            a,
-            sa,
-            b,
-            sb,
-            channels,
-            layout,
-            out,
-            out_len,
-            |o, x, y, l| Mixer::new().blend_canvas_u8(o, x, sa, y, sb, channels, l, lam),
-        )
-    })
+    status_of(unsafe { canvas_call(a, sa, b, sb, channels, layout, out, out_len, lam) })
 }
 
 /// The boxes of both images of a detection mixup: `boxes_a` holds `n1`
@@ -350,7 +327,7 @@ impl<T> DetectionBufs<T> {
 /// # Safety
 /// Each pointer must be NULL (with length 0) or valid for its length.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn detection_call<T>(
+pub(crate) unsafe fn detection_call<T: Sample>(
     images: *const T,
     images_len: usize,
     image_offsets: *const usize,
@@ -372,7 +349,6 @@ pub(crate) unsafe fn detection_call<T>(
     out_boxes: *mut mixup_weighted_box,
     out_boxes_len: usize,
     out_box_offsets: *mut usize,
-    mix: impl FnOnce(&DetectionBatch<'_, T>, &[u32], &[f64], DetectionOutput<'_, T>) -> Result<()>,
 ) -> Result<()> {
     let layout = layout_of(layout)?;
     let n_plus_1 = n.checked_add(1).ok_or(Error::SizeOverflow)?;
@@ -395,7 +371,7 @@ pub(crate) unsafe fn detection_call<T>(
     // SAFETY: every buffer checked, outputs disjoint from each other and
     // from the inputs; the C structs share the Rust types' repr(C) layouts.
     let (batch, p, l, out) = unsafe { bufs.views(channels, layout) };
-    mix(&batch, p, l, out)
+    Mixer::new().mix_detection(&batch, p, l, out)
 }
 
 /// Detection mixup over a batch of f32 images of different sizes: image
@@ -462,7 +438,6 @@ pub unsafe extern "C" fn mixup_mix_detection_f32(
             out_boxes,
             out_boxes_len,
             out_box_offsets,
-            |batch, p, l, out| Mixer::new().mix_detection(batch, p, l, out),
         )
     })
 }
@@ -520,7 +495,6 @@ pub unsafe extern "C" fn mixup_mix_detection_u8(
             out_boxes,
             out_boxes_len,
             out_box_offsets,
-            |batch, p, l, out| Mixer::new().mix_detection_u8(batch, p, l, out),
         )
     })
 }

@@ -15,6 +15,7 @@ mod portable;
 mod sample;
 mod scalar;
 
+pub(crate) use sample::CANVAS_RUN;
 pub use sample::Sample;
 
 #[cfg(target_arch = "x86_64")]

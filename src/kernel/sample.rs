@@ -3,8 +3,13 @@
 //! `FastCollateMixup` rounding).
 
 use super::{
-    Backend, Weights, blend, blend_in_place, blend_stream, blend_u8, blend_u8_in_place, copy_stream,
+    Backend, Weights, blend, blend_in_place, blend_stream, blend_u8, blend_u8_in_place,
+    copy_stream, scale,
 };
+
+/// Zeros standing in for the part of a detection canvas an image does not
+/// cover: the longest run [`Sample::canvas_run`] takes.
+pub(crate) const CANVAS_RUN: usize = 1024;
 
 mod sealed {
     pub trait Sealed {}
@@ -29,6 +34,20 @@ pub trait Sample: Copy + Default + sealed::Sealed + 'static {
     /// has them for this type.
     #[doc(hidden)]
     fn copy(backend: Backend, dst: &mut [Self], src: &[Self], stream: bool);
+
+    /// One run of a detection canvas row, at most `CANVAS_RUN` long, as
+    /// GluonCV builds it: the canvas starts at zero, takes `w_self * a`
+    /// where the first image covers it, then adds `w_partner * b` where
+    /// the second does. So `a` alone gives `w_self * a` (a `-0` stays
+    /// `-0`), `b` alone `0 + w_partner * b`, both the blend, neither zero.
+    #[doc(hidden)]
+    fn canvas_run(
+        backend: Backend,
+        w: Weights,
+        out: &mut [Self],
+        a: Option<&[Self]>,
+        b: Option<&[Self]>,
+    );
 }
 
 impl Sample for f32 {
@@ -51,6 +70,23 @@ impl Sample for f32 {
             dst.copy_from_slice(src);
         }
     }
+
+    fn canvas_run(
+        backend: Backend,
+        w: Weights,
+        out: &mut [f32],
+        a: Option<&[f32]>,
+        b: Option<&[f32]>,
+    ) {
+        static ZEROS: [f32; CANVAS_RUN] = [0.0; CANVAS_RUN];
+        match (a, b) {
+            (Some(a), Some(b)) => blend(backend, w, out, a, b),
+            (Some(a), None) => scale(w.w_self, out, a),
+            // w_self * 0 is +0, so this is 0 + w_partner * b
+            (None, Some(b)) => blend(backend, w, out, &ZEROS, b),
+            (None, None) => out.fill(0.0),
+        }
+    }
 }
 
 impl Sample for u8 {
@@ -64,5 +100,20 @@ impl Sample for u8 {
 
     fn copy(_backend: Backend, dst: &mut [u8], src: &[u8], _stream: bool) {
         dst.copy_from_slice(src);
+    }
+
+    fn canvas_run(
+        backend: Backend,
+        w: Weights,
+        out: &mut [u8],
+        a: Option<&[u8]>,
+        b: Option<&[u8]>,
+    ) {
+        static ZEROS: [u8; CANVAS_RUN] = [0; CANVAS_RUN];
+        // a byte times a weight plus +0 is the product itself: one blend serves
+        match (a, b) {
+            (None, None) => out.fill(0),
+            _ => blend_u8(backend, w, out, a.unwrap_or(&ZEROS), b.unwrap_or(&ZEROS)),
+        }
     }
 }
