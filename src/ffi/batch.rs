@@ -195,22 +195,21 @@ pub(crate) struct BatchCall {
 }
 
 impl BatchCall {
-    /// Checks everything, then draws the plan into the workspace, calls
-    /// `mix(plan, scratch)`, writes the targets and
-    /// the optional outputs, and advances the generator. `data` are the
-    /// regions of the caller's images (already checked), which must not
-    /// overlap anything else; `scratch_bytes` is the scratch `mix` needs.
-    /// Nothing but the workspace is written before every check has passed.
+    /// Checks everything, then draws the plan into the workspace. The caller
+    /// then mixes its images with [`Drawn::plan`] and [`Drawn::scratch`]
+    /// and calls [`Drawn::finish`]. `data` are the regions of the caller's
+    /// images (already checked), which must not overlap anything else;
+    /// `scratch_bytes` is the scratch the mix needs. Nothing but the
+    /// workspace is written before every check has passed.
     ///
     /// # Safety
-    /// Every pointer must be NULL (with length 0) or valid for its length;
-    /// `rng` and `config` must be valid, and `outputs` NULL or valid.
-    unsafe fn run(
+    /// Every pointer must be NULL (with length 0) or valid for its length
+    /// for `'a`; `rng` and `config` must be valid, and `outputs` NULL or valid.
+    pub(crate) unsafe fn prepare<'a>(
         self,
         data: &[(usize, usize)],
         scratch_bytes: usize,
-        mix: impl FnOnce(Plan<'_>, Buf<u8>) -> Result<()>,
-    ) -> Result<()> {
+    ) -> Result<Drawn<'a>> {
         let n = self.n;
         let rng = Buf::one(self.rng)?;
         // SAFETY: valid for its stated size by the caller's promise; plain
@@ -303,34 +302,110 @@ impl BatchCall {
         let state = unsafe { rng.slice_mut() };
         let mut r = MixRng::from_state(state[0].s);
         config.draw(&mut r, partners, lams, Some(&mut *flags))?;
-        let plan = Plan {
-            partners,
-            lambdas: lams,
-            mixed: Some(flags),
-        };
-        mix(plan, scratch)?;
-        if with_labels {
-            // SAFETY: checked and disjoint from everything else.
-            let t = unsafe { targets.slice_mut() };
-            let smoothing = raw_config.label_smoothing;
-            one_hot_targets(y, self.num_classes, partners, lams, smoothing, t)?;
-        }
         // SAFETY: checked and disjoint from everything else.
-        let (l, p, a) = unsafe {
+        let (targets, lam_out, partners_out, applied_out) = unsafe {
             (
+                with_labels.then(|| targets.slice_mut()),
                 lam_out.slice_mut(),
                 partners_out.slice_mut(),
                 applied_out.slice_mut(),
             )
         };
-        l.iter_mut().zip(&*lams).for_each(|(d, s)| *d = *s);
-        p.iter_mut().zip(&*partners).for_each(|(d, s)| *d = *s);
-        a.iter_mut()
-            .zip(&*flags)
+        Ok(Drawn {
+            plan: Plan {
+                partners,
+                lambdas: lams,
+                mixed: Some(flags),
+            },
+            scratch,
+            labels: y,
+            num_classes: self.num_classes,
+            smoothing: raw_config.label_smoothing,
+            targets,
+            lam_out,
+            partners_out,
+            applied_out,
+            generator: &mut state[0],
+            next: r,
+        })
+    }
+}
+
+/// A one-call batch whose arguments all passed the checks and whose plan
+/// is drawn into the workspace: the images are to be mixed with `plan`
+/// (and `scratch`), then [`finish`](Drawn::finish) writes the rest.
+pub(crate) struct Drawn<'a> {
+    /// The partners, lambdas and flags, in the workspace.
+    pub(crate) plan: Plan<'a>,
+    /// The scratch part of the workspace, 8-byte aligned.
+    pub(crate) scratch: Buf<u8>,
+    labels: &'a [i64],
+    num_classes: usize,
+    smoothing: f64,
+    targets: Option<&'a mut [f32]>,
+    lam_out: &'a mut [f64],
+    partners_out: &'a mut [u32],
+    applied_out: &'a mut [u8],
+    generator: &'a mut mixup_rng,
+    next: MixRng,
+}
+
+impl Drawn<'_> {
+    /// Writes the soft targets and the optional outputs, and advances the
+    /// caller's generator: the last step of a call that succeeded.
+    pub(crate) fn finish(self) -> Result<()> {
+        let plan = self.plan;
+        if let Some(t) = self.targets {
+            one_hot_targets(
+                self.labels,
+                self.num_classes,
+                plan.partners,
+                plan.lambdas,
+                self.smoothing,
+                t,
+            )?;
+        }
+        self.lam_out
+            .iter_mut()
+            .zip(plan.lambdas)
+            .for_each(|(d, s)| *d = *s);
+        self.partners_out
+            .iter_mut()
+            .zip(plan.partners)
+            .for_each(|(d, s)| *d = *s);
+        let flags = plan.mixed.unwrap_or(&[]);
+        self.applied_out
+            .iter_mut()
+            .zip(flags)
             .for_each(|(d, &s)| *d = u8::from(s));
-        state[0].s = r.state();
+        self.generator.s = self.next.state();
         Ok(())
     }
+}
+
+/// A one-call batch mixed in place, for either sample type.
+///
+/// # Safety
+/// As [`BatchCall::prepare`], and `images` NULL (with `n * len` 0) or valid
+/// for `n * len` elements.
+unsafe fn batch_in_place<T: Sample>(call: BatchCall, images: *mut T, len: usize) -> Result<()> {
+    let images = batch_buf(images, call.n, len)?;
+    let scratch_len = in_place_scratch_len_of::<T>(call.n, len)?;
+    let scratch_bytes = scratch_len
+        .checked_mul(size_of::<T>())
+        .ok_or(Error::SizeOverflow)?;
+    // SAFETY: the caller's promises, passed on.
+    let drawn = unsafe { call.prepare(&[images.region()], scratch_bytes)? };
+    // SAFETY: checked, disjoint from every other buffer of the call; the
+    // scratch part of the workspace starts 8-byte aligned.
+    let (x, s) = unsafe {
+        (
+            images.slice_mut(),
+            drawn.scratch.part::<T>(0, scratch_len).slice_mut(),
+        )
+    };
+    Mixer::new().mix_in_place(x, len, drawn.plan, s)?;
+    drawn.finish()
 }
 
 /// Mixup for one batch in one call, as torchvision's `RandomMixup` does it:
@@ -365,34 +440,19 @@ pub unsafe extern "C" fn mixup_batch_f32(
     workspace_len: usize,
     outputs: *const mixup_batch_outputs,
 ) -> mixup_status {
-    status_of((|| {
-        let images = batch_buf(images, n, len)?;
-        let scratch_floats = in_place_scratch_len(n, len)?;
-        let scratch_bytes = scratch_floats.checked_mul(4).ok_or(Error::SizeOverflow)?;
-        let common = BatchCall {
-            rng,
-            config,
-            n,
-            labels,
-            labels_len,
-            num_classes,
-            workspace,
-            workspace_len,
-            outputs,
-        };
-        // SAFETY: the caller's promises, passed on.
-        unsafe {
-            common.run(&[images.region()], scratch_bytes, |plan, scratch| {
-                // SAFETY: checked, disjoint from every other buffer of the
-                // call; the scratch part of the workspace starts 8-aligned.
-                let (x, s) = (
-                    images.slice_mut(),
-                    scratch.part::<f32>(0, scratch_floats).slice_mut(),
-                );
-                Mixer::new().mix_in_place(x, len, plan, s)
-            })
-        }
-    })())
+    let call = BatchCall {
+        rng,
+        config,
+        n,
+        labels,
+        labels_len,
+        num_classes,
+        workspace,
+        workspace_len,
+        outputs,
+    };
+    // SAFETY: the caller's promises, passed on.
+    status_of(unsafe { batch_in_place(call, images, len) })
 }
 
 /// The workspace `mixup_batch_u8` needs for `n` samples of `len` bytes, in
@@ -451,29 +511,19 @@ pub unsafe extern "C" fn mixup_batch_u8(
     workspace_len: usize,
     outputs: *const mixup_batch_outputs,
 ) -> mixup_status {
-    status_of((|| {
-        let images = batch_buf(images, n, len)?;
-        let scratch_bytes = in_place_scratch_len_u8(n, len)?;
-        let common = BatchCall {
-            rng,
-            config,
-            n,
-            labels,
-            labels_len,
-            num_classes,
-            workspace,
-            workspace_len,
-            outputs,
-        };
-        // SAFETY: the caller's promises, passed on.
-        unsafe {
-            common.run(&[images.region()], scratch_bytes, |plan, scratch| {
-                // SAFETY: checked and disjoint from every other buffer of the call.
-                let (x, s) = (images.slice_mut(), scratch.slice_mut());
-                Mixer::new().mix_in_place(x, len, plan, s)
-            })
-        }
-    })())
+    let call = BatchCall {
+        rng,
+        config,
+        n,
+        labels,
+        labels_len,
+        num_classes,
+        workspace,
+        workspace_len,
+        outputs,
+    };
+    // SAFETY: the caller's promises, passed on.
+    status_of(unsafe { batch_in_place(call, images, len) })
 }
 
 /// `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
@@ -536,12 +586,10 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
             outputs,
         };
         // SAFETY: the caller's promises, passed on.
-        unsafe {
-            common.run(&data, 0, |plan, _| {
-                // SAFETY: checked and disjoint from every other buffer of the call.
-                let (o, x) = (out.slice_mut(), images.slice());
-                Mixer::new().mix_u8_to_f32(o, x, layout, plan, norm)
-            })
-        }
+        let drawn = unsafe { common.prepare(&data, 0)? };
+        // SAFETY: checked and disjoint from every other buffer of the call.
+        let (o, x) = unsafe { (out.slice_mut(), images.slice()) };
+        Mixer::new().mix_u8_to_f32(o, x, layout, drawn.plan, norm)?;
+        drawn.finish()
     })())
 }
