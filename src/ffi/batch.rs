@@ -456,8 +456,8 @@ pub unsafe extern "C" fn mixup_batch_f32(
 }
 
 /// The workspace `mixup_batch_u8` needs for `n` samples of `len` bytes, in
-/// bytes, into `*bytes_out`: `n` lambdas, `n` partners, one sample and one
-/// bit per sample.
+/// bytes, into `*bytes_out`: `n` lambdas, `n` partners, `n` flags, one
+/// sample and one bit per sample.
 ///
 /// # Safety
 /// `bytes_out` must be NULL or valid and writable.
@@ -476,7 +476,8 @@ pub unsafe extern "C" fn mixup_workspace_size_u8(
 }
 
 /// The workspace `mixup_batch_u8_f32` needs for `n` samples, in bytes, into
-/// `*bytes_out`: `n` lambdas and `n` partners (no scratch: it is out of place).
+/// `*bytes_out`: `n` lambdas, `n` partners and `n` flags (no scratch: it
+/// is out of place).
 ///
 /// # Safety
 /// `bytes_out` must be NULL or valid and writable.

@@ -194,7 +194,7 @@ impl<'a> Fused<'a> {
     ///
     /// The scalar backend evaluates the formula element by element in
     /// layout order: the reference. AVX2 with FMA computes it in vectors
-    /// when its exactness check passed (see `kernel::avx2_image`). The
+    /// when its exactness check passed (see `fused/avx2.rs`). The
     /// others, and the cases that path leaves, look up, per channel, tables
     /// of the 256 weighted normalized values (`w_self * v(u)` and
     /// `w_partner * v(u)`, the formula's own products, so the same bits) and
