@@ -54,6 +54,36 @@ static const mixup_batch_outputs *outs(float *targets, size_t targets_len, doubl
     return &o;
 }
 
+/* A detection batch's layout and outputs, from positional arguments. */
+static const mixup_detection_layout *det_layout(size_t n, const mixup_size *sizes, const size_t *image_offsets,
+                                                const float *boxes, const int64_t *classes, size_t num_boxes,
+                                                const size_t *box_offsets, size_t channels, uint32_t layout) {
+    static mixup_detection_layout l;
+    l = mixup_detection_layout_default();
+    l.n = n;
+    l.sizes = sizes;
+    l.image_offsets = image_offsets;
+    l.boxes = boxes;
+    l.classes = classes;
+    l.num_boxes = num_boxes;
+    l.box_offsets = box_offsets;
+    l.channels = channels;
+    l.layout = layout;
+    return &l;
+}
+
+static const mixup_detection_outputs *det_outs(size_t *canvas_offsets, mixup_size *canvas_sizes,
+                                               mixup_weighted_box *boxes, size_t boxes_len, size_t *box_offsets) {
+    static mixup_detection_outputs o;
+    o = mixup_detection_outputs_default();
+    o.canvas_offsets = canvas_offsets;
+    o.canvas_sizes = canvas_sizes;
+    o.boxes = boxes;
+    o.boxes_len = boxes_len;
+    o.box_offsets = box_offsets;
+    return &o;
+}
+
 static uint32_t lcg_state = 12345u;
 static float next_float(void) {
     lcg_state = lcg_state * 1664525u + 1013904223u;
@@ -526,11 +556,9 @@ static void test_detection(void) {
         memcpy(images + H1 * W1 * C, b, sizeof b);
         memcpy(images8, a8, sizeof a8);
         memcpy(images8 + H1 * W1 * C, b8, sizeof b8);
-        EXPECT(mixup_detection_sizes(sizes, 2, box_offsets, 3, pairs, 2, C, &elements, &box_total), MIXUP_STATUS_OK);
+        EXPECT(mixup_detection_sizes(det_layout(2, sizes, NULL, NULL, NULL, 0, box_offsets, C, MIXUP_LAYOUT_HWC), pairs, 2, &elements, &box_total), MIXUP_STATUS_OK);
         CHECK(elements == 2 * 4 * 5 * C && box_total == 6);
-        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], image_offsets, sizes, 2, all_boxes,
-                                       all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases,
-                                       elements, canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets),
+        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], det_layout(2, sizes, image_offsets, all_boxes, all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC), pairs, 2, lams, 2, canvases, elements, det_outs(canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets)),
                MIXUP_STATUS_OK);
         CHECK(canvas_sizes[0].height == 4 && canvas_sizes[0].width == 5 && canvas_offsets[1] == 4 * 5 * C);
         CHECK(same_bits(canvases, want, 4 * 5 * C)); /* a with b at lam 0.35, as above */
@@ -539,21 +567,13 @@ static void test_detection(void) {
         CHECK(out_box_offsets[0] == 0 && out_box_offsets[1] == 3 && out_box_offsets[2] == 6);
         CHECK(out_boxes[3].class_id == 7 && out_boxes[3].weight == 0.8f);
         CHECK(out_boxes[4].class_id == 5 && out_boxes[4].weight == (float)(1.0 - 0.8));
-        EXPECT(mixup_mix_detection_u8(images8, sizeof images8, image_offsets, sizes, 2, all_boxes, all_classes, 3,
-                                      box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases8, elements,
-                                      canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets),
+        EXPECT(mixup_mix_detection_u8(images8, sizeof images8, det_layout(2, sizes, image_offsets, all_boxes, all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC), pairs, 2, lams, 2, canvases8, elements, det_outs(canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets)),
                MIXUP_STATUS_OK);
         CHECK(memcmp(canvases8, out8, 4 * 5 * C) == 0);
         for (i = 0; i < elements; i++) canvases[i] = -1.0f;
-        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], image_offsets, sizes, 2, all_boxes,
-                                       all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases,
-                                       elements - 1, canvas_offsets, canvas_sizes, out_boxes, box_total,
-                                       out_box_offsets),
+        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], det_layout(2, sizes, image_offsets, all_boxes, all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC), pairs, 2, lams, 2, canvases, elements - 1, det_outs(canvas_offsets, canvas_sizes, out_boxes, box_total, out_box_offsets)),
                MIXUP_STATUS_BUFFER_TOO_SMALL);
-        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], image_offsets, sizes, 2, all_boxes,
-                                       all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC, pairs, lams, 2, canvases,
-                                       elements, canvas_offsets, canvas_sizes, out_boxes, box_total,
-                                       canvas_offsets),
+        EXPECT(mixup_mix_detection_f32(images, sizeof images / sizeof images[0], det_layout(2, sizes, image_offsets, all_boxes, all_classes, 3, box_offsets, C, MIXUP_LAYOUT_HWC), pairs, 2, lams, 2, canvases, elements, det_outs(canvas_offsets, canvas_sizes, out_boxes, box_total, canvas_offsets)),
                MIXUP_STATUS_OVERLAP);
         for (i = 0; i < elements; i++) CHECK(canvases[i] == -1.0f);
     }

@@ -270,23 +270,74 @@ typedef struct {
 } mixup_image;
 
 /**
- * One sample's target in sparse form, for losses that take
- * `lam * CE(y_a) + (1 - lam) * CE(y_b)` when `num_classes` is huge.
+ * The height and width of an image, in pixels.
  */
 typedef struct {
   /**
-   * The sample's own class.
+   * Rows.
    */
-  int64_t y_a;
+  size_t height;
   /**
-   * The partner's class.
+   * Columns.
    */
-  int64_t y_b;
+  size_t width;
+} mixup_size;
+
+/**
+ * Everything about a detection batch but its pixels: the images' sizes
+ * and where they start, their boxes and classes, the channels and the
+ * layout. Start from `mixup_detection_layout_default()`. It grows like
+ * `mixup_config`: by fields at the end, read only as far as `struct_size`
+ * covers.
+ */
+typedef struct {
   /**
-   * The weight of `y_a`; `y_b` weighs `1 - lam`.
+   * `sizeof(mixup_detection_layout)` as the caller was built, set by
+   * `mixup_detection_layout_default()`.
    */
-  double lam;
-} mixup_sparse_target;
+  size_t struct_size;
+  /**
+   * Images in the batch.
+   */
+  size_t n;
+  /**
+   * Each image's size (`n` entries).
+   */
+  const mixup_size *sizes;
+  /**
+   * Where each image starts in the pixel buffer, in elements (`n` entries).
+   */
+  const size_t *image_offsets;
+  /**
+   * Every image's boxes, `(x1, y1, x2, y2)`: `4 * num_boxes` floats.
+   */
+  const float *boxes;
+  /**
+   * One class id per box (`num_boxes` entries).
+   */
+  const int64_t *classes;
+  /**
+   * Boxes in all.
+   */
+  size_t num_boxes;
+  /**
+   * Image `i` has boxes `box_offsets[i]..box_offsets[i + 1]` (`n + 1`
+   * non-decreasing entries).
+   */
+  const size_t *box_offsets;
+  /**
+   * Channels per pixel, at least 1.
+   */
+  size_t channels;
+  /**
+   * A `mixup_layout` value, for every image and canvas.
+   */
+  uint32_t layout;
+  /**
+   * 0; room for a later field.
+   */
+  uint32_t reserved;
+} mixup_detection_layout;
 
 /**
  * One box of the mixed image: corners, class, and the weight of its loss.
@@ -319,18 +370,57 @@ typedef struct {
 } mixup_weighted_box;
 
 /**
- * The height and width of an image, in pixels.
+ * Where a detection batch call writes, besides the canvases: canvas `i`
+ * starts at element `canvas_offsets[i]` and is `canvas_sizes[i]`; its
+ * boxes are `boxes[box_offsets[i]..box_offsets[i + 1]]`. Start from
+ * `mixup_detection_outputs_default()`; it grows like `mixup_config`.
  */
 typedef struct {
   /**
-   * Rows.
+   * `sizeof(mixup_detection_outputs)` as the caller was built, set by
+   * `mixup_detection_outputs_default()`.
    */
-  size_t height;
+  size_t struct_size;
   /**
-   * Columns.
+   * Where each canvas starts (`n` entries).
    */
-  size_t width;
-} mixup_size;
+  size_t *canvas_offsets;
+  /**
+   * Each canvas's size (`n` entries).
+   */
+  mixup_size *canvas_sizes;
+  /**
+   * Every canvas's weighted boxes, one list after another.
+   */
+  mixup_weighted_box *boxes;
+  /**
+   * Room at `boxes`, as `mixup_detection_sizes` gives it.
+   */
+  size_t boxes_len;
+  /**
+   * Prefix offsets into `boxes` (`n + 1` entries).
+   */
+  size_t *box_offsets;
+} mixup_detection_outputs;
+
+/**
+ * One sample's target in sparse form, for losses that take
+ * `lam * CE(y_a) + (1 - lam) * CE(y_b)` when `num_classes` is huge.
+ */
+typedef struct {
+  /**
+   * The sample's own class.
+   */
+  int64_t y_a;
+  /**
+   * The partner's class.
+   */
+  int64_t y_b;
+  /**
+   * The weight of `y_a`; `y_b` weighs `1 - lam`.
+   */
+  double lam;
+} mixup_sparse_target;
 
 
 
@@ -665,64 +755,55 @@ mixup_status mixup_mix_boxes(const float *boxes_a,
                              size_t *count_out);
 
 /**
+ * An empty batch of 3-channel HWC images.
+ */
+mixup_detection_layout mixup_detection_layout_default(void);
+
+/**
+ * Outputs with every pointer NULL: set all of them before a call.
+ */
+mixup_detection_outputs mixup_detection_outputs_default(void);
+
+/**
  * The output a detection batch needs: `*elements_out` canvas elements and
- * `*boxes_out` boxes in all, when image `i` (`sizes[i]`, with boxes
- * `box_offsets[i]..box_offsets[i + 1]`) is mixed with `partners[i]`.
- * `box_offsets` has `n + 1` non-decreasing entries.
+ * `*boxes_out` boxes in all, when image `i` of `layout` is mixed with
+ * `partners[i]` (`n` entries). Only the sizes, box offsets and channels of
+ * `layout` are read.
  *
  * # Safety
- * Each pointer must be NULL (with length 0) or valid for its length; the
- * two out-pointers must be valid.
+ * `layout` must be valid, its pointers and `partners` NULL (with length
+ * 0) or valid for their lengths; the two out-pointers must be valid.
  */
-mixup_status mixup_detection_sizes(const mixup_size *sizes,
-                                   size_t n,
-                                   const size_t *box_offsets,
-                                   size_t box_offsets_len,
+mixup_status mixup_detection_sizes(const mixup_detection_layout *layout,
                                    const uint32_t *partners,
                                    size_t partners_len,
-                                   size_t channels,
                                    size_t *elements_out,
                                    size_t *boxes_out);
 
 /**
  * Detection mixup over a batch of f32 images of different sizes: image
- * `i` (`sizes[i]`, `channels` channels in `layout`, starting at element
- * `image_offsets[i]` of `images`; boxes `box_offsets[i]..box_offsets[i+1]`
- * of `boxes` (4 floats each) and `classes`) is mixed with image
- * `partners[i]` with weight `lam_i` (`lam` has 1 or `n` values). Canvas
- * `i` goes to `canvases` at `canvas_offsets[i]`, of size
- * `canvas_sizes[i]`; its boxes to `out_boxes`
- * `[out_box_offsets[i]..out_box_offsets[i+1]]`. Size the outputs with
+ * `i` of `layout` (starting at element `image_offsets[i]` of `images`)
+ * is mixed with image `partners[i]` (`n` entries) with weight `lam_i`
+ * (`lam` has 1 or `n` values), as `mixup_blend_canvas_f32` does, and its
+ * boxes are both images' boxes, weighted. Canvas `i` goes to `canvases`
+ * where `outputs` says. Size `canvases` and `outputs->boxes` with
  * `mixup_detection_sizes`. Draw lambdas with `mixup_beta(rng, 32, 32)` as
  * YOLOv5 does, or 1.5 as GluonCV.
  *
  * # Safety
- * Each pointer must be NULL (with length 0) or valid for its length:
- * `image_offsets`, `sizes`, `partners`, `canvas_offsets` and
- * `canvas_sizes` for `n` entries, `box_offsets` and `out_box_offsets` for
- * `n + 1`, `boxes` for `4 * num_boxes` floats.
+ * `layout` and `outputs` must be valid for their stated sizes; every
+ * pointer, theirs too, NULL (with length 0) or valid for its length.
  */
 mixup_status mixup_mix_detection_f32(const float *images,
                                      size_t images_len,
-                                     const size_t *image_offsets,
-                                     const mixup_size *sizes,
-                                     size_t n,
-                                     const float *boxes,
-                                     const int64_t *classes,
-                                     size_t num_boxes,
-                                     const size_t *box_offsets,
-                                     size_t channels,
-                                     uint32_t layout,
+                                     const mixup_detection_layout *layout,
                                      const uint32_t *partners,
+                                     size_t partners_len,
                                      const double *lam,
                                      size_t lam_len,
                                      float *canvases,
                                      size_t canvases_len,
-                                     size_t *canvas_offsets,
-                                     mixup_size *canvas_sizes,
-                                     mixup_weighted_box *out_boxes,
-                                     size_t out_boxes_len,
-                                     size_t *out_box_offsets);
+                                     const mixup_detection_outputs *outputs);
 
 /**
  * `mixup_mix_detection_f32` for u8 images, rounding half to even and
@@ -733,25 +814,14 @@ mixup_status mixup_mix_detection_f32(const float *images,
  */
 mixup_status mixup_mix_detection_u8(const uint8_t *images,
                                     size_t images_len,
-                                    const size_t *image_offsets,
-                                    const mixup_size *sizes,
-                                    size_t n,
-                                    const float *boxes,
-                                    const int64_t *classes,
-                                    size_t num_boxes,
-                                    const size_t *box_offsets,
-                                    size_t channels,
-                                    uint32_t layout,
+                                    const mixup_detection_layout *layout,
                                     const uint32_t *partners,
+                                    size_t partners_len,
                                     const double *lam,
                                     size_t lam_len,
                                     uint8_t *canvases,
                                     size_t canvases_len,
-                                    size_t *canvas_offsets,
-                                    mixup_size *canvas_sizes,
-                                    mixup_weighted_box *out_boxes,
-                                    size_t out_boxes_len,
-                                    size_t *out_box_offsets);
+                                    const mixup_detection_outputs *outputs);
 
 /**
  * Three channels, no pixels yet, HWC in (as decoders give it) and CHW out

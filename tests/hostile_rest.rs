@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::outs;
+use common::{det_layout, det_outs, outs};
 use mixup::ffi::*;
 use proptest::prelude::*;
 use std::ffi::CStr;
@@ -138,11 +138,7 @@ proptest! {
         }
         // SAFETY: every pointer is valid for its stated length.
         let got = unsafe {
-            mixup_mix_detection_u8(images.as_ptr(), images.len(), offsets.as_ptr(), sizes.as_ptr(), 2,
-                boxes.as_ptr().cast(), classes.as_ptr(), 2, box_offsets.as_ptr(), 3, layout,
-                partners.as_ptr(), lams.as_ptr(), 1, canvases.as_mut_ptr(), canvases_len,
-                canvas_offsets.as_mut_ptr(), canvas_sizes.as_mut_ptr(), out_boxes.as_mut_ptr(), 4,
-                out_box_offsets.as_mut_ptr())
+            mixup_mix_detection_u8(images.as_ptr(), images.len(), &det_layout(2, sizes.as_ptr(), offsets.as_ptr(), boxes.as_ptr().cast(), classes.as_ptr(), 2, box_offsets.as_ptr(), 3, layout), partners.as_ptr(), 2, lams.as_ptr(), 1, canvases.as_mut_ptr(), canvases_len, &det_outs(canvas_offsets.as_mut_ptr(), canvas_sizes.as_mut_ptr(), out_boxes.as_mut_ptr(), 4, out_box_offsets.as_mut_ptr()))
         };
         prop_assert_eq!(got, expected, "fault {}", fault);
         if expected == OK {
@@ -189,6 +185,29 @@ fn argument_free_calls() {
             image.output_layout
         ),
         (3, 0, mixup_layout::Hwc as u32, mixup_layout::Chw as u32)
+    );
+    let l = mixup_detection_layout_default();
+    assert_eq!(
+        (l.n, l.num_boxes, l.channels, l.layout, l.reserved),
+        (0, 0, 3, mixup_layout::Hwc as u32, 0)
+    );
+    assert!(
+        l.sizes.is_null()
+            && l.image_offsets.is_null()
+            && l.boxes.is_null()
+            && l.box_offsets.is_null()
+    );
+    assert_eq!(l.struct_size, size_of::<mixup_detection_layout>());
+    let d = mixup_detection_outputs_default();
+    assert!(
+        d.canvas_offsets.is_null()
+            && d.canvas_sizes.is_null()
+            && d.boxes.is_null()
+            && d.box_offsets.is_null()
+    );
+    assert_eq!(
+        (d.boxes_len, d.struct_size),
+        (0, size_of::<mixup_detection_outputs>())
     );
     let o = mixup_batch_outputs_default();
     assert!(

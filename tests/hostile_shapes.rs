@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::outs;
+use common::{det_layout, det_outs, outs};
 use mixup::ffi::*;
 use proptest::prelude::*;
 use std::ptr::{NonNull, null, null_mut};
@@ -142,8 +142,7 @@ proptest! {
             let (mut elements, mut boxes) = (77usize, 77usize);
             // SAFETY: every pointer is valid for its length.
             let sizes_status = unsafe {
-                mixup_detection_sizes(sizes.as_ptr(), 1, box_offsets.as_ptr(), 2, partners.as_ptr(), 1,
-                    channels, &mut elements, &mut boxes)
+                mixup_detection_sizes(&det_layout(1, sizes.as_ptr(), null(), null(), null(), 0, box_offsets.as_ptr(), channels, mixup_layout::Hwc as u32), partners.as_ptr(), 1, &mut elements, &mut boxes)
             };
             if sizes_status == OK {
                 assert_eq!((elements, boxes), (0, 2 * end));
@@ -156,10 +155,7 @@ proptest! {
             let mut out_box_offsets = [77usize; 2];
             // SAFETY: every pointer is valid for its length; there are no boxes.
             let mix_status = unsafe {
-                mixup_mix_detection_f32(dangling(), 0, offsets.as_ptr(), sizes.as_ptr(), 1, dangling(),
-                    dangling(), 0, no_boxes.as_ptr(), channels, HWC, partners.as_ptr(), lam.as_ptr(), 1,
-                    dangling(), 0, canvas_offsets.as_mut_ptr(), canvas_sizes.as_mut_ptr(), dangling(), 0,
-                    out_box_offsets.as_mut_ptr())
+                mixup_mix_detection_f32(dangling(), 0, &det_layout(1, sizes.as_ptr(), offsets.as_ptr(), dangling(), dangling(), 0, no_boxes.as_ptr(), channels, HWC), partners.as_ptr(), 1, lam.as_ptr(), 1, dangling(), 0, &det_outs(canvas_offsets.as_mut_ptr(), canvas_sizes.as_mut_ptr(), dangling(), 0, out_box_offsets.as_mut_ptr()))
             };
             if mix_status == OK {
                 assert_eq!((canvas_sizes[0].height, canvas_sizes[0].width), (height, 0));
@@ -185,10 +181,7 @@ proptest! {
         let mut out_box_offsets = [77usize; 2];
         // SAFETY: every pointer is valid for its length.
         let status = unsafe {
-            mixup_mix_detection_f32(images.as_ptr(), 3, offsets.as_ptr(), sizes.as_ptr(), 1, dangling(),
-                dangling(), 0, no_boxes.as_ptr(), 3, HWC, partners.as_ptr(), lam.as_ptr(), 1,
-                canvases.as_mut_ptr(), 3, canvas_offsets.as_mut_ptr(), canvas_sizes.as_mut_ptr(), dangling(), 0,
-                out_box_offsets.as_mut_ptr())
+            mixup_mix_detection_f32(images.as_ptr(), 3, &det_layout(1, sizes.as_ptr(), offsets.as_ptr(), dangling(), dangling(), 0, no_boxes.as_ptr(), 3, HWC), partners.as_ptr(), 1, lam.as_ptr(), 1, canvases.as_mut_ptr(), 3, &det_outs(canvas_offsets.as_mut_ptr(), canvas_sizes.as_mut_ptr(), dangling(), 0, out_box_offsets.as_mut_ptr()))
         };
         prop_assert_ne!(status, OK);
         prop_assert_eq!(canvases, [7.0; 3]);
@@ -209,13 +202,19 @@ fn detection_sizes_do_not_wrap() {
     // SAFETY: every pointer is valid for its length.
     let status = unsafe {
         mixup_detection_sizes(
-            sizes.as_ptr(),
-            1,
-            box_offsets.as_ptr(),
-            2,
+            &det_layout(
+                1,
+                sizes.as_ptr(),
+                null(),
+                null(),
+                null(),
+                0,
+                box_offsets.as_ptr(),
+                3,
+                mixup_layout::Hwc as u32,
+            ),
             partners.as_ptr(),
             1,
-            3,
             &mut elements,
             &mut boxes,
         )

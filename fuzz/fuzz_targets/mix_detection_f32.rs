@@ -3,7 +3,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixup::ffi::{mixup_mix_detection_f32, mixup_size, mixup_status, mixup_weighted_box};
+use mixup::ffi::{
+    mixup_detection_layout, mixup_detection_layout_default, mixup_detection_outputs,
+    mixup_detection_outputs_default, mixup_mix_detection_f32, mixup_size, mixup_status,
+    mixup_weighted_box,
+};
 use mixup_fuzz::{Arena, Spec, Unstructured, lambda, partner, same, weights};
 
 fuzz_target!(|data: &[u8]| {
@@ -100,29 +104,38 @@ fuzz_target!(|data: &[u8]| {
     let (co, cs, ob, obo) = (arena.ptr(9), arena.ptr(10), arena.ptr(11), arena.ptr(12));
     // SAFETY: every pointer is NULL or valid for its stated length (the
     // index arrays for n or n + 1 entries, as the call reads them).
+    let shape = mixup_detection_layout {
+        n,
+        sizes: sz,
+        image_offsets: offsets,
+        boxes,
+        classes,
+        num_boxes,
+        box_offsets: bo,
+        channels,
+        layout,
+        ..mixup_detection_layout_default()
+    };
+    let outputs = mixup_detection_outputs {
+        canvas_offsets: co,
+        canvas_sizes: cs,
+        boxes: ob,
+        boxes_len: arena.len(11),
+        box_offsets: obo,
+        ..mixup_detection_outputs_default()
+    };
     let status = unsafe {
         mixup_mix_detection_f32(
             images,
             arena.len(0),
-            offsets,
-            sz,
-            n,
-            boxes,
-            classes,
-            num_boxes,
-            bo,
-            channels,
-            layout,
+            &shape,
             p,
+            n,
             l,
             arena.len(7),
             canvases,
             arena.len(8),
-            co,
-            cs,
-            ob,
-            arena.len(11),
-            obo,
+            &outputs,
         )
     };
     if status != mixup_status::Ok {

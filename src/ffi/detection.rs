@@ -196,37 +196,176 @@ pub unsafe extern "C" fn mixup_mix_boxes(
 /// An image size in pixels (`ImageSize`), for the detection calls.
 pub type mixup_size = ImageSize;
 
+/// Everything about a detection batch but its pixels: the images' sizes
+/// and where they start, their boxes and classes, the channels and the
+/// layout. Start from `mixup_detection_layout_default()`. It grows like
+/// `mixup_config`: by fields at the end, read only as far as `struct_size`
+/// covers.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct mixup_detection_layout {
+    /// `sizeof(mixup_detection_layout)` as the caller was built, set by
+    /// `mixup_detection_layout_default()`.
+    pub struct_size: usize,
+    /// Images in the batch.
+    pub n: usize,
+    /// Each image's size (`n` entries).
+    pub sizes: *const ImageSize,
+    /// Where each image starts in the pixel buffer, in elements (`n` entries).
+    pub image_offsets: *const usize,
+    /// Every image's boxes, `(x1, y1, x2, y2)`: `4 * num_boxes` floats.
+    pub boxes: *const f32,
+    /// One class id per box (`num_boxes` entries).
+    pub classes: *const i64,
+    /// Boxes in all.
+    pub num_boxes: usize,
+    /// Image `i` has boxes `box_offsets[i]..box_offsets[i + 1]` (`n + 1`
+    /// non-decreasing entries).
+    pub box_offsets: *const usize,
+    /// Channels per pixel, at least 1.
+    pub channels: usize,
+    /// A `mixup_layout` value, for every image and canvas.
+    pub layout: u32,
+    /// 0; room for a later field.
+    pub reserved: u32,
+}
+
+/// An empty batch of 3-channel HWC images.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_detection_layout_default() -> mixup_detection_layout {
+    mixup_detection_layout {
+        struct_size: size_of::<mixup_detection_layout>(),
+        n: 0,
+        sizes: core::ptr::null(),
+        image_offsets: core::ptr::null(),
+        boxes: core::ptr::null(),
+        classes: core::ptr::null(),
+        num_boxes: 0,
+        box_offsets: core::ptr::null(),
+        channels: 3,
+        layout: mixup_layout::Hwc as u32,
+        reserved: 0,
+    }
+}
+
+/// Where a detection batch call writes, besides the canvases: canvas `i`
+/// starts at element `canvas_offsets[i]` and is `canvas_sizes[i]`; its
+/// boxes are `boxes[box_offsets[i]..box_offsets[i + 1]]`. Start from
+/// `mixup_detection_outputs_default()`; it grows like `mixup_config`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct mixup_detection_outputs {
+    /// `sizeof(mixup_detection_outputs)` as the caller was built, set by
+    /// `mixup_detection_outputs_default()`.
+    pub struct_size: usize,
+    /// Where each canvas starts (`n` entries).
+    pub canvas_offsets: *mut usize,
+    /// Each canvas's size (`n` entries).
+    pub canvas_sizes: *mut ImageSize,
+    /// Every canvas's weighted boxes, one list after another.
+    pub boxes: *mut WeightedBox,
+    /// Room at `boxes`, as `mixup_detection_sizes` gives it.
+    pub boxes_len: usize,
+    /// Prefix offsets into `boxes` (`n + 1` entries).
+    pub box_offsets: *mut usize,
+}
+
+/// Outputs with every pointer NULL: set all of them before a call.
+#[unsafe(no_mangle)]
+pub extern "C" fn mixup_detection_outputs_default() -> mixup_detection_outputs {
+    mixup_detection_outputs {
+        struct_size: size_of::<mixup_detection_outputs>(),
+        canvas_offsets: core::ptr::null_mut(),
+        canvas_sizes: core::ptr::null_mut(),
+        boxes: core::ptr::null_mut(),
+        boxes_len: 0,
+        box_offsets: core::ptr::null_mut(),
+    }
+}
+
+/// The checked inputs of a detection layout, besides the pixels.
+struct LayoutBufs {
+    sizes: Buf<ImageSize>,
+    image_offsets: Buf<usize>,
+    boxes: Buf<[f32; 4]>,
+    classes: Buf<i64>,
+    box_offsets: Buf<usize>,
+    channels: usize,
+    layout: Layout,
+    /// The bytes of the struct itself.
+    region: (usize, usize),
+}
+
+impl LayoutBufs {
+    /// Reads and checks a `mixup_detection_layout`.
+    ///
+    /// # Safety
+    /// `layout` must be NULL or valid for its stated size, and its pointers
+    /// NULL (with length 0) or valid for their lengths.
+    unsafe fn new(layout: *const mixup_detection_layout) -> Result<LayoutBufs> {
+        // SAFETY: the caller's promise; plain numbers and raw pointers, only read.
+        let (raw, region) = unsafe { read_sized(layout, mixup_detection_layout_default())? };
+        let n_plus_1 = raw.n.checked_add(1).ok_or(Error::SizeOverflow)?;
+        Ok(LayoutBufs {
+            sizes: Buf::new(raw.sizes, raw.n)?,
+            image_offsets: Buf::new(raw.image_offsets, raw.n)?,
+            boxes: Buf::new(raw.boxes.cast::<[f32; 4]>(), raw.num_boxes)?,
+            classes: Buf::new(raw.classes, raw.num_boxes)?,
+            box_offsets: Buf::new(raw.box_offsets, n_plus_1)?,
+            channels: raw.channels,
+            layout: layout_of(raw.layout)?,
+            region,
+        })
+    }
+
+    fn regions(&self) -> [(usize, usize); 6] {
+        [
+            self.sizes.region(),
+            self.image_offsets.region(),
+            self.boxes.region(),
+            self.classes.region(),
+            self.box_offsets.region(),
+            self.region,
+        ]
+    }
+}
+
 /// The output a detection batch needs: `*elements_out` canvas elements and
-/// `*boxes_out` boxes in all, when image `i` (`sizes[i]`, with boxes
-/// `box_offsets[i]..box_offsets[i + 1]`) is mixed with `partners[i]`.
-/// `box_offsets` has `n + 1` non-decreasing entries.
+/// `*boxes_out` boxes in all, when image `i` of `layout` is mixed with
+/// `partners[i]` (`n` entries). Only the sizes, box offsets and channels of
+/// `layout` are read.
 ///
 /// # Safety
-/// Each pointer must be NULL (with length 0) or valid for its length; the
-/// two out-pointers must be valid.
+/// `layout` must be valid, its pointers and `partners` NULL (with length
+/// 0) or valid for their lengths; the two out-pointers must be valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mixup_detection_sizes(
-    sizes: *const mixup_size,
-    n: usize,
-    box_offsets: *const usize,
-    box_offsets_len: usize,
+    layout: *const mixup_detection_layout,
     partners: *const u32,
     partners_len: usize,
-    channels: usize,
     elements_out: *mut usize,
     boxes_out: *mut usize,
 ) -> mixup_status {
     status_of((|| {
-        let sizes = Buf::new(sizes, n)?;
-        let offsets = Buf::new(box_offsets, box_offsets_len)?;
-        let partners = Buf::new(partners, partners_len)?;
+        // SAFETY: the caller's promise; plain numbers and raw pointers, only read.
+        let (raw, region) = unsafe { read_sized(layout, mixup_detection_layout_default())? };
+        let sizes = Buf::new(raw.sizes, raw.n)?;
+        let n_plus_1 = raw.n.checked_add(1).ok_or(Error::SizeOverflow)?;
+        let box_offsets = Buf::new(raw.box_offsets, n_plus_1)?;
+        let partners = Buf::new(partners, partners_len)?.first(raw.n)?;
         let (e, b) = (Buf::one(elements_out)?, Buf::one(boxes_out)?);
-        for input in [sizes.region(), offsets.region(), partners.region()] {
+        disjoint(&[e.region(), b.region()])?;
+        for input in [
+            sizes.region(),
+            box_offsets.region(),
+            partners.region(),
+            region,
+        ] {
             disjoint(&[e.region(), b.region(), input])?;
         }
         // SAFETY: checked and disjoint; valid by the caller's promise.
-        let (s, o, p) = unsafe { (sizes.slice(), offsets.slice(), partners.slice()) };
-        let (elements, boxes) = detection_output_sizes(s, o, p, channels)?;
+        let (s, o, p) = unsafe { (sizes.slice(), box_offsets.slice(), partners.slice()) };
+        let (elements, boxes) = detection_output_sizes(s, o, p, raw.channels)?;
         // SAFETY: as above.
         let (e, b) = unsafe { (e.slice_mut(), b.slice_mut()) };
         (e[0], b[0]) = (elements, boxes);
@@ -234,210 +373,116 @@ pub unsafe extern "C" fn mixup_detection_sizes(
     })())
 }
 
-/// The caller buffers of a detection batch call, checked.
-pub(crate) struct DetectionBufs<T> {
-    images: Buf<T>,
-    image_offsets: Buf<usize>,
-    sizes: Buf<ImageSize>,
-    boxes: Buf<[f32; 4]>,
-    classes: Buf<i64>,
-    box_offsets: Buf<usize>,
-    partners: Buf<u32>,
-    lam: Buf<f64>,
-    canvases: Buf<T>,
-    canvas_offsets: Buf<usize>,
-    canvas_sizes: Buf<ImageSize>,
-    out_boxes: Buf<WeightedBox>,
-    out_box_offsets: Buf<usize>,
-}
-
-impl<T> DetectionBufs<T> {
-    /// Checks that the outputs are pairwise disjoint and disjoint from the inputs.
-    fn check_disjoint(&self) -> Result<()> {
-        let outputs = [
-            self.canvases.region(),
-            self.canvas_offsets.region(),
-            self.canvas_sizes.region(),
-            self.out_boxes.region(),
-            self.out_box_offsets.region(),
-        ];
-        disjoint(&outputs)?;
-        let inputs = [
-            self.images.region(),
-            self.image_offsets.region(),
-            self.sizes.region(),
-            self.boxes.region(),
-            self.classes.region(),
-            self.box_offsets.region(),
-            self.partners.region(),
-            self.lam.region(),
-        ];
-        for output in outputs {
-            for input in inputs {
-                disjoint(&[output, input])?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The Rust views of the buffers.
-    ///
-    /// # Safety
-    /// The buffers must be valid and [`check_disjoint`](Self::check_disjoint) must have passed.
-    #[allow(clippy::type_complexity)]
-    unsafe fn views<'a>(
-        &self,
-        channels: usize,
-        layout: Layout,
-    ) -> (
-        DetectionBatch<'a, T>,
-        &'a [u32],
-        &'a [f64],
-        DetectionOutput<'a, T>,
-    ) {
-        // SAFETY: the caller's promise.
-        unsafe {
-            (
-                DetectionBatch {
-                    images: self.images.slice(),
-                    image_offsets: self.image_offsets.slice(),
-                    sizes: self.sizes.slice(),
-                    boxes: self.boxes.slice(),
-                    box_offsets: self.box_offsets.slice(),
-                    classes: self.classes.slice(),
-                    channels,
-                    layout,
-                },
-                self.partners.slice(),
-                self.lam.slice(),
-                DetectionOutput {
-                    canvases: self.canvases.slice_mut(),
-                    canvas_offsets: self.canvas_offsets.slice_mut(),
-                    canvas_sizes: self.canvas_sizes.slice_mut(),
-                    boxes: self.out_boxes.slice_mut(),
-                    box_offsets: self.out_box_offsets.slice_mut(),
-                },
-            )
-        }
-    }
-}
-
-/// Checks the arguments of a detection batch call and runs `mix` on them.
+/// Checks the arguments of a detection batch call, then mixes.
 ///
 /// # Safety
-/// Each pointer must be NULL (with length 0) or valid for its length.
+/// As `mixup_mix_detection_f32`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn detection_call<T: Sample>(
+unsafe fn detection_call<T: Sample>(
     images: *const T,
     images_len: usize,
-    image_offsets: *const usize,
-    sizes: *const mixup_size,
-    n: usize,
-    boxes: *const f32,
-    classes: *const i64,
-    num_boxes: usize,
-    box_offsets: *const usize,
-    channels: usize,
-    layout: u32,
+    layout: *const mixup_detection_layout,
     partners: *const u32,
+    partners_len: usize,
     lam: *const f64,
     lam_len: usize,
     canvases: *mut T,
     canvases_len: usize,
-    canvas_offsets: *mut usize,
-    canvas_sizes: *mut mixup_size,
-    out_boxes: *mut mixup_weighted_box,
-    out_boxes_len: usize,
-    out_box_offsets: *mut usize,
+    outputs: *const mixup_detection_outputs,
 ) -> Result<()> {
-    let layout = layout_of(layout)?;
-    let n_plus_1 = n.checked_add(1).ok_or(Error::SizeOverflow)?;
-    let bufs = DetectionBufs {
-        images: Buf::new(images, images_len)?,
-        image_offsets: Buf::new(image_offsets, n)?,
-        sizes: Buf::new(sizes, n)?,
-        boxes: Buf::new(boxes.cast::<[f32; 4]>(), num_boxes)?,
-        classes: Buf::new(classes, num_boxes)?,
-        box_offsets: Buf::new(box_offsets, n_plus_1)?,
-        partners: Buf::new(partners, n)?,
-        lam: lambdas(lam, lam_len, n)?,
-        canvases: Buf::new(canvases, canvases_len)?,
-        canvas_offsets: Buf::new(canvas_offsets, n)?,
-        canvas_sizes: Buf::new(canvas_sizes, n)?,
-        out_boxes: Buf::new(out_boxes, out_boxes_len)?,
-        out_box_offsets: Buf::new(out_box_offsets, n_plus_1)?,
+    // SAFETY: the caller's promises.
+    let input = unsafe { LayoutBufs::new(layout)? };
+    // SAFETY: as above.
+    let (out, out_region) = unsafe { read_sized(outputs, mixup_detection_outputs_default())? };
+    let n = input.sizes.len;
+    let images = Buf::new(images, images_len)?;
+    let partners = Buf::new(partners, partners_len)?.first(n)?;
+    let lam = lambdas(lam, lam_len, n)?;
+    let canvases = Buf::new(canvases, canvases_len)?;
+    let canvas_offsets = Buf::new(out.canvas_offsets, n)?;
+    let canvas_sizes = Buf::new(out.canvas_sizes, n)?;
+    let out_boxes = Buf::new(out.boxes, out.boxes_len)?;
+    let out_box_offsets = Buf::new(out.box_offsets, input.box_offsets.len)?;
+    let written = [
+        canvases.region(),
+        canvas_offsets.region(),
+        canvas_sizes.region(),
+        out_boxes.region(),
+        out_box_offsets.region(),
+    ];
+    disjoint(&written)?;
+    let read = [images.region(), partners.region(), lam.region(), out_region];
+    for w in written {
+        for r in input.regions().into_iter().chain(read) {
+            disjoint(&[w, r])?;
+        }
+    }
+    // SAFETY: every buffer checked; the outputs are disjoint from each
+    // other and from every input; valid by the caller's promise.
+    let (batch, p, l, output) = unsafe {
+        (
+            DetectionBatch {
+                images: images.slice(),
+                image_offsets: input.image_offsets.slice(),
+                sizes: input.sizes.slice(),
+                boxes: input.boxes.slice(),
+                box_offsets: input.box_offsets.slice(),
+                classes: input.classes.slice(),
+                channels: input.channels,
+                layout: input.layout,
+            },
+            partners.slice(),
+            lam.slice(),
+            DetectionOutput {
+                canvases: canvases.slice_mut(),
+                canvas_offsets: canvas_offsets.slice_mut(),
+                canvas_sizes: canvas_sizes.slice_mut(),
+                boxes: out_boxes.slice_mut(),
+                box_offsets: out_box_offsets.slice_mut(),
+            },
+        )
     };
-    bufs.check_disjoint()?;
-    // SAFETY: every buffer checked, outputs disjoint from each other and
-    // from the inputs; the C structs share the Rust types' repr(C) layouts.
-    let (batch, p, l, out) = unsafe { bufs.views(channels, layout) };
-    Mixer::new().mix_detection(&batch, p, l, out)
+    Mixer::new().mix_detection(&batch, p, l, output)
 }
 
 /// Detection mixup over a batch of f32 images of different sizes: image
-/// `i` (`sizes[i]`, `channels` channels in `layout`, starting at element
-/// `image_offsets[i]` of `images`; boxes `box_offsets[i]..box_offsets[i+1]`
-/// of `boxes` (4 floats each) and `classes`) is mixed with image
-/// `partners[i]` with weight `lam_i` (`lam` has 1 or `n` values). Canvas
-/// `i` goes to `canvases` at `canvas_offsets[i]`, of size
-/// `canvas_sizes[i]`; its boxes to `out_boxes`
-/// `[out_box_offsets[i]..out_box_offsets[i+1]]`. Size the outputs with
+/// `i` of `layout` (starting at element `image_offsets[i]` of `images`)
+/// is mixed with image `partners[i]` (`n` entries) with weight `lam_i`
+/// (`lam` has 1 or `n` values), as `mixup_blend_canvas_f32` does, and its
+/// boxes are both images' boxes, weighted. Canvas `i` goes to `canvases`
+/// where `outputs` says. Size `canvases` and `outputs->boxes` with
 /// `mixup_detection_sizes`. Draw lambdas with `mixup_beta(rng, 32, 32)` as
 /// YOLOv5 does, or 1.5 as GluonCV.
 ///
 /// # Safety
-/// Each pointer must be NULL (with length 0) or valid for its length:
-/// `image_offsets`, `sizes`, `partners`, `canvas_offsets` and
-/// `canvas_sizes` for `n` entries, `box_offsets` and `out_box_offsets` for
-/// `n + 1`, `boxes` for `4 * num_boxes` floats.
+/// `layout` and `outputs` must be valid for their stated sizes; every
+/// pointer, theirs too, NULL (with length 0) or valid for its length.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mixup_mix_detection_f32(
     images: *const f32,
     images_len: usize,
-    image_offsets: *const usize,
-    sizes: *const mixup_size,
-    n: usize,
-    boxes: *const f32,
-    classes: *const i64,
-    num_boxes: usize,
-    box_offsets: *const usize,
-    channels: usize,
-    layout: u32,
+    layout: *const mixup_detection_layout,
     partners: *const u32,
+    partners_len: usize,
     lam: *const f64,
     lam_len: usize,
     canvases: *mut f32,
     canvases_len: usize,
-    canvas_offsets: *mut usize,
-    canvas_sizes: *mut mixup_size,
-    out_boxes: *mut mixup_weighted_box,
-    out_boxes_len: usize,
-    out_box_offsets: *mut usize,
+    outputs: *const mixup_detection_outputs,
 ) -> mixup_status {
     // SAFETY: the caller's promises, passed on.
     status_of(unsafe {
         detection_call(
             images,
             images_len,
-            image_offsets,
-            sizes,
-            n,
-            boxes,
-            classes,
-            num_boxes,
-            box_offsets,
-            channels,
             layout,
             partners,
+            partners_len,
             lam,
             lam_len,
             canvases,
             canvases_len,
-            canvas_offsets,
-            canvas_sizes,
-            out_boxes,
-            out_boxes_len,
-            out_box_offsets,
+            outputs,
         )
     })
 }
@@ -451,50 +496,28 @@ pub unsafe extern "C" fn mixup_mix_detection_f32(
 pub unsafe extern "C" fn mixup_mix_detection_u8(
     images: *const u8,
     images_len: usize,
-    image_offsets: *const usize,
-    sizes: *const mixup_size,
-    n: usize,
-    boxes: *const f32,
-    classes: *const i64,
-    num_boxes: usize,
-    box_offsets: *const usize,
-    channels: usize,
-    layout: u32,
+    layout: *const mixup_detection_layout,
     partners: *const u32,
+    partners_len: usize,
     lam: *const f64,
     lam_len: usize,
     canvases: *mut u8,
     canvases_len: usize,
-    canvas_offsets: *mut usize,
-    canvas_sizes: *mut mixup_size,
-    out_boxes: *mut mixup_weighted_box,
-    out_boxes_len: usize,
-    out_box_offsets: *mut usize,
+    outputs: *const mixup_detection_outputs,
 ) -> mixup_status {
     // SAFETY: the caller's promises, passed on.
     status_of(unsafe {
         detection_call(
             images,
             images_len,
-            image_offsets,
-            sizes,
-            n,
-            boxes,
-            classes,
-            num_boxes,
-            box_offsets,
-            channels,
             layout,
             partners,
+            partners_len,
             lam,
             lam_len,
             canvases,
             canvases_len,
-            canvas_offsets,
-            canvas_sizes,
-            out_boxes,
-            out_boxes_len,
-            out_box_offsets,
+            outputs,
         )
     })
 }

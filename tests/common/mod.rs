@@ -95,3 +95,48 @@ pub fn outs(
         ..mixup::ffi::mixup_batch_outputs_default()
     }
 }
+
+/// A detection batch's layout, from positional arguments.
+#[allow(clippy::too_many_arguments)]
+pub fn det_layout(
+    n: usize,
+    sizes: *const mixup::ffi::mixup_size,
+    image_offsets: *const usize,
+    boxes: *const f32,
+    classes: *const i64,
+    num_boxes: usize,
+    box_offsets: *const usize,
+    channels: usize,
+    layout: u32,
+) -> mixup::ffi::mixup_detection_layout {
+    mixup::ffi::mixup_detection_layout {
+        n,
+        sizes,
+        image_offsets,
+        boxes,
+        classes,
+        num_boxes,
+        box_offsets,
+        channels,
+        layout,
+        ..mixup::ffi::mixup_detection_layout_default()
+    }
+}
+
+/// A detection batch's outputs, from positional arguments.
+pub fn det_outs(
+    canvas_offsets: *mut usize,
+    canvas_sizes: *mut mixup::ffi::mixup_size,
+    boxes: *mut mixup::ffi::mixup_weighted_box,
+    boxes_len: usize,
+    box_offsets: *mut usize,
+) -> mixup::ffi::mixup_detection_outputs {
+    mixup::ffi::mixup_detection_outputs {
+        canvas_offsets,
+        canvas_sizes,
+        boxes,
+        boxes_len,
+        box_offsets,
+        ..mixup::ffi::mixup_detection_outputs_default()
+    }
+}
