@@ -4,9 +4,9 @@
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, Normalize};
 use crate::kernel::{self, Backend, Sample, Weights};
-use crate::pairing::{check_in_range, check_permutation, mark_bytes};
+use crate::pairing::check_in_range;
 use crate::plan::Plan;
-use crate::walk::{chains, cycles_in_place};
+use crate::walk::{chains, check_permutation, cycles_in_place, mark_bytes};
 
 /// Applies blends with one kernel [`Backend`].
 ///

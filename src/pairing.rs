@@ -93,44 +93,6 @@ pub(crate) fn check_in_range(partners: &[u32], n: usize) -> Result<()> {
     }
 }
 
-/// Bytes of marks needed for `n` samples: one bit each.
-pub(crate) const fn mark_bytes(n: usize) -> usize {
-    n.div_ceil(8)
-}
-
-/// Whether sample `k` is marked in the bitmap.
-#[inline]
-pub(crate) fn is_marked(marks: &[u8], k: usize) -> bool {
-    marks[k / 8] & (1 << (k % 8)) != 0
-}
-
-/// Marks sample `k` in the bitmap.
-#[inline]
-pub(crate) fn mark(marks: &mut [u8], k: usize) {
-    marks[k / 8] |= 1 << (k % 8);
-}
-
-/// Checks that `partners` is a permutation of `0..n`, using `marks`
-/// (at least [`mark_bytes`]`(n)` bytes) as a bitmap. Leaves `marks` zeroed.
-pub(crate) fn check_permutation(partners: &[u32], marks: &mut [u8]) -> Result<()> {
-    let n = partners.len();
-    check_in_range(partners, n)?;
-    let marks = marks
-        .get_mut(..mark_bytes(n))
-        .ok_or(Error::BufferTooSmall)?;
-    marks.fill(0);
-    let mut result = Ok(());
-    for &p in partners {
-        if is_marked(marks, p as usize) {
-            result = Err(Error::BadPermutation);
-            break;
-        }
-        mark(marks, p as usize);
-    }
-    marks.fill(0);
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,8 +108,8 @@ mod tests {
     }
 
     fn is_perm(p: &[u32]) -> bool {
-        let mut marks = vec![0; mark_bytes(p.len())];
-        check_permutation(p, &mut marks).is_ok()
+        let mut marks = vec![0; crate::walk::mark_bytes(p.len())];
+        crate::walk::check_permutation(p, &mut marks).is_ok()
     }
 
     #[test]
@@ -230,20 +192,5 @@ mod tests {
             Pairing::Given.fill(&mut rng, &mut bad),
             Err(Error::IndexOutOfRange)
         );
-    }
-
-    #[test]
-    fn permutation_check_finds_duplicates_and_range() {
-        let mut marks = [0u8; 1];
-        assert_eq!(
-            check_permutation(&[0, 0, 1], &mut marks),
-            Err(Error::BadPermutation)
-        );
-        assert_eq!(
-            check_permutation(&[0, 3, 1], &mut marks),
-            Err(Error::IndexOutOfRange)
-        );
-        assert_eq!(check_permutation(&[2, 0, 1], &mut marks), Ok(()));
-        assert_eq!(marks, [0]);
     }
 }

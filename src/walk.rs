@@ -1,8 +1,10 @@
 //! The orders in which batch operations visit samples: cycles for in-place
 //! mixing, partner chains for out-of-place mixing. Both keep each partner in
-//! cache from the moment it is read until its own turn.
+//! cache from the moment it is read until its own turn. One bit per sample
+//! marks what has been visited; the same bitmap checks a permutation.
 
-use crate::pairing::{is_marked, mark};
+use crate::error::{Error, Result};
+use crate::pairing::check_in_range;
 
 /// Up to this many samples, [`chains`] follows the partner chains, keeping
 /// a bitmap of this many bits (512 bytes) on the stack; beyond, it goes in
@@ -75,5 +77,63 @@ pub(crate) fn chains(partners: &[u32], mut visit: impl FnMut(usize)) {
             visit(k);
             k = partners[k] as usize;
         }
+    }
+}
+
+/// Bytes of marks needed for `n` samples: one bit each.
+pub(crate) const fn mark_bytes(n: usize) -> usize {
+    n.div_ceil(8)
+}
+
+/// Whether sample `k` is marked in the bitmap.
+#[inline]
+pub(crate) fn is_marked(marks: &[u8], k: usize) -> bool {
+    marks[k / 8] & (1 << (k % 8)) != 0
+}
+
+/// Marks sample `k` in the bitmap.
+#[inline]
+pub(crate) fn mark(marks: &mut [u8], k: usize) {
+    marks[k / 8] |= 1 << (k % 8);
+}
+
+/// Checks that `partners` is a permutation of `0..n`, using `marks`
+/// (at least [`mark_bytes`]`(n)` bytes) as a bitmap. Leaves `marks` zeroed.
+pub(crate) fn check_permutation(partners: &[u32], marks: &mut [u8]) -> Result<()> {
+    let n = partners.len();
+    check_in_range(partners, n)?;
+    let marks = marks
+        .get_mut(..mark_bytes(n))
+        .ok_or(Error::BufferTooSmall)?;
+    marks.fill(0);
+    let mut result = Ok(());
+    for &p in partners {
+        if is_marked(marks, p as usize) {
+            result = Err(Error::BadPermutation);
+            break;
+        }
+        mark(marks, p as usize);
+    }
+    marks.fill(0);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permutation_check_finds_duplicates_and_range() {
+        let mut marks = [0u8; 1];
+        assert_eq!(
+            check_permutation(&[0, 0, 1], &mut marks),
+            Err(Error::BadPermutation)
+        );
+        assert_eq!(
+            check_permutation(&[0, 3, 1], &mut marks),
+            Err(Error::IndexOutOfRange)
+        );
+        assert_eq!(check_permutation(&[2, 0, 1], &mut marks), Ok(()));
+        assert_eq!(marks, [0]);
     }
 }
