@@ -6,6 +6,12 @@ use super::*;
 /// One box of a detection mixup (`WeightedBox`): corners, class and loss weight.
 pub type mixup_weighted_box = WeightedBox;
 
+/// The two image sizes of a pair call.
+fn pair_sizes(h1: usize, w1: usize, h2: usize, w2: usize) -> (ImageSize, ImageSize) {
+    let size = |height, width| ImageSize { height, width };
+    (size(h1, w1), size(h2, w2))
+}
+
 /// The canvas of a detection mixup, `(max(h1, h2), max(w1, w2))`.
 ///
 /// # Safety
@@ -22,16 +28,8 @@ pub unsafe extern "C" fn mixup_canvas_size(
     status_of((|| {
         let (h, w) = (Buf::one(height_out)?, Buf::one(width_out)?);
         disjoint(&[h.region(), w.region()])?;
-        let canvas = ImageSize::canvas(
-            ImageSize {
-                height: h1,
-                width: w1,
-            },
-            ImageSize {
-                height: h2,
-                width: w2,
-            },
-        );
+        let (sa, sb) = pair_sizes(h1, w1, h2, w2);
+        let canvas = ImageSize::canvas(sa, sb);
         // SAFETY: checked, disjoint; writable by the caller's promise.
         let (h, w) = unsafe { (h.slice_mut(), w.slice_mut()) };
         (h[0], w[0]) = (canvas.height, canvas.width);
@@ -39,36 +37,41 @@ pub unsafe extern "C" fn mixup_canvas_size(
     })())
 }
 
-/// The checks and the call of a canvas blend, for any sample type.
+/// The checks and the call of a canvas blend, for either sample type.
 ///
 /// # Safety
 /// Each pointer must be NULL (with length 0) or valid for its length.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn canvas_call<T: Sample>(
+unsafe fn canvas_call<T: Sample>(
     a: *const T,
-    size_a: ImageSize,
+    h1: usize,
+    w1: usize,
     b: *const T,
-    size_b: ImageSize,
+    h2: usize,
+    w2: usize,
     channels: usize,
     layout: u32,
+    lam: f64,
     out: *mut T,
     out_len: usize,
-    lam: f64,
-) -> Result<()> {
-    let layout = layout_of(layout)?;
-    if channels == 0 {
-        return Err(Error::InvalidArgument);
-    }
-    let a = Buf::new(a, size_a.elements(channels)?)?;
-    let b = Buf::new(b, size_b.elements(channels)?)?;
-    let needed = ImageSize::canvas(size_a, size_b).elements(channels)?;
-    let out = Buf::new(out, out_len)?.first(needed)?;
-    disjoint(&[out.region(), a.region()])?;
-    disjoint(&[out.region(), b.region()])?;
-    // SAFETY: checked; `out` is disjoint from both inputs; valid by the caller's promise.
-    let (o, x, y) = unsafe { (out.slice_mut(), a.slice(), b.slice()) };
-    let canvas = Mixer::new().blend_canvas(o, x, size_a, y, size_b, channels, layout, lam);
-    canvas.map(|_| ())
+) -> mixup_status {
+    status_of((|| {
+        let (size_a, size_b) = pair_sizes(h1, w1, h2, w2);
+        let layout = layout_of(layout)?;
+        if channels == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let a = Buf::new(a, size_a.elements(channels)?)?;
+        let b = Buf::new(b, size_b.elements(channels)?)?;
+        let needed = ImageSize::canvas(size_a, size_b).elements(channels)?;
+        let out = Buf::new(out, out_len)?.first(needed)?;
+        disjoint(&[out.region(), a.region()])?;
+        disjoint(&[out.region(), b.region()])?;
+        // SAFETY: checked; `out` is disjoint from both inputs; valid by the caller's promise.
+        let (o, x, y) = unsafe { (out.slice_mut(), a.slice(), b.slice()) };
+        let canvas = Mixer::new().blend_canvas(o, x, size_a, y, size_b, channels, layout, lam);
+        canvas.map(|_| ())
+    })())
 }
 
 /// Detection mixup of two f32 images (GluonCV's construction): `a` is
@@ -93,18 +96,8 @@ pub unsafe extern "C" fn mixup_blend_canvas_f32(
     out: *mut f32,
     out_len: usize,
 ) -> mixup_status {
-    let (sa, sb) = (
-        ImageSize {
-            height: h1,
-            width: w1,
-        },
-        ImageSize {
-            height: h2,
-            width: w2,
-        },
-    );
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe { canvas_call(a, sa, b, sb, channels, layout, out, out_len, lam) })
+    unsafe { canvas_call(a, h1, w1, b, h2, w2, channels, layout, lam, out, out_len) }
 }
 
 /// `mixup_blend_canvas_f32` for u8 images, rounding half to even and
@@ -126,18 +119,8 @@ pub unsafe extern "C" fn mixup_blend_canvas_u8(
     out: *mut u8,
     out_len: usize,
 ) -> mixup_status {
-    let (sa, sb) = (
-        ImageSize {
-            height: h1,
-            width: w1,
-        },
-        ImageSize {
-            height: h2,
-            width: w2,
-        },
-    );
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe { canvas_call(a, sa, b, sb, channels, layout, out, out_len, lam) })
+    unsafe { canvas_call(a, h1, w1, b, h2, w2, channels, layout, lam, out, out_len) }
 }
 
 /// The boxes of both images of a detection mixup: `boxes_a` holds `n1`
