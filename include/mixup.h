@@ -121,7 +121,46 @@ typedef enum {
    * Samples `i` and `n-1-i` share one lambda (timm `pair`).
    */
   MIXUP_GRANULARITY_PAIR = 2,
+  /**
+   * One lambda per sample of the first `n / 2`, the output; the second
+   * half is left unmixed (timm `half`, with flip pairing).
+   */
+  MIXUP_GRANULARITY_HALF = 3,
 } mixup_granularity;
+
+/**
+ * Whose CutMix boxes and lambda arithmetic, for `mixup_config.recipe`.
+ */
+typedef enum {
+  /**
+   * torchvision v2: boxes with half sizes `(int)(0.5 * sqrt(1 - lam) * W)`,
+   * lambda always corrected, f64 lambdas.
+   */
+  MIXUP_RECIPE_TORCHVISION = 0,
+  /**
+   * timm: `rand_bbox` (or `cutmix_minmax`), `correct_lam`, f32 lambdas
+   * at elem, pair and half granularity, a drawn lambda of 1 left unmixed.
+   */
+  MIXUP_RECIPE_TIMM = 1,
+} mixup_recipe;
+
+/**
+ * What happened to one sample, as `mixup_batch_outputs.ops` reports it.
+ */
+typedef enum {
+  /**
+   * Left as it is.
+   */
+  MIXUP_OP_UNMIXED = 0,
+  /**
+   * Blended with its partner.
+   */
+  MIXUP_OP_MIXUP = 1,
+  /**
+   * Its partner's pixels pasted inside its box.
+   */
+  MIXUP_OP_CUTMIX = 2,
+} mixup_op;
 
 /**
  * Where the channels of an image sample are, for `mixup_image`.
@@ -136,6 +175,23 @@ typedef enum {
    */
   MIXUP_LAYOUT_CHW = 1,
 } mixup_layout;
+
+/**
+ * How CutMix boxes are drawn, and which lambda arithmetic a plan uses.
+ *
+ * | recipe | box | `lam'` | lambda arithmetic | `lam = 1` |
+ * | --- | --- | --- | --- | --- |
+ * | `TorchVision` | v2 `CutMix`: half sizes `(int)(0.5 * sqrt(1 - lam) * W)` around a centre | always corrected | f64 | computed by the formula |
+ * | `Timm` | `rand_bbox`: `cut = (int)(H * sqrt(1 - lam))`, integer halves around a centre; or `cutmix_minmax` | corrected with `correct_lam` (always with `minmax`) | f64 at `Batch`, f32 at `Elem`, `Pair`, `Half` | the sample is left unmixed |
+ *
+ * timm keeps per-sample lambdas in a float32 array and computes `1 - lam`
+ * in float32 (NumPy 2 rules), so at `Elem`, `Pair` and `Half` the
+ * `Timm` recipe rounds each lambda to f32 when it is drawn, computes the
+ * box ratio `sqrt(1 - lam)` in f32, and rounds `lam'` to f32. The weights
+ * `f32(lam)` and `f32(1 - lam)` of such a lambda are exactly timm's
+ * `f32(lam)` and `f32(1 - f32(lam))`, for images and targets alike.
+ */
+typedef struct Recipe Recipe;
 
 /**
  * Everything random about a one-call batch; start from
@@ -179,7 +235,75 @@ typedef struct {
    * A `mixup_granularity` value.
    */
   uint32_t granularity;
+  /**
+   * CutMix's Beta shape; 0 (the default) switches CutMix off.
+   */
+  double cutmix_alpha;
+  /**
+   * With mixup and CutMix both on, the probability of CutMix, in [0, 1].
+   */
+  double switch_prob;
+  /**
+   * timm's `cutmix_minmax` lower bound, with `minmax_hi`: `0 < lo < hi
+   * <= 1`, or both 0 for none (the default). Needs the timm recipe.
+   */
+  double minmax_lo;
+  /**
+   * timm's `cutmix_minmax` upper bound.
+   */
+  double minmax_hi;
+  /**
+   * Image rows, needed when CutMix is on.
+   */
+  size_t height;
+  /**
+   * Image columns, needed when CutMix is on.
+   */
+  size_t width;
+  /**
+   * A `mixup_recipe` value.
+   */
+  uint32_t recipe;
+  /**
+   * timm's `correct_lam`, 0 or 1 (default 1); the torchvision recipe
+   * always corrects.
+   */
+  uint32_t correct_lam;
+  /**
+   * The `mixup_layout` of the samples of `mixup_batch_f32` and
+   * `mixup_batch_u8` when CutMix is on; their channels are `len /
+   * (height * width)`. `mixup_batch_u8_f32` takes its `mixup_image` instead.
+   */
+  uint32_t layout;
+  /**
+   * Reserved, 0.
+   */
+  uint32_t reserved;
 } mixup_config;
+
+/**
+ * A box of an image: rows `y1..y2` and columns `x1..x2`, half-open, as
+ * Python slices `[..., y1:y2, x1:x2]` take them. It is empty when
+ * `y1 == y2` or `x1 == x2`.
+ */
+typedef struct {
+  /**
+   * First row inside.
+   */
+  uint32_t y1;
+  /**
+   * First row below the box.
+   */
+  uint32_t y2;
+  /**
+   * First column inside.
+   */
+  uint32_t x1;
+  /**
+   * First column right of the box.
+   */
+  uint32_t x2;
+} mixup_box;
 
 /**
  * What a one-call batch function writes besides the batch: the soft
@@ -204,7 +328,8 @@ typedef struct {
    */
   size_t targets_len;
   /**
-   * The lambda of each sample (`n`; 1 is enough at batch granularity).
+   * The lambda of each sample (`n`; 1 is enough at batch granularity);
+   * for CutMix the corrected `lam'` that weights the targets.
    */
   double *lambdas;
   /**
@@ -228,6 +353,22 @@ typedef struct {
    * Values at `applied`.
    */
   size_t applied_len;
+  /**
+   * The `mixup_op` of each sample (`n`).
+   */
+  uint8_t *ops;
+  /**
+   * Values at `ops`.
+   */
+  size_t ops_len;
+  /**
+   * The CutMix box of each sample (`n`; empty where its op is not CutMix).
+   */
+  mixup_box *boxes;
+  /**
+   * Boxes at `boxes`.
+   */
+  size_t boxes_len;
 } mixup_batch_outputs;
 
 /**
@@ -424,6 +565,8 @@ typedef struct {
 
 
 
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -551,9 +694,14 @@ mixup_status mixup_scratch_size_u8(size_t n, size_t len, size_t *bytes_out);
 
 /**
  * The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
- * prob = 1, random permutation, one lambda per batch, no label smoothing.
+ * prob = 1, random permutation, one lambda per batch, no label smoothing,
+ * no CutMix, the torchvision recipe.
  * For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
- * `roll_shift = 1` and `prob = 0.5`.
+ * `roll_shift = 1` and `prob = 0.5`. For timm's `Mixup(mixup_alpha=0.8,
+ * cutmix_alpha=1.0, label_smoothing=0.1)`, set `alpha = beta = 0.8`,
+ * `cutmix_alpha = 1`, `label_smoothing = 0.1`, `pairing =
+ * MIXUP_PAIRING_FLIP`, `recipe = MIXUP_RECIPE_TIMM`, and the image's
+ * `height`, `width` and `layout`.
  */
 mixup_config mixup_config_default(void);
 
@@ -674,6 +822,54 @@ mixup_status mixup_batch_u8_f32(mixup_rng *rng,
                                 uint8_t *workspace,
                                 size_t workspace_len,
                                 const mixup_batch_outputs *outputs);
+
+/**
+ * The CutMix box around the centre `(cy, cx)` of a `height x width`
+ * image for `lam`, and its lambda, into `*box_out` and `*lam_out`.
+ *
+ * - `MIXUP_RECIPE_TORCHVISION`: torchvision v2 `CutMix`, half sizes
+ *   `(int)(0.5 * sqrt(1 - lam) * W)`, lambda always corrected
+ *   (`correct_lam` and `f32_lambdas` must be 0 or 1 and are not used).
+ * - `MIXUP_RECIPE_TIMM`: timm's `rand_bbox`, `cut = (int)(H * sqrt(1 -
+ *   lam))` and integer halves; lambda `1 - area / (H * W)` when
+ *   `correct_lam` is 1, `lam` when 0. `f32_lambdas = 1` computes as timm
+ *   does on its float32 per-sample lambdas (elem, pair and half modes).
+ *
+ * # Safety
+ * `box_out` and `lam_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_cutmix_box(uint32_t recipe,
+                              uint32_t correct_lam,
+                              uint32_t f32_lambdas,
+                              size_t height,
+                              size_t width,
+                              double lam,
+                              size_t cy,
+                              size_t cx,
+                              mixup_box *box_out,
+                              double *lam_out);
+
+/**
+ * The box timm's `rand_bbox_minmax` places for `cutmix_minmax = (lo, hi)`
+ * with sides `cut_h` in `[(int)(H * lo), (int)(H * hi))` and `cut_w`
+ * likewise, top-left corner `yl` in `[0, H - cut_h)` and `xl` in `[0, W -
+ * cut_w)`, and its lambda `1 - area / (H * W)`, into `*box_out` and
+ * `*lam_out`. Anything outside those ranges, or not `0 < lo < hi <= 1`,
+ * is `MIXUP_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `box_out` and `lam_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_cutmix_box_minmax(size_t height,
+                                     size_t width,
+                                     double lo,
+                                     double hi,
+                                     size_t cut_h,
+                                     size_t cut_w,
+                                     size_t yl,
+                                     size_t xl,
+                                     mixup_box *box_out,
+                                     double *lam_out);
 
 /**
  * The canvas of a detection mixup, `(max(h1, h2), max(w1, w2))`.

@@ -49,6 +49,52 @@ impl ImageLayout {
     }
 }
 
+/// The shape of one image sample: what CutMix needs to find a box in it.
+///
+/// ```
+/// use mixup::{ImageShape, Layout};
+/// let image = ImageShape { channels: 3, height: 224, width: 224, layout: Layout::Chw };
+/// assert_eq!(image.elements(), Ok(3 * 224 * 224));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageShape {
+    /// Channels per pixel, at least 1.
+    pub channels: usize,
+    /// Rows, at least 1.
+    pub height: usize,
+    /// Columns, at least 1.
+    pub width: usize,
+    /// Where the channels are.
+    pub layout: Layout,
+}
+
+impl ImageShape {
+    /// One pixel of one channel.
+    pub(crate) const PIXEL: ImageShape = ImageShape {
+        channels: 1,
+        height: 1,
+        width: 1,
+        layout: Layout::Chw,
+    };
+
+    /// Elements per sample, `channels * height * width`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a dimension is 0 or `height` or
+    /// `width` exceeds `u32::MAX` (boxes hold `u32` coordinates),
+    /// [`Error::SizeOverflow`] when the product overflows.
+    pub fn elements(&self) -> Result<usize> {
+        let fits = |d: usize| d != 0 && d as u64 <= u64::from(u32::MAX);
+        if self.channels == 0 || !fits(self.height) || !fits(self.width) {
+            return Err(Error::InvalidArgument);
+        }
+        self.channels
+            .checked_mul(self.height)
+            .and_then(|x| x.checked_mul(self.width))
+            .ok_or(Error::SizeOverflow)
+    }
+}
+
 /// torchvision's `Normalize(mean, std)`, one value per channel.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Normalize<'a> {

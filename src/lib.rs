@@ -25,7 +25,7 @@
 //!   library without std or libc.
 //!
 //! ```
-//! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Pairing, Plan};
+//! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Op, Pairing, Plan};
 //!
 //! let (n, len, classes) = (4, 3 * 8 * 8, 10);
 //! let mut images = vec![0.5f32; n * len];
@@ -33,10 +33,10 @@
 //!
 //! let config = MixConfig { alpha: 0.2, pairing: Pairing::Permutation, ..MixConfig::default() };
 //! let mut rng = MixRng::stream(1234, 0); // seed, batch index
-//! let (mut partners, mut lambdas, mut mixed) = (vec![0u32; n], vec![0.0f64; n], vec![false; n]);
-//! config.draw(&mut rng, &mut partners, &mut lambdas, Some(&mut mixed))?;
+//! let (mut partners, mut lambdas, mut ops) = (vec![0u32; n], vec![0.0f64; n], vec![Op::Unmixed; n]);
+//! config.draw(&mut rng, &mut partners, &mut lambdas, Some(&mut ops))?;
 //! // Samples whose prob test fails stay as they are, as in torchvision.
-//! let plan = Plan { partners: &partners, lambdas: &lambdas, mixed: Some(&mixed) };
+//! let plan = Plan::new(&partners, &lambdas).with_ops(&ops);
 //!
 //! let mut scratch = vec![0.0f32; in_place_scratch_len(n, len)?];
 //! Mixer::new().mix_in_place(&mut images, len, plan, &mut scratch)?;
@@ -53,6 +53,8 @@
 extern crate std;
 
 mod beta;
+mod config;
+mod cutmix;
 mod detection;
 mod error;
 #[cfg(feature = "capi")]
@@ -69,11 +71,13 @@ mod ziggurat;
 mod ziggurat_tables;
 
 pub use beta::Beta;
+pub use config::{Granularity, MixConfig};
+pub use cutmix::{CutBox, Cuts, Op, Recipe, timm_box, timm_minmax_box, torchvision_box};
 pub use detection::{
     DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
 };
 pub use error::{Error, Result};
-pub use image::{ImageLayout, Layout, Normalize};
+pub use image::{ImageLayout, ImageShape, Layout, Normalize};
 pub use kernel::{Backend, Sample, Weights};
 pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
 pub use mixer::{
@@ -81,7 +85,7 @@ pub use mixer::{
     in_place_scratch_len_u8,
 };
 pub use pairing::Pairing;
-pub use plan::{Granularity, MixConfig, Plan};
+pub use plan::Plan;
 pub use rng::MixRng;
 
 /// The README's examples, compiled and run as doc-tests.

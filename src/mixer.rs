@@ -1,12 +1,14 @@
 //! Batch application: every sample blended with its partner, in place with
 //! one sample of scratch, or out of place.
 
+use crate::cutmix::paste::{pack, paste, unpack};
+use crate::cutmix::{CutBox, Op};
 use crate::error::{Error, Result};
-use crate::image::{ImageLayout, Normalize};
+use crate::image::{ImageLayout, ImageShape, Normalize};
 use crate::kernel::{self, Backend, Sample, Weights};
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
-use crate::walk::{chains, check_permutation, cycles_in_place, mark_bytes};
+use crate::walk::{Partner, chains, check_permutation, cycles_in_place, mark_bytes};
 
 /// Applies blends with one kernel [`Backend`].
 ///
@@ -118,7 +120,7 @@ fn check_in_place(
     needed: usize,
 ) -> Result<()> {
     check_batch(batch_len, plan.len(), len)?;
-    plan.check()?;
+    check_plan(plan, len)?;
     if scratch_len < needed {
         return Err(Error::BufferTooSmall);
     }
@@ -133,8 +135,28 @@ fn check_into(out_len: usize, batch_len: usize, len: usize, plan: &Plan<'_>) -> 
     if out_len != batch_len {
         return Err(Error::InvalidArgument);
     }
-    plan.check()?;
+    check_plan(plan, len)?;
     check_in_range(plan.partners, n)
+}
+
+/// Checks the plan, and that its CutMix images are samples of `len`.
+fn check_plan(plan: &Plan<'_>, len: usize) -> Result<()> {
+    plan.check()?;
+    match plan.cuts {
+        Some(cuts) if plan.cutting() && cuts.image.elements()? != len => {
+            Err(Error::InvalidArgument)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The image and the box of sample `k` of a checked plan; an empty box in
+/// a one-pixel image where the plan has no cuts (never for a CutMix op).
+fn cut_of(plan: &Plan<'_>, k: usize) -> (ImageShape, CutBox) {
+    match plan.cuts {
+        Some(cuts) => (cuts.image, cuts.boxes[k]),
+        None => (ImageShape::PIXEL, CutBox::default()),
+    }
 }
 
 impl Mixer {
@@ -243,11 +265,30 @@ impl Mixer {
         if plan.mixes_none() {
             return Ok(());
         }
-        cycles_in_place(batch, len, plan.partners, saved, marks, |k, x, partner| {
-            if plan.mixes(k) {
-                T::blend_in_place(self.backend, plan.weights(k), x, partner);
+        // what the last step of a cycle needs of its first sample
+        let save = |last: usize, first: &[T], saved: &mut [T]| match plan.op(last) {
+            Op::Unmixed => {}
+            Op::Mixup => saved.copy_from_slice(first),
+            Op::CutMix => {
+                let (image, cut) = cut_of(&plan, last);
+                pack(saved, first, image, cut);
             }
-        });
+        };
+        let step = |k: usize, x: &mut [T], partner: Partner<'_, T>| match (plan.op(k), partner) {
+            (Op::Unmixed, _) => {}
+            (Op::Mixup, Partner::Sample(p) | Partner::Saved(p)) => {
+                T::blend_in_place(self.backend, plan.weights(k), x, p);
+            }
+            (Op::CutMix, Partner::Sample(p)) => {
+                let (image, cut) = cut_of(&plan, k);
+                paste(x, p, image, cut);
+            }
+            (Op::CutMix, Partner::Saved(packed)) => {
+                let (image, cut) = cut_of(&plan, k);
+                unpack(x, packed, image, cut);
+            }
+        };
+        cycles_in_place(batch, len, plan.partners, saved, marks, save, step);
         Ok(())
     }
 
@@ -279,10 +320,15 @@ impl Mixer {
             let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];
-            if plan.mixes(k) {
-                T::blend(self.backend, plan.weights(k), dst, a, b, stream);
-            } else {
-                T::copy(self.backend, dst, a, stream);
+            match plan.op(k) {
+                Op::Unmixed => T::copy(self.backend, dst, a, stream),
+                Op::Mixup => T::blend(self.backend, plan.weights(k), dst, a, b, stream),
+                Op::CutMix => {
+                    // cached stores: the box is written over the copy
+                    T::copy(self.backend, dst, a, false);
+                    let (image, cut) = cut_of(&plan, k);
+                    paste(dst, b, image, cut);
+                }
             }
         });
         if stream {
@@ -319,6 +365,12 @@ impl Mixer {
         if let Some(norm) = normalize {
             norm.check(image.channels)?;
         }
+        if let (true, Some(cuts)) = (plan.cutting(), plan.cuts) {
+            // the lengths agree, so the pixels do too
+            if cuts.image.channels != image.channels || cuts.image.layout != image.input {
+                return Err(Error::InvalidArgument);
+            }
+        }
         if len == 0 {
             return Ok(());
         }
@@ -328,10 +380,14 @@ impl Mixer {
             let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];
-            if plan.mixes(k) {
-                fused.blend(plan.weights(k), dst, a, b, stream);
-            } else {
-                fused.convert(dst, a, stream);
+            match plan.op(k) {
+                Op::Unmixed => fused.convert(dst, a, stream),
+                Op::Mixup => fused.blend(plan.weights(k), dst, a, b, stream),
+                Op::CutMix => {
+                    fused.convert(dst, a, false);
+                    let (shape, cut) = cut_of(&plan, k);
+                    fused.convert_box(dst, b, shape.width, cut);
+                }
             }
         });
         Ok(())

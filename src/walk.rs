@@ -22,10 +22,19 @@ fn two_samples<T>(batch: &mut [T], len: usize, k: usize, j: usize) -> (&mut [T],
     }
 }
 
+/// Where the partner of one step of a cycle walk is.
+pub(crate) enum Partner<'a, T> {
+    /// A later sample of the cycle, still original: the whole sample.
+    Sample(&'a [T]),
+    /// The cycle's first sample, as `save` left it in the saved buffer.
+    Saved(&'a [T]),
+}
+
 /// Walks each cycle of the permutation `partners` once, calling
-/// `blend(k, x[k], partner)` with the partner still original: for a cycle
-/// `c0 -> c1 -> ...`, `x[c0]` is first saved in `saved`, each `x[c_k]` is
-/// blended with `x[c_{k+1}]`, and the last with the saved copy.
+/// `step(k, x[k], partner)` with the partner still original: for a cycle
+/// `c0 -> c1 -> ... -> c_last`, `save(c_last, x[c0], saved)` first keeps
+/// what the last step will need of `x[c0]`; then each `x[c_k]` steps with
+/// `x[c_{k+1}]`, and the last with the saved buffer.
 ///
 /// `partners` must be a checked permutation of `0..n`, `batch` hold
 /// `n * len` elements, `saved` `len`, and `marks` at least `ceil(n / 8)`
@@ -36,24 +45,29 @@ pub(crate) fn cycles_in_place<T: Copy>(
     partners: &[u32],
     saved: &mut [T],
     marks: &mut [u8],
-    mut blend: impl FnMut(usize, &mut [T], &[T]),
+    mut save: impl FnMut(usize, &[T], &mut [T]),
+    mut step: impl FnMut(usize, &mut [T], Partner<'_, T>),
 ) {
     let saved = &mut saved[..len];
     for start in 0..partners.len() {
         if is_marked(marks, start) {
             continue;
         }
-        saved.copy_from_slice(&batch[start * len..][..len]);
+        let mut last = start;
+        while partners[last] as usize != start {
+            last = partners[last] as usize;
+        }
+        save(last, &batch[start * len..][..len], saved);
         let mut k = start;
         loop {
             mark(marks, k);
             let next = partners[k] as usize;
             if next == start {
-                blend(k, &mut batch[k * len..][..len], saved);
+                step(k, &mut batch[k * len..][..len], Partner::Saved(saved));
                 break;
             }
             let (x, partner) = two_samples(batch, len, k, next);
-            blend(k, x, partner);
+            step(k, x, Partner::Sample(partner));
             k = next;
         }
     }

@@ -4,7 +4,15 @@
 mod common;
 
 use common::{any_f32, any_lambda, assert_same, every_mixer, formula, outs};
-use mixup::{Error, MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
+use mixup::{Error, MixRng, Mixer, Op, Pairing, Plan, in_place_scratch_len};
+
+/// Ops from flags: mixup where set, unmixed where not.
+fn ops_of(flags: &[bool]) -> Vec<Op> {
+    flags
+        .iter()
+        .map(|&f| if f { Op::Mixup } else { Op::Unmixed })
+        .collect()
+}
 use proptest::prelude::*;
 
 /// `out[i] = formula(lam_i, x[i], x[p(i)])`, element by element.
@@ -16,7 +24,7 @@ fn expected(batch: &[f32], len: usize, partners: &[u32], lambdas: &[f64]) -> Vec
 fn expected_where(batch: &[f32], len: usize, plan: Plan<'_>) -> Vec<f32> {
     let mut out = batch.to_vec();
     for (i, &p) in plan.partners.iter().enumerate() {
-        if plan.mixed.is_some_and(|m| !m[i]) {
+        if plan.ops.is_some_and(|m| m[i] == Op::Unmixed) {
             continue;
         }
         let lam = if plan.lambdas.len() == 1 {
@@ -62,8 +70,8 @@ proptest! {
         } else {
             vec![lambdas[0]]
         };
-        let flags = flags.map(|f| f[..n].to_vec());
-        let plan = Plan { partners: &partners, lambdas: &lambdas, mixed: flags.as_deref() };
+        let flags = flags.map(|f| ops_of(&f[..n]));
+        let plan = Plan { ops: flags.as_deref(), ..Plan::new(&partners, &lambdas) };
         let want = expected_where(&batch, len, plan);
         for mixer in every_mixer() {
             let mut out = vec![f32::NAN; batch.len()];
@@ -137,11 +145,7 @@ fn samples_that_do_not_mix_are_left_as_they_are() {
         })
         .collect();
     for mixer in every_mixer() {
-        let plan = Plan {
-            partners: &[1, 2, 3, 4, 0],
-            lambdas: &[1.0],
-            mixed: Some(&[false; 5]),
-        };
+        let plan = Plan::new(&[1, 2, 3, 4, 0], &[1.0]).with_ops(&[Op::Unmixed; 5]);
         let mut x = batch.clone();
         let mut scratch = vec![0.0; in_place_scratch_len(5, 8).unwrap()];
         mixer.mix_in_place(&mut x, 8, plan, &mut scratch).unwrap();
@@ -150,10 +154,14 @@ fn samples_that_do_not_mix_are_left_as_they_are() {
         mixer.mix_into(&mut out, &batch, 8, plan).unwrap();
         assert_eq!(bits(&out), bits(&batch));
         // one that mixes with lambda 1 is the formula: 1 * inf + 0 * inf is NaN
-        let plan = Plan {
-            mixed: Some(&[true, false, false, false, false]),
-            ..plan
-        };
+        let first = [
+            Op::Mixup,
+            Op::Unmixed,
+            Op::Unmixed,
+            Op::Unmixed,
+            Op::Unmixed,
+        ];
+        let plan = plan.with_ops(&first);
         let mut x = batch.clone();
         mixer.mix_in_place(&mut x, 8, plan, &mut scratch).unwrap();
         assert!(x[1].is_nan());
@@ -432,11 +440,8 @@ fn one_call_batches_leave_unmixed_samples_untouched() {
             (_, 0.5) => assert!(mixed > 0 && mixed < n, "{mixed} of {n}"),
             _ => assert_eq!(mixed, n),
         }
-        let plan = Plan {
-            partners: &partners,
-            lambdas: &lam,
-            mixed: Some(&flags),
-        };
+        let ops = ops_of(&flags);
+        let plan = Plan::new(&partners, &lam).with_ops(&ops);
         assert_same(&images, &expected_where(&batch, len, plan), "one call");
         for i in (0..n).filter(|&i| !flags[i]) {
             assert_eq!(

@@ -313,7 +313,7 @@ proptest! {
             10 if n > 0 => { lam_ptr = ws_ptr.cast(); expected = mixup_status::Overlap; }
             11 if n > 0 => { targets_ptr = unsafe { ws_ptr.cast::<f32>().add(1) }; expected = mixup_status::Overlap; }
             12 if n * len == 0 => { images_ptr = dangling(); }
-            13 if n > 0 => { config.granularity = 3 + granularity; expected = mixup_status::InvalidArgument; }
+            13 if n > 0 => { config.granularity = 4 + granularity; expected = mixup_status::InvalidArgument; }
             _ => {}
         }
         let images_before = bits(&images);
@@ -393,8 +393,9 @@ proptest! {
 
         let mut bytes = 7usize;
         let got = unsafe { mixup_workspace_size(n, len, &mut bytes) };
-        // 8 + 4 + 1 bytes per sample, padded to 8, then the scratch
-        let fits = n.checked_mul(13)
+        // 8 + 16 + 4 + 1 bytes per sample (lambda, box, partner, op),
+        // padded to 8, then the scratch
+        let fits = n.checked_mul(29)
             .and_then(|b| b.checked_next_multiple_of(8))
             .and_then(|b| b.checked_add(len.checked_add(n.div_ceil(32))?.checked_mul(4)?))
             .filter(|&b| b <= isize::MAX as usize);

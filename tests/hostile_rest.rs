@@ -73,8 +73,8 @@ proptest! {
         let queries: [(&str, Query, Option<usize>); 4] = [
             ("scratch", mixup_scratch_size, len.checked_add(n.div_ceil(32))),
             ("scratch u8", mixup_scratch_size_u8, len.checked_add(n.div_ceil(8))),
-            ("workspace u8", mixup_workspace_size_u8, n.checked_mul(13).and_then(|b| b.checked_next_multiple_of(8)).and_then(|b| b.checked_add(len.checked_add(n.div_ceil(8))?)).filter(|&b| b <= isize::MAX as usize)),
-            ("workspace u8 f32", workspace_u8_f32, n.checked_mul(13).and_then(|b| b.checked_next_multiple_of(8)).filter(|&b| b <= isize::MAX as usize)),
+            ("workspace u8", mixup_workspace_size_u8, n.checked_mul(29).and_then(|b| b.checked_next_multiple_of(8)).and_then(|b| b.checked_add(len.checked_add(n.div_ceil(8))?)).filter(|&b| b <= isize::MAX as usize)),
+            ("workspace u8 f32", workspace_u8_f32, n.checked_mul(29).and_then(|b| b.checked_next_multiple_of(8)).filter(|&b| b <= isize::MAX as usize)),
         ];
         for (name, query, want) in queries {
             let mut answer = 7usize;

@@ -1,17 +1,19 @@
 //! The plan: prob semantics, granularities, the frozen order of draws.
 
-use mixup::{Beta, Error, Granularity, MixConfig, MixRng, Pairing};
+use mixup::{Beta, Error, Granularity, MixConfig, MixRng, Op, Pairing};
 
 fn draw(config: &MixConfig, n: usize, seed: u64) -> (Vec<u32>, Vec<f64>, Vec<bool>, usize) {
-    let (mut p, mut l, mut a) = (vec![0; n], vec![0.0; n], vec![false; n]);
+    let (mut p, mut l, mut ops) = (vec![0; n], vec![0.0; n], vec![Op::CutMix; n]);
     let mixed = config
         .draw(
             &mut MixRng::seed_from_u64(seed),
             &mut p,
             &mut l,
-            Some(&mut a),
+            Some(&mut ops),
         )
         .unwrap();
+    assert!(ops.iter().all(|&op| op != Op::CutMix));
+    let a = ops.iter().map(|&op| op == Op::Mixup).collect();
     (p, l, a, mixed)
 }
 
@@ -83,6 +85,7 @@ fn order_of_draws_is_tests_then_lambdas_then_pairing() {
         prob: 0.6,
         granularity: Granularity::Elem,
         pairing: Pairing::Cycle,
+        ..MixConfig::default()
     };
     let n = 6;
     let (p, l, _, _) = draw(&config, n, 42);
@@ -188,7 +191,7 @@ fn bad_configurations_write_nothing() {
         config.draw(&mut rng, &mut p, &mut l, None),
         Err(Error::InvalidArgument)
     );
-    let mut applied = vec![false; 5];
+    let mut applied = vec![Op::Unmixed; 5];
     let mut l = vec![9.0; 4];
     assert_eq!(
         config.draw(&mut rng, &mut p, &mut l, Some(&mut applied)),

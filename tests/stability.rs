@@ -88,6 +88,7 @@ fn whole_plan() {
         prob: 0.5,
         pairing: Pairing::Permutation,
         granularity: Granularity::Elem,
+        ..MixConfig::default()
     };
     let mut rng = MixRng::stream(99, 1);
     let (mut partners, mut lambdas) = ([0u32; 6], [0.0f64; 6]);

@@ -6,7 +6,7 @@ use mixup::ffi::{
     mixup_batch_f32, mixup_batch_outputs, mixup_batch_outputs_default, mixup_config,
     mixup_config_default, mixup_rng, mixup_status, mixup_workspace_size,
 };
-use mixup::{Granularity, MixConfig, MixRng, Pairing};
+use mixup::{Granularity, MixConfig, MixRng, Op, Pairing};
 use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, same, weights};
 
 fuzz_target!(|data: &[u8]| {
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     };
     config.roll_shift = u.arbitrary().unwrap_or(1);
     config.pairing = u.int_in_range(0..=4).unwrap_or(0);
-    config.granularity = u.int_in_range(0..=3).unwrap_or(0);
+    config.granularity = u.int_in_range(0..=4).unwrap_or(0);
     let mut bytes = 0;
     // SAFETY: a valid out-pointer.
     unsafe { mixup_workspace_size(n, len, &mut bytes) };
@@ -122,13 +122,19 @@ fuzz_target!(|data: &[u8]| {
             Pairing::Permutation,
             Pairing::Cycle,
         ][config.pairing as usize],
-        granularity: [Granularity::Batch, Granularity::Elem, Granularity::Pair]
-            [config.granularity as usize],
+        granularity: [
+            Granularity::Batch,
+            Granularity::Elem,
+            Granularity::Pair,
+            Granularity::Half,
+        ][config.granularity as usize],
+        ..MixConfig::default()
     };
     let mut r = MixRng::from_state(rng_before.s);
-    let (mut partners, mut lams, mut mixes) = (vec![0u32; n], vec![0.0; n], vec![false; n]);
-    rust.draw(&mut r, &mut partners, &mut lams, Some(&mut mixes))
+    let (mut partners, mut lams, mut ops) = (vec![0u32; n], vec![0.0; n], vec![Op::Unmixed; n]);
+    rust.draw(&mut r, &mut partners, &mut lams, Some(&mut ops))
         .unwrap();
+    let mixes: Vec<bool> = ops.iter().map(|&op| op == Op::Mixup).collect();
     assert_eq!(arena.get::<mixup_rng>(0, 0).s, r.state(), "generator");
     for i in 0..n {
         if arena.len(6) == n {

@@ -13,6 +13,33 @@ pub enum mixup_granularity {
     Elem = 1,
     /// Samples `i` and `n-1-i` share one lambda (timm `pair`).
     Pair = 2,
+    /// One lambda per sample of the first `n / 2`, the output; the second
+    /// half is left unmixed (timm `half`, with flip pairing).
+    Half = 3,
+}
+
+/// Whose CutMix boxes and lambda arithmetic, for `mixup_config.recipe`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_recipe {
+    /// torchvision v2: boxes with half sizes `(int)(0.5 * sqrt(1 - lam) * W)`,
+    /// lambda always corrected, f64 lambdas.
+    Torchvision = 0,
+    /// timm: `rand_bbox` (or `cutmix_minmax`), `correct_lam`, f32 lambdas
+    /// at elem, pair and half granularity, a drawn lambda of 1 left unmixed.
+    Timm = 1,
+}
+
+/// What happened to one sample, as `mixup_batch_outputs.ops` reports it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum mixup_op {
+    /// Left as it is.
+    Unmixed = 0,
+    /// Blended with its partner.
+    Mixup = 1,
+    /// Its partner's pixels pasted inside its box.
+    Cutmix = 2,
 }
 
 /// Everything random about a one-call batch; start from
@@ -41,12 +68,41 @@ pub struct mixup_config {
     pub pairing: u32,
     /// A `mixup_granularity` value.
     pub granularity: u32,
+    /// CutMix's Beta shape; 0 (the default) switches CutMix off.
+    pub cutmix_alpha: f64,
+    /// With mixup and CutMix both on, the probability of CutMix, in [0, 1].
+    pub switch_prob: f64,
+    /// timm's `cutmix_minmax` lower bound, with `minmax_hi`: `0 < lo < hi
+    /// <= 1`, or both 0 for none (the default). Needs the timm recipe.
+    pub minmax_lo: f64,
+    /// timm's `cutmix_minmax` upper bound.
+    pub minmax_hi: f64,
+    /// Image rows, needed when CutMix is on.
+    pub height: usize,
+    /// Image columns, needed when CutMix is on.
+    pub width: usize,
+    /// A `mixup_recipe` value.
+    pub recipe: u32,
+    /// timm's `correct_lam`, 0 or 1 (default 1); the torchvision recipe
+    /// always corrects.
+    pub correct_lam: u32,
+    /// The `mixup_layout` of the samples of `mixup_batch_f32` and
+    /// `mixup_batch_u8` when CutMix is on; their channels are `len /
+    /// (height * width)`. `mixup_batch_u8_f32` takes its `mixup_image` instead.
+    pub layout: u32,
+    /// Reserved, 0.
+    pub reserved: u32,
 }
 
 /// The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
-/// prob = 1, random permutation, one lambda per batch, no label smoothing.
+/// prob = 1, random permutation, one lambda per batch, no label smoothing,
+/// no CutMix, the torchvision recipe.
 /// For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
-/// `roll_shift = 1` and `prob = 0.5`.
+/// `roll_shift = 1` and `prob = 0.5`. For timm's `Mixup(mixup_alpha=0.8,
+/// cutmix_alpha=1.0, label_smoothing=0.1)`, set `alpha = beta = 0.8`,
+/// `cutmix_alpha = 1`, `label_smoothing = 0.1`, `pairing =
+/// MIXUP_PAIRING_FLIP`, `recipe = MIXUP_RECIPE_TIMM`, and the image's
+/// `height`, `width` and `layout`.
 #[unsafe(no_mangle)]
 pub extern "C" fn mixup_config_default() -> mixup_config {
     mixup_config {
@@ -58,23 +114,34 @@ pub extern "C" fn mixup_config_default() -> mixup_config {
         roll_shift: 1,
         pairing: mixup_pairing::Permutation as u32,
         granularity: mixup_granularity::Batch as u32,
+        cutmix_alpha: 0.0,
+        switch_prob: 0.5,
+        minmax_lo: 0.0,
+        minmax_hi: 0.0,
+        height: 0,
+        width: 0,
+        recipe: mixup_recipe::Torchvision as u32,
+        correct_lam: 1,
+        layout: mixup_layout::Chw as u32,
+        reserved: 0,
     }
 }
 
 /// Where the parts of a one-call batch workspace lie: `n` lambdas (f64),
-/// `n` partners (u32), `n` flags of whether each sample mixes (bool), then,
-/// 8-byte aligned, the scratch.
+/// `n` boxes (4 u32), `n` partners (u32), `n` ops (u8), then, 8-byte
+/// aligned, the scratch.
 pub(crate) struct WorkspaceLayout {
+    boxes_at: usize,
     partners_at: usize,
-    flags_at: usize,
+    ops_at: usize,
     scratch_at: usize,
     total: usize,
 }
 
 impl WorkspaceLayout {
     fn new(n: usize, scratch_bytes: usize) -> Result<WorkspaceLayout> {
-        // 13 bytes per sample and the scratch, plus at most 7 of padding
-        let per_sample = n.checked_mul(13).ok_or(Error::SizeOverflow)?;
+        // 29 bytes per sample and the scratch, plus at most 7 of padding
+        let per_sample = n.checked_mul(29).ok_or(Error::SizeOverflow)?;
         let scratch_at = per_sample
             .checked_next_multiple_of(8)
             .ok_or(Error::SizeOverflow)?;
@@ -83,8 +150,9 @@ impl WorkspaceLayout {
             .filter(|&t| t <= isize::MAX as usize)
             .ok_or(Error::SizeOverflow)?;
         Ok(WorkspaceLayout {
-            partners_at: 8 * n,
-            flags_at: 12 * n,
+            boxes_at: 8 * n,
+            partners_at: 24 * n,
+            ops_at: 28 * n,
             scratch_at,
             total,
         })
@@ -118,9 +186,22 @@ pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
         0 => Granularity::Batch,
         1 => Granularity::Elem,
         2 => Granularity::Pair,
+        3 => Granularity::Half,
         _ => return Err(Error::InvalidArgument),
     };
-    if !(0.0..=1.0).contains(&c.label_smoothing) {
+    let minmax = match (c.minmax_lo, c.minmax_hi) {
+        (0.0, 0.0) => None,
+        bounds => Some(bounds),
+    };
+    let recipe = match (c.recipe, c.correct_lam, minmax) {
+        (0, 0 | 1, None) => Recipe::TorchVision,
+        (1, 0 | 1, minmax) => Recipe::Timm {
+            correct_lam: c.correct_lam == 1,
+            minmax,
+        },
+        _ => return Err(Error::InvalidArgument),
+    };
+    if !(0.0..=1.0).contains(&c.label_smoothing) || c.reserved != 0 {
         return Err(Error::InvalidArgument);
     }
     let config = MixConfig {
@@ -129,9 +210,52 @@ pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
         prob: c.prob,
         pairing: pairing_of(c.pairing, c.roll_shift)?,
         granularity,
+        cutmix_alpha: c.cutmix_alpha,
+        switch_prob: c.switch_prob,
+        recipe,
     };
     config.validate()?;
     Ok(config)
+}
+
+/// What a one-call batch mixes: flat samples of `len` elements (f32 and u8
+/// in place), or u8 images of a `mixup_image` (u8 to f32).
+#[derive(Clone, Copy)]
+pub(crate) enum Samples {
+    /// `len` elements each; CutMix takes its image from the config.
+    Flat(usize),
+    /// The images of a `mixup_image`.
+    Image(ImageLayout),
+}
+
+impl Samples {
+    /// The image CutMix cuts, when it is on: from the config's height, width
+    /// and layout (the channels fill the sample exactly), or from the
+    /// `mixup_image` (whose pixels must be `height * width`).
+    fn cut_image(self, c: &mixup_config) -> Result<ImageShape> {
+        let (h, w) = (c.height, c.width);
+        let pixels = h.checked_mul(w).ok_or(Error::SizeOverflow)?;
+        let image = match self {
+            Samples::Flat(len) => ImageShape {
+                channels: len.checked_div(pixels).ok_or(Error::InvalidArgument)?,
+                height: h,
+                width: w,
+                layout: layout_of(c.layout)?,
+            },
+            Samples::Image(layout) if layout.pixels == pixels => ImageShape {
+                channels: layout.channels,
+                height: h,
+                width: w,
+                layout: layout.input,
+            },
+            Samples::Image(_) => return Err(Error::InvalidArgument),
+        };
+        let len = image.elements()?;
+        match self {
+            Samples::Flat(flat) if flat != len => Err(Error::InvalidArgument),
+            _ => Ok(image),
+        }
+    }
 }
 
 /// What a one-call batch function writes besides the batch: the soft
@@ -150,7 +274,8 @@ pub struct mixup_batch_outputs {
     pub targets: *mut f32,
     /// Floats at `targets`.
     pub targets_len: usize,
-    /// The lambda of each sample (`n`; 1 is enough at batch granularity).
+    /// The lambda of each sample (`n`; 1 is enough at batch granularity);
+    /// for CutMix the corrected `lam'` that weights the targets.
     pub lambdas: *mut f64,
     /// Values at `lambdas`.
     pub lambdas_len: usize,
@@ -163,6 +288,14 @@ pub struct mixup_batch_outputs {
     pub applied: *mut u8,
     /// Values at `applied`.
     pub applied_len: usize,
+    /// The `mixup_op` of each sample (`n`).
+    pub ops: *mut u8,
+    /// Values at `ops`.
+    pub ops_len: usize,
+    /// The CutMix box of each sample (`n`; empty where its op is not CutMix).
+    pub boxes: *mut CutBox,
+    /// Boxes at `boxes`.
+    pub boxes_len: usize,
 }
 
 /// Outputs that ask for nothing: every pointer NULL, every length 0.
@@ -178,6 +311,10 @@ pub extern "C" fn mixup_batch_outputs_default() -> mixup_batch_outputs {
         partners_len: 0,
         applied: core::ptr::null_mut(),
         applied_len: 0,
+        ops: core::ptr::null_mut(),
+        ops_len: 0,
+        boxes: core::ptr::null_mut(),
+        boxes_len: 0,
     }
 }
 
@@ -207,6 +344,7 @@ impl BatchCall {
     /// for `'a`; `rng` and `config` must be valid, and `outputs` NULL or valid.
     pub(crate) unsafe fn prepare<'a>(
         self,
+        samples: Samples,
         data: &[(usize, usize)],
         scratch_bytes: usize,
     ) -> Result<Drawn<'a>> {
@@ -217,6 +355,11 @@ impl BatchCall {
         let (raw_config, config_region) =
             unsafe { read_sized(self.config, mixup_config_default())? };
         let config = config_of(&raw_config)?;
+        let cut_image = if config.cutmix_on() {
+            Some(samples.cut_image(&raw_config)?)
+        } else {
+            None
+        };
         let (outs, outputs_region) = if self.outputs.is_null() {
             (mixup_batch_outputs_default(), (0, 0))
         } else {
@@ -253,6 +396,8 @@ impl BatchCall {
         let lam_out = optional(outs.lambdas, outs.lambdas_len, lam_wanted)?;
         let partners_out = optional(outs.partners, outs.partners_len, n)?;
         let applied_out = optional(outs.applied, outs.applied_len, n)?;
+        let ops_out = optional(outs.ops, outs.ops_len, n)?;
+        let boxes_out = optional(outs.boxes, outs.boxes_len, n)?;
         let mut regions = [(0, 0); 16];
         let ours = [
             rng.region(),
@@ -264,6 +409,8 @@ impl BatchCall {
             lam_out.region(),
             partners_out.region(),
             applied_out.region(),
+            ops_out.region(),
+            boxes_out.region(),
         ];
         if data.len() > regions.len() - ours.len() {
             return Err(Error::InvalidArgument);
@@ -284,38 +431,53 @@ impl BatchCall {
 
         // Every argument has been checked: nothing below can fail.
         // SAFETY: the workspace holds `parts.total` bytes, 8-byte aligned,
-        // split into four disjoint parts that `WorkspaceLayout` placed: n
-        // f64 at 0, n u32 at 8n, n flags at 12n, the scratch at a multiple
-        // of 8. Every bit pattern is valid for f64, u32 and u8; the flag
-        // bytes are set to 0, a valid bool, before they are seen as bools.
-        let (lams, partners, flags, scratch) = unsafe {
-            let flag_bytes = workspace.part::<u8>(parts.flags_at, n);
-            flag_bytes.slice_mut().fill(0);
+        // split into five disjoint parts that `WorkspaceLayout` placed: n
+        // f64 at 0, n boxes (4 u32) at 8n, n u32 at 24n, n ops at 28n, the
+        // scratch at a multiple of 8. Every bit pattern is valid for f64,
+        // u32, boxes and u8; the op bytes are set to 0, a valid `Op`
+        // (`repr(u8)`, `Unmixed`), before they are seen as ops.
+        let (lams, boxes, partners, ops, scratch) = unsafe {
+            let op_bytes = workspace.part::<u8>(parts.ops_at, n);
+            op_bytes.slice_mut().fill(0);
             (
                 workspace.part::<f64>(0, n).slice_mut(),
+                workspace.part::<CutBox>(parts.boxes_at, n).slice_mut(),
                 workspace.part::<u32>(parts.partners_at, n).slice_mut(),
-                flag_bytes.part::<bool>(0, n).slice_mut(),
+                op_bytes.part::<Op>(0, n).slice_mut(),
                 workspace.part::<u8>(parts.scratch_at, scratch_bytes),
             )
         };
         // SAFETY: checked and disjoint from everything else.
         let state = unsafe { rng.slice_mut() };
         let mut r = MixRng::from_state(state[0].s);
-        config.draw(&mut r, partners, lams, Some(&mut *flags))?;
+        match cut_image {
+            Some(image) => {
+                let sides = (image.height, image.width);
+                config.draw_with_boxes(&mut r, sides, partners, lams, ops, boxes)?
+            }
+            None => {
+                boxes.fill(CutBox::default());
+                config.draw(&mut r, partners, lams, Some(&mut *ops))?
+            }
+        };
         // SAFETY: checked and disjoint from everything else.
-        let (targets, lam_out, partners_out, applied_out) = unsafe {
+        let (targets, lam_out, partners_out, applied_out, ops_out, boxes_out) = unsafe {
             (
                 with_labels.then(|| targets.slice_mut()),
                 lam_out.slice_mut(),
                 partners_out.slice_mut(),
                 applied_out.slice_mut(),
+                ops_out.slice_mut(),
+                boxes_out.slice_mut(),
             )
         };
+        let boxes: &[CutBox] = boxes;
         Ok(Drawn {
             plan: Plan {
                 partners,
                 lambdas: lams,
-                mixed: Some(flags),
+                ops: Some(ops),
+                cuts: cut_image.map(|image| Cuts { image, boxes }),
             },
             scratch,
             labels: y,
@@ -325,6 +487,8 @@ impl BatchCall {
             lam_out,
             partners_out,
             applied_out,
+            ops_out,
+            boxes_out,
             generator: &mut state[0],
             next: r,
         })
@@ -346,6 +510,8 @@ pub(crate) struct Drawn<'a> {
     lam_out: &'a mut [f64],
     partners_out: &'a mut [u32],
     applied_out: &'a mut [u8],
+    ops_out: &'a mut [u8],
+    boxes_out: &'a mut [CutBox],
     generator: &'a mut mixup_rng,
     next: MixRng,
 }
@@ -373,11 +539,21 @@ impl Drawn<'_> {
             .iter_mut()
             .zip(plan.partners)
             .for_each(|(d, s)| *d = *s);
-        let flags = plan.mixed.unwrap_or(&[]);
+        let ops = plan.ops.unwrap_or(&[]);
         self.applied_out
             .iter_mut()
-            .zip(flags)
-            .for_each(|(d, &s)| *d = u8::from(s));
+            .zip(ops)
+            .for_each(|(d, &op)| *d = u8::from(op != Op::Unmixed));
+        self.ops_out
+            .iter_mut()
+            .zip(ops)
+            .for_each(|(d, &op)| *d = op as u8);
+        if let Some(cuts) = plan.cuts {
+            self.boxes_out
+                .copy_from_slice(&cuts.boxes[..self.boxes_out.len()]);
+        } else {
+            self.boxes_out.fill(CutBox::default());
+        }
         self.generator.s = self.next.state();
         Ok(())
     }
@@ -395,7 +571,7 @@ unsafe fn batch_in_place<T: Sample>(call: BatchCall, images: *mut T, len: usize)
         .checked_mul(size_of::<T>())
         .ok_or(Error::SizeOverflow)?;
     // SAFETY: the caller's promises, passed on.
-    let drawn = unsafe { call.prepare(&[images.region()], scratch_bytes)? };
+    let drawn = unsafe { call.prepare(Samples::Flat(len), &[images.region()], scratch_bytes)? };
     // SAFETY: checked, disjoint from every other buffer of the call; the
     // scratch part of the workspace starts 8-byte aligned.
     let (x, s) = unsafe {
@@ -587,7 +763,7 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
             outputs,
         };
         // SAFETY: the caller's promises, passed on.
-        let drawn = unsafe { common.prepare(&data, 0)? };
+        let drawn = unsafe { common.prepare(Samples::Image(layout), &data, 0)? };
         // SAFETY: checked and disjoint from every other buffer of the call.
         let (o, x) = unsafe { (out.slice_mut(), images.slice()) };
         Mixer::new().mix_u8_to_f32(o, x, layout, drawn.plan, norm)?;

@@ -15,21 +15,24 @@ use core::ffi::{CStr, c_char, c_int};
 use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
 
+use crate::config::{Granularity, MixConfig};
+use crate::cutmix::{CutBox, Cuts, Op, Recipe, timm_box, timm_minmax_box, torchvision_box};
 use crate::detection::{
     DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
 };
 use crate::error::{Error, Result};
-use crate::image::{ImageLayout, Layout, Normalize};
+use crate::image::{ImageLayout, ImageShape, Layout, Normalize};
 use crate::kernel::{Sample, Weights};
 use crate::labels::{SparseTarget, one_hot_targets, sparse_targets};
 use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_of, in_place_scratch_len_u8};
 use crate::pairing::Pairing;
-use crate::plan::{Granularity, MixConfig, Plan};
+use crate::plan::Plan;
 use crate::rng::MixRng;
 
 mod apply;
 mod batch;
 mod checks;
+mod cutmix;
 mod detection;
 mod image;
 mod labels;
@@ -39,6 +42,7 @@ mod status;
 pub use apply::*;
 pub use batch::*;
 use checks::*;
+pub use cutmix::*;
 pub use detection::*;
 pub use image::*;
 pub use labels::*;

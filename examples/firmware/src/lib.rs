@@ -4,7 +4,7 @@
 //! handler of its own.
 #![no_std]
 
-use mixup::{MixRng, Mixer, Plan, in_place_scratch_len};
+use mixup::{MixRng, Mixer, Op, Plan, in_place_scratch_len};
 
 const N: usize = 4;
 const LEN: usize = 64;
@@ -20,20 +20,16 @@ pub extern "C" fn firmware_mix(frames: &mut [[f32; LEN]; N], seed: u64) -> i32 {
         pairing: mixup::Pairing::Cycle,
         ..mixup::MixConfig::default()
     };
-    let (mut partners, mut lambdas, mut mixed) = ([0u32; N], [0.0f64; N], [false; N]);
+    let (mut partners, mut lambdas, mut ops) = ([0u32; N], [0.0f64; N], [Op::Unmixed; N]);
     if config
-        .draw(&mut rng, &mut partners, &mut lambdas, Some(&mut mixed))
+        .draw(&mut rng, &mut partners, &mut lambdas, Some(&mut ops))
         .is_err()
     {
         return 1;
     }
     let mut scratch = [0.0f32; LEN + 1];
     debug_assert!(in_place_scratch_len(N, LEN).is_ok_and(|s| s <= scratch.len()));
-    let plan = Plan {
-        partners: &partners,
-        lambdas: &lambdas,
-        mixed: Some(&mixed),
-    };
+    let plan = Plan::new(&partners, &lambdas).with_ops(&ops);
     match Mixer::new().mix_in_place(frames.as_flattened_mut(), LEN, plan, &mut scratch) {
         Ok(()) => 0,
         Err(_) => 2,

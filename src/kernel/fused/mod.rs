@@ -9,6 +9,7 @@
 mod avx2;
 
 use super::{Backend, Weights};
+use crate::cutmix::CutBox;
 use crate::image::{ImageLayout, Layout, Normalize};
 
 #[cfg(target_arch = "x86_64")]
@@ -261,6 +262,36 @@ impl<'a> Fused<'a> {
             }
         } else {
             self.table_pass(out, a, None, stream);
+        }
+    }
+
+    /// CutMix's box in one pass of lookups: `out = v(b)` inside `cut`, for
+    /// images `width` pixels wide, each layout as the pass has it. The
+    /// values are the table of [`convert`](Self::convert), so the bits too.
+    pub(crate) fn convert_box(&self, out: &mut [f32], b: &[u8], width: usize, cut: CutBox) {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        if cut.area() == 0 {
+            return;
+        }
+        for c in 0..channels {
+            let computed;
+            let values = if self.few {
+                &self.values[c]
+            } else {
+                computed = values_of(self.norm_of(c));
+                &computed
+            };
+            for y in cut.rows() {
+                for p in cut.columns().map(|x| y * width + x) {
+                    let i = index(input, channels, pixels, c, p);
+                    out[index(output, channels, pixels, c, p)] = values[b[i] as usize];
+                }
+            }
         }
     }
 

@@ -1,0 +1,97 @@
+//! Moving the pixels of a CutMix box: the box of a whole sample is a set of
+//! contiguous runs (one per row in HWC, one per row and channel in CHW),
+//! copied between samples or packed into scratch and back.
+
+use super::CutBox;
+use crate::image::{ImageShape, Layout};
+
+/// The contiguous runs of elements that box `b` covers in one sample of
+/// `image`, as index ranges into the sample. `b` must fit the image.
+pub(crate) fn runs(image: ImageShape, b: CutBox) -> impl Iterator<Item = core::ops::Range<usize>> {
+    let ImageShape {
+        channels,
+        height,
+        width,
+        layout,
+    } = image;
+    let (rows, cols) = (b.rows(), b.columns());
+    let empty = rows.is_empty() || cols.is_empty();
+    // (planes, run length, where run `(plane, y)` starts)
+    let (planes, run) = match layout {
+        Layout::Hwc => (1, cols.len() * channels),
+        Layout::Chw => (channels, cols.len()),
+    };
+    let planes = if empty { 0 } else { planes };
+    (0..planes).flat_map(move |plane| {
+        rows.clone().map(move |y| {
+            let start = match layout {
+                Layout::Hwc => (y * width + cols.start) * channels,
+                Layout::Chw => (plane * height + y) * width + cols.start,
+            };
+            start..start + run
+        })
+    })
+}
+
+/// Copies box `b` of `src` into the same place of `dst`; both are whole
+/// samples of `image`.
+pub(crate) fn paste<T: Copy>(dst: &mut [T], src: &[T], image: ImageShape, b: CutBox) {
+    for r in runs(image, b) {
+        dst[r.clone()].copy_from_slice(&src[r]);
+    }
+}
+
+/// Copies box `b` of `src` into the front of `packed`, run after run.
+pub(crate) fn pack<T: Copy>(packed: &mut [T], src: &[T], image: ImageShape, b: CutBox) {
+    let mut at = 0;
+    for r in runs(image, b) {
+        let next = at + r.len();
+        packed[at..next].copy_from_slice(&src[r]);
+        at = next;
+    }
+}
+
+/// Copies what [`pack`] left at the front of `packed` back into box `b` of `dst`.
+pub(crate) fn unpack<T: Copy>(dst: &mut [T], packed: &[T], image: ImageShape, b: CutBox) {
+    let mut at = 0;
+    for r in runs(image, b) {
+        let next = at + r.len();
+        dst[r].copy_from_slice(&packed[at..next]);
+        at = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_cover_exactly_the_box_in_both_layouts() {
+        for layout in [Layout::Hwc, Layout::Chw] {
+            let image = ImageShape {
+                channels: 3,
+                height: 5,
+                width: 7,
+                layout,
+            };
+            let b = CutBox {
+                y1: 1,
+                y2: 4,
+                x1: 2,
+                x2: 6,
+            };
+            let mut covered = [false; 105];
+            for r in runs(image, b) {
+                covered[r].fill(true);
+            }
+            for (i, &inside) in covered.iter().enumerate() {
+                let (c, y, x) = match layout {
+                    Layout::Hwc => (i % 3, i / 21, i / 3 % 7),
+                    Layout::Chw => (i / 35, i / 7 % 5, i % 7),
+                };
+                assert!(c < 3);
+                assert_eq!(inside, (1..4).contains(&y) && (2..6).contains(&x), "{i}");
+            }
+        }
+    }
+}
