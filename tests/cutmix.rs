@@ -139,7 +139,7 @@ impl Case {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn f32_in_place_and_out_of_place_match_the_reference(case in any_case(), values in prop::collection::vec(any_f32(), 64)) {
