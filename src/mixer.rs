@@ -1,7 +1,7 @@
 //! Batch application: every sample blended with its partner, in place with
 //! one sample of scratch, or out of place.
 
-use crate::cutmix::paste::{pack, paste, unpack};
+use crate::cutmix::paste::{compose, pack, paste, unpack};
 use crate::cutmix::{CutBox, Op};
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, ImageShape, Normalize};
@@ -324,10 +324,9 @@ impl Mixer {
                 Op::Unmixed => T::copy(self.backend, dst, a, stream),
                 Op::Mixup => T::blend(self.backend, plan.weights(k), dst, a, b, stream),
                 Op::CutMix => {
-                    // cached stores: the box is written over the copy
-                    T::copy(self.backend, dst, a, false);
                     let (image, cut) = cut_of(&plan, k);
-                    paste(dst, b, image, cut);
+                    let copy = |d: &mut [T], s: &[T]| T::copy(self.backend, d, s, stream);
+                    compose(dst, a, b, image, cut, copy);
                 }
             }
         });

@@ -41,6 +41,26 @@ pub(crate) fn paste<T: Copy>(dst: &mut [T], src: &[T], image: ImageShape, b: Cut
     }
 }
 
+/// Writes `own` outside box `b` and `partner` inside it into `dst`, all
+/// whole samples of `image`, each element of `dst` once, each run by `copy`.
+pub(crate) fn compose<T: Copy>(
+    dst: &mut [T],
+    own: &[T],
+    partner: &[T],
+    image: ImageShape,
+    b: CutBox,
+    mut copy: impl FnMut(&mut [T], &[T]),
+) {
+    let mut done = 0;
+    // the runs come in increasing order in both layouts
+    for r in runs(image, b) {
+        copy(&mut dst[done..r.start], &own[done..r.start]);
+        copy(&mut dst[r.clone()], &partner[r.clone()]);
+        done = r.end;
+    }
+    copy(&mut dst[done..], &own[done..]);
+}
+
 /// Copies box `b` of `src` into the front of `packed`, run after run.
 pub(crate) fn pack<T: Copy>(packed: &mut [T], src: &[T], image: ImageShape, b: CutBox) {
     let mut at = 0;
