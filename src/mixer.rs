@@ -265,8 +265,11 @@ impl Mixer {
         if plan.mixes_none() {
             return Ok(());
         }
-        // what the last step of a cycle needs of its first sample
+        // what the last step of a cycle needs of its first sample: all of
+        // it for mixup (where no op cuts, the last one is not looked up)
+        let cutting = plan.cutting();
         let save = |last: usize, first: &[T], saved: &mut [T]| match plan.op(last) {
+            _ if !cutting => saved.copy_from_slice(first),
             Op::Unmixed => {}
             Op::Mixup => saved.copy_from_slice(first),
             Op::CutMix => {
@@ -288,7 +291,8 @@ impl Mixer {
                 unpack(x, packed, image, cut);
             }
         };
-        cycles_in_place(batch, len, plan.partners, saved, marks, save, step);
+        let scratch = (saved, marks);
+        cycles_in_place(batch, len, plan.partners, scratch, cutting, save, step);
         Ok(())
     }
 

@@ -34,7 +34,8 @@ pub(crate) enum Partner<'a, T> {
 /// `step(k, x[k], partner)` with the partner still original: for a cycle
 /// `c0 -> c1 -> ... -> c_last`, `save(c_last, x[c0], saved)` first keeps
 /// what the last step will need of `x[c0]`; then each `x[c_k]` steps with
-/// `x[c_{k+1}]`, and the last with the saved buffer.
+/// `x[c_{k+1}]`, and the last with the saved buffer. Without `find_last`,
+/// `save` gets `c0` in place of `c_last` (for a `save` that does not look).
 ///
 /// `partners` must be a checked permutation of `0..n`, `batch` hold
 /// `n * len` elements, `saved` `len`, and `marks` at least `ceil(n / 8)`
@@ -43,8 +44,8 @@ pub(crate) fn cycles_in_place<T: Copy>(
     batch: &mut [T],
     len: usize,
     partners: &[u32],
-    saved: &mut [T],
-    marks: &mut [u8],
+    (saved, marks): (&mut [T], &mut [u8]),
+    find_last: bool,
     mut save: impl FnMut(usize, &[T], &mut [T]),
     mut step: impl FnMut(usize, &mut [T], Partner<'_, T>),
 ) {
@@ -54,7 +55,7 @@ pub(crate) fn cycles_in_place<T: Copy>(
             continue;
         }
         let mut last = start;
-        while partners[last] as usize != start {
+        while find_last && partners[last] as usize != start {
             last = partners[last] as usize;
         }
         save(last, &batch[start * len..][..len], saved);
