@@ -1,15 +1,18 @@
 //! Mixes the sample photographs with torchvision's roll pairing, with a
-//! random permutation, and as u8 images the way timm's `FastCollateMixup`
-//! does, prints lambda and the pairs, and writes a PNG grid: the originals
-//! on top, then one row of mixtures per way. It also writes a detection
+//! random permutation, as u8 images the way timm's `FastCollateMixup`
+//! does, with CutMix (timm's recipe, one box per sample) and switched
+//! between mixup and CutMix, prints lambda and the pairs, and writes a PNG
+//! grid: the originals on top, then one row of mixtures per way, the boxes
+//! outlined and `lam'` written on each sample of the CutMix rows. It also writes a detection
 //! mixup: two photographs of different sizes on one canvas, with the boxes
 //! of both labelled by their weights (out/detection.png).
 //!
 //! Run with `cargo run --release --example demo`.
 
 use mixup::{
-    Beta, Granularity, ImageSize, Layout, MixConfig, MixRng, Mixer, Pairing, Plan, WeightedBox,
-    in_place_scratch_len, in_place_scratch_len_u8, mix_boxes, one_hot_targets,
+    Beta, CutBox, Cuts, Granularity, ImageShape, ImageSize, Layout, MixConfig, MixRng, Mixer, Op,
+    Pairing, Plan, WeightedBox, in_place_scratch_len, in_place_scratch_len_u8, mix_boxes,
+    one_hot_targets,
 };
 use std::error::Error;
 use std::fs::File;
@@ -211,6 +214,28 @@ fn detection(data: &Path, out_dir: &Path) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Rows of tiles of a grid, each pixel the mean of a 2x2 square.
+fn half_size(grid: &Picture, rows: &[usize]) -> Picture {
+    let (width, tile) = (grid.width / 2, SIDE / 2);
+    let height = rows.len() * tile;
+    let mut rgb = vec![0u8; width * height * 3];
+    for (k, &row) in rows.iter().enumerate() {
+        for y in 0..tile {
+            for x in 0..width {
+                for c in 0..3 {
+                    let at = |dy: usize, dx: usize| {
+                        let (gy, gx) = (row * SIDE + 2 * y + dy, 2 * x + dx);
+                        u32::from(grid.rgb[(gy * grid.width + gx) * 3 + c])
+                    };
+                    let sum = at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1);
+                    rgb[((k * tile + y) * width + x) * 3 + c] = ((sum + 2) / 4) as u8;
+                }
+            }
+        }
+    }
+    Picture { rgb, width, height }
+}
+
 /// Copies a CHW sample into tile (`row`, `col`) of an RGB8 grid.
 fn paste(grid: &mut [u8], grid_width: usize, row: usize, col: usize, sample: &[f32]) {
     for y in 0..SIDE {
@@ -236,33 +261,66 @@ fn write_png(path: &Path, width: usize, height: usize, rgb: &[u8]) -> Result<(),
     Ok(())
 }
 
-/// Draws a plan, mixes a copy of the batch in place and prints what happened.
+/// A batch mixed by one plan, and what the plan did to each sample.
+struct Mixed {
+    batch: Vec<f32>,
+    ops: Vec<Op>,
+    boxes: Vec<CutBox>,
+    lambdas: Vec<f64>,
+}
+
+/// Draws a plan (CutMix included), mixes a copy of the batch in place and
+/// prints what happened to each sample.
 fn mix(
     title: &str,
     config: &MixConfig,
     rng: &mut MixRng,
     originals: &[f32],
     labels: &[i64],
-) -> Result<Vec<f32>, Box<dyn Error>> {
+) -> Result<Mixed, Box<dyn Error>> {
     let n = labels.len();
     let (mut partners, mut lambdas) = (vec![0u32; n], vec![0.0f64; n]);
-    config.draw(rng, &mut partners, &mut lambdas, None)?;
+    let (mut ops, mut boxes) = (vec![Op::Unmixed; n], vec![CutBox::default(); n]);
+    let sides = (SIDE, SIDE);
+    config.draw_with_boxes(
+        rng,
+        sides,
+        &mut partners,
+        &mut lambdas,
+        &mut ops,
+        &mut boxes,
+    )?;
     let mut batch = originals.to_vec();
     let mut scratch = vec![0.0f32; in_place_scratch_len(n, LEN)?];
-    Mixer::new().mix_in_place(
-        &mut batch,
-        LEN,
-        Plan::new(&partners, &lambdas),
-        &mut scratch,
-    )?;
+    let image = ImageShape {
+        channels: 3,
+        height: SIDE,
+        width: SIDE,
+        layout: Layout::Chw,
+    };
+    let plan = Plan::new(&partners, &lambdas)
+        .with_ops(&ops)
+        .with_cuts(Cuts {
+            image,
+            boxes: &boxes,
+        });
+    Mixer::new().mix_in_place(&mut batch, LEN, plan, &mut scratch)?;
     let mut targets = vec![0.0f32; n * n];
     one_hot_targets(labels, n, &partners, &lambdas, 0.0, &mut targets)?;
 
     println!("{title}");
     for i in 0..n {
         let p = partners[i] as usize;
+        let what = match ops[i] {
+            Op::Unmixed => "unmixed".to_string(),
+            Op::Mixup => "mixup".to_string(),
+            Op::CutMix => {
+                let b = boxes[i];
+                format!("cutmix y {}..{} x {}..{}", b.y1, b.y2, b.x1, b.x2)
+            }
+        };
         println!(
-            "  {:>9} <- {:<9}  lam = {:.4}  target = {:?}",
+            "  {:>9} <- {:<9}  lam = {:.4}  {what:<28} target = {:?}",
             NAMES[i],
             NAMES[p],
             lambdas[i],
@@ -272,7 +330,12 @@ fn mix(
                 .collect::<Vec<_>>()
         );
     }
-    Ok(batch)
+    Ok(Mixed {
+        batch,
+        ops,
+        boxes,
+        lambdas,
+    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -298,7 +361,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
         &originals,
         &labels,
-    )?;
+    )?
+    .batch;
     let perm = MixConfig {
         alpha: 1.0,
         beta: 1.0,
@@ -312,7 +376,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
         &originals,
         &labels,
-    )?;
+    )?
+    .batch;
 
     // u8 to u8, as timm's FastCollateMixup: flip pairing, one lambda per pair
     let flip = MixConfig {
@@ -344,22 +409,85 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let from_u8: Vec<f32> = bytes.iter().map(|&b| f32::from(b) / 255.0).collect();
 
-    let rows = [&originals, &rolled, &permuted, &from_u8];
+    // CutMix as timm's Mixup(mixup_alpha=0, cutmix_alpha=1, mode='elem')
+    let cutmix = MixConfig {
+        granularity: Granularity::Elem,
+        ..MixConfig::timm(0.0, 1.0)
+    };
+    let cut = mix(
+        "CutMix, timm recipe, one box per sample (flip pairing, lam' corrected):",
+        &cutmix,
+        &mut rng,
+        &originals,
+        &labels,
+    )?;
+    // timm's default recipe: Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode='elem')
+    let switched = MixConfig {
+        granularity: Granularity::Elem,
+        ..MixConfig::timm(0.8, 1.0)
+    };
+    let switch = mix(
+        "mixup or CutMix per sample, switch_prob 0.5 (timm Mixup(0.8, 1.0), elem):",
+        &switched,
+        &mut rng,
+        &originals,
+        &labels,
+    )?;
+
+    let rows = [
+        &originals,
+        &rolled,
+        &permuted,
+        &from_u8,
+        &cut.batch,
+        &switch.batch,
+    ];
     let (width, height) = (n * SIDE, rows.len() * SIDE);
-    let mut grid = vec![0u8; width * height * 3];
+    let mut grid = Picture {
+        rgb: vec![0u8; width * height * 3],
+        width,
+        height,
+    };
     for (row, batch) in rows.into_iter().enumerate() {
         for (col, sample) in batch.chunks_exact(LEN).enumerate() {
-            paste(&mut grid, width, row, col, sample);
+            paste(&mut grid.rgb, width, row, col, sample);
+        }
+    }
+    // the boxes outlined, and lam' on every mixed sample of the CutMix rows
+    for (row, mixed) in [(4, &cut), (5, &switch)] {
+        for col in 0..n {
+            let (x0, y0) = (col * SIDE, row * SIDE);
+            if mixed.ops[col] == Op::CutMix && mixed.boxes[col].area() > 0 {
+                let b = mixed.boxes[col];
+                let corners = [
+                    x0 + b.x1 as usize,
+                    y0 + b.y1 as usize,
+                    x0 + b.x2 as usize - 1,
+                    y0 + b.y2 as usize - 1,
+                ];
+                grid.rectangle(corners, 2, [255, 220, 0]);
+            }
+            let color = match mixed.ops[col] {
+                Op::CutMix => [255, 220, 0],
+                _ => [0, 230, 255],
+            };
+            let label = format!("{:.2}", mixed.lambdas[col]);
+            grid.text(x0 + 4, y0 + 4, &label, 3, color);
         }
     }
     let out_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("out");
     std::fs::create_dir_all(&out_dir)?;
     let path = out_dir.join("demo.png");
-    write_png(&path, width, height, &grid)?;
+    write_png(&path, width, height, &grid.rgb)?;
     println!(
-        "wrote {} (originals, then roll, permutation and u8 flip mixtures)",
+        "wrote {} (originals, then roll, permutation and u8 flip mixtures, CutMix, switched)",
         path.display()
     );
+    // the README's picture: originals, CutMix and switched, at half size
+    let small = half_size(&grid, &[0, 4, 5]);
+    let path = out_dir.join("cutmix.png");
+    write_png(&path, small.width, small.height, &small.rgb)?;
+    println!("wrote {} (originals, CutMix, switched)", path.display());
     detection(&data, &out_dir)?;
     Ok(())
 }
