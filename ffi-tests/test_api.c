@@ -579,6 +579,82 @@ static void test_detection(void) {
     }
 }
 
+/* CutMix: the box functions, then timm's recipe in one call, checked
+ * element by element against the reported ops, partners and boxes. */
+static void test_cutmix(void) {
+    enum { N = 6, C = 3, H = 17, W = 13, LEN = C * H * W, K = 4 };
+    static float images[N * LEN], original[N * LEN];
+    float targets[N * K];
+    int64_t labels[N] = {0, 1, 2, 3, 0, 1};
+    double lam[N], l = -1.0;
+    uint32_t partners[N];
+    uint8_t ops[N];
+    mixup_box boxes[N], b = {7, 7, 7, 7};
+    mixup_config config = mixup_config_default();
+    mixup_batch_outputs o = mixup_batch_outputs_default();
+    mixup_rng rng;
+    size_t bytes = 0, i, e, cutmix = 0;
+    void *workspace;
+
+    EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TORCHVISION, 1, 0, 224, 224, 0.5, 100, 200, &b, &l), MIXUP_STATUS_OK);
+    CHECK(b.y1 == 21 && b.y2 == 179 && b.x1 == 121 && b.x2 == 224);
+    CHECK(l == 1.0 - (158.0 * 103.0) / (224.0 * 224.0));
+    EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 32, 32, 0.75, 3, 20, &b, &l), MIXUP_STATUS_OK);
+    CHECK(b.y1 == 0 && b.y2 == 11 && b.x1 == 12 && b.x2 == 28 && l == 1.0 - 176.0 / 1024.0);
+    EXPECT(mixup_cutmix_box_minmax(10, 20, 0.2, 0.8, 5, 4, 2, 15, &b, &l), MIXUP_STATUS_OK);
+    CHECK(b.y1 == 2 && b.y2 == 7 && b.x1 == 15 && b.x2 == 19 && l == 0.9);
+    EXPECT(mixup_cutmix_box(2, 1, 0, 32, 32, 0.5, 0, 0, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 32, 32, 0.5, 32, 0, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box_minmax(10, 20, 0.5, 0.5, 5, 4, 2, 15, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 32, 32, 0.5, 0, 0, NULL, &l), MIXUP_STATUS_NULL_POINTER);
+    CHECK(b.y1 == 2 && l == 0.9);
+
+    /* timm: Mixup(mixup_alpha=0, cutmix_alpha=1, mode='elem', label_smoothing=0.1) */
+    config.alpha = config.beta = 0.0;
+    config.cutmix_alpha = 1.0;
+    config.label_smoothing = 0.1;
+    config.pairing = MIXUP_PAIRING_FLIP;
+    config.granularity = MIXUP_GRANULARITY_ELEM;
+    config.recipe = MIXUP_RECIPE_TIMM;
+    config.height = H;
+    config.width = W;
+    config.layout = MIXUP_LAYOUT_CHW;
+    o.targets = targets;   o.targets_len = N * K;
+    o.lambdas = lam;       o.lambdas_len = N;
+    o.partners = partners; o.partners_len = N;
+    o.ops = ops;           o.ops_len = N;
+    o.boxes = boxes;       o.boxes_len = N;
+    EXPECT(mixup_workspace_size(N, LEN, &bytes), MIXUP_STATUS_OK);
+    workspace = malloc(bytes);
+    CHECK(workspace != NULL);
+    fill(original, N * LEN);
+    memcpy(images, original, sizeof images);
+    mixup_rng_stream(&rng, 2026, 7);
+    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, workspace, bytes, &o), MIXUP_STATUS_OK);
+    for (i = 0; i < N; i++) {
+        double area = (double)(boxes[i].y2 - boxes[i].y1) * (double)(boxes[i].x2 - boxes[i].x1);
+        CHECK(partners[i] == N - 1 - i);
+        CHECK(ops[i] == MIXUP_OP_CUTMIX || ops[i] == MIXUP_OP_UNMIXED);
+        if (ops[i] == MIXUP_OP_CUTMIX) {
+            cutmix++;
+            CHECK(lam[i] == (double)(float)(1.0 - area / (H * W)));
+        }
+        for (e = 0; e < LEN; e++) {
+            size_t y = e / W % H, x = e % W;
+            int inside = ops[i] == MIXUP_OP_CUTMIX && y >= boxes[i].y1 && y < boxes[i].y2 && x >= boxes[i].x1 &&
+                         x < boxes[i].x2;
+            size_t from = inside ? partners[i] : i;
+            CHECK(same_bits(images + i * LEN + e, original + from * LEN + e, 1));
+        }
+    }
+    CHECK(cutmix == N);
+    /* a layout that does not fit: len is not channels * height * width */
+    config.width = W + 1;
+    EXPECT(mixup_batch_f32(&rng, &config, images, N, LEN, labels, N, K, workspace, bytes, &o),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    free(workspace);
+}
+
 int main(void) {
     test_version_and_status_strings();
     test_rng_and_beta();
@@ -590,6 +666,7 @@ int main(void) {
     test_errors();
     test_u8();
     test_detection();
+    test_cutmix();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
