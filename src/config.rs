@@ -225,7 +225,7 @@ impl MixConfig {
     ///
     /// ```
     /// use mixup::{CutBox, MixConfig, MixRng, Op};
-    /// let config = MixConfig { cutmix_alpha: 1.0, ..MixConfig::timm(0.8, 1.0) };
+    /// let config = MixConfig::timm(0.8, 1.0); // one draw for the batch
     /// let mut rng = MixRng::stream(42, 0);
     /// let (mut partners, mut lambdas) = ([0u32; 4], [0.0f64; 4]);
     /// let (mut ops, mut boxes) = ([Op::Unmixed; 4], [CutBox::default(); 4]);

@@ -12,6 +12,12 @@
 //!   two rounded f32 multiplies and one rounded add, no FMA.
 //! - Every pairing: torchvision's roll, timm's flip, random permutations,
 //!   random cycles, or the caller's own.
+//! - CutMix (Yun et al.) and timm's whole recipe: torchvision's and timm's
+//!   boxes exact to the integer ([`torchvision_box`], [`timm_box`],
+//!   [`timm_minmax_box`]), switching between mixup and CutMix per batch or
+//!   per sample ([`MixConfig::draw_with_boxes`]), timm's float32 lambdas
+//!   ([`Recipe`]); boxes are copied, in place or out of place, f32, u8 and
+//!   fused u8 to f32.
 //! - Reproducible: a seed gives the same lambdas and partners forever.
 //!
 //! # Features

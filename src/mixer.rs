@@ -236,16 +236,21 @@ impl Mixer {
     /// walked once: `x[c0]` is saved in scratch, then `x[c_k]` is blended
     /// with `x[c_{k+1}]`, still original, and the last with the saved copy.
     /// Each sample is read about once and written once, the traffic of a
-    /// `memcpy`. Samples that do not mix are not written, and a batch in
-    /// which none mixes is not touched at all. u8 samples take timm's
-    /// `FastCollateMixup` arithmetic:
+    /// `memcpy`. A CutMix sample takes its partner's elements inside its box
+    /// and no others; where the last sample of a cycle cuts, only the box
+    /// of `x[c0]` it needs is saved. Samples that do not mix are not
+    /// written, and a batch in which none mixes is not touched at all. u8
+    /// samples take timm's `FastCollateMixup` arithmetic:
     /// `sat(rint(f32(x[i]) * w_self + f32(x[p(i)]) * w_partner))`, rounding
     /// half to even and saturating to `[0, 255]`.
     ///
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
     /// - [`Error::InvalidArgument`] when `batch.len() != n * len`, or the
-    ///   plan's lambdas are not 1 or `n` values in `[0, 1]`, or its flags not `n`.
+    ///   plan's lambdas are not 1 or `n` values in `[0, 1]`, or its ops not
+    ///   `n`; or, where an op is CutMix, the plan has no cuts, not `n`
+    ///   boxes, a box outside the image, or an image of other than `len`
+    ///   elements.
     /// - [`Error::BufferTooSmall`] when `scratch` is shorter than
     ///   [`in_place_scratch_len_of`]`::<T>(n, len)`.
     /// - [`Error::IndexOutOfRange`], [`Error::BadPermutation`] for partners
@@ -297,8 +302,9 @@ impl Mixer {
     }
 
     /// Mixes a batch into `out`: `out[i] = w_self_i * batch[i] + w_partner_i * batch[partners[i]]`,
-    /// or a copy of `batch[i]` where sample `i` does not mix; f32 or u8,
-    /// with the arithmetic of [`mix_in_place`](Self::mix_in_place).
+    /// `batch[i]` with `batch[partners[i]]`'s box for CutMix (each element
+    /// written once), or a copy of `batch[i]` where sample `i` does not
+    /// mix; f32 or u8, with the arithmetic of [`mix_in_place`](Self::mix_in_place).
     ///
     /// The partners may be any index map into `0..n` (repeats allowed).
     /// Samples are visited along the partner chains (`k`, then `partners[k]`,
@@ -308,8 +314,8 @@ impl Mixer {
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
     /// - [`Error::InvalidArgument`] when `batch.len() != n * len`,
-    ///   `out.len() != batch.len()`, or the plan's lambdas are not 1 or `n`
-    ///   values in `[0, 1]`, or its flags not `n`.
+    ///   `out.len() != batch.len()`, or the plan is not valid (as for
+    ///   [`mix_in_place`](Self::mix_in_place)).
     /// - [`Error::IndexOutOfRange`] for a partner not below `n`.
     pub fn mix_into<T: Sample>(
         &self,
@@ -348,10 +354,12 @@ impl Mixer {
     /// `ToTensor()`, then `Normalize(mean, std)`, then mixup. `image` gives
     /// the channels, the pixels and both layouts, so HWC in and CHW out
     /// also fuses the transpose. A sample that does not mix gets its own
-    /// `v(u)`, as ToTensor and Normalize alone give it.
+    /// `v(u)`, as ToTensor and Normalize alone give it; a CutMix sample its
+    /// own `v(u)` outside the box and its partner's inside.
     ///
     /// # Errors
-    /// - As [`mix_into`](Self::mix_into), with `len = image.len()`.
+    /// - As [`mix_into`](Self::mix_into), with `len = image.len()`; the
+    ///   plan's cuts describe the input (same channels, same layout).
     /// - [`Error::InvalidArgument`] for 0 channels, or a `normalize` whose
     ///   lengths are not `channels`, with a non-finite mean or a zero or
     ///   non-finite std.
