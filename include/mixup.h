@@ -797,7 +797,8 @@ mixup_status mixup_batch_u8(mixup_rng *rng,
 /**
  * `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
  * Normalize as `mixup_apply_into_u8_f32` does: `images` (`n` samples of
- * `image`) are read, `out` gets the mixed f32 batch. `workspace` needs
+ * `image`) are read, `out` gets the mixed f32 batch (at half granularity,
+ * only its first `n / 2` samples, as timm's `half` mode outputs them). `workspace` needs
  * `mixup_workspace_size_u8_f32(n)` bytes, 8-byte aligned; everything else
  * is as `mixup_batch_f32`.
  *

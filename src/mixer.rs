@@ -129,14 +129,24 @@ fn check_in_place(
 
 /// Checks what every out-of-place call needs: the shape, the output
 /// length, the lambdas and the partners' range.
-fn check_into(out_len: usize, batch_len: usize, len: usize, plan: &Plan<'_>) -> Result<()> {
+///
+/// Returns how many samples `out` holds: all `n`, or the first `m < n`
+/// when every later sample is unmixed (timm's `half` mode).
+fn check_into(out_len: usize, batch_len: usize, len: usize, plan: &Plan<'_>) -> Result<usize> {
     let n = plan.len();
     check_batch(batch_len, n, len)?;
-    if out_len != batch_len {
-        return Err(Error::InvalidArgument);
-    }
     check_plan(plan, len)?;
-    check_in_range(plan.partners, n)
+    check_in_range(plan.partners, n)?;
+    if out_len == batch_len {
+        return Ok(n);
+    }
+    let m = out_len
+        .checked_div(len)
+        .filter(|&m| m * len == out_len && m < n);
+    match (m, plan.ops) {
+        (Some(m), Some(ops)) if ops[m..].iter().all(|&op| op == Op::Unmixed) => Ok(m),
+        _ => Err(Error::InvalidArgument),
+    }
 }
 
 /// Checks the plan, and that its CutMix images are samples of `len`.
@@ -305,6 +315,9 @@ impl Mixer {
     /// `batch[i]` with `batch[partners[i]]`'s box for CutMix (each element
     /// written once), or a copy of `batch[i]` where sample `i` does not
     /// mix; f32 or u8, with the arithmetic of [`mix_in_place`](Self::mix_in_place).
+    /// `out` holds all `n` samples, or only the first `m` when every later
+    /// sample is unmixed: timm's `half` mode ([`Granularity::Half`](crate::Granularity::Half)),
+    /// whose output is the first half.
     ///
     /// The partners may be any index map into `0..n` (repeats allowed).
     /// Samples are visited along the partner chains (`k`, then `partners[k]`,
@@ -314,7 +327,8 @@ impl Mixer {
     /// # Errors
     /// - [`Error::SizeOverflow`] when `n * len` overflows.
     /// - [`Error::InvalidArgument`] when `batch.len() != n * len`,
-    ///   `out.len() != batch.len()`, or the plan is not valid (as for
+    ///   `out` holds neither `n` samples nor a first `m` after which every
+    ///   sample is unmixed, or the plan is not valid (as for
     ///   [`mix_in_place`](Self::mix_in_place)).
     /// - [`Error::IndexOutOfRange`] for a partner not below `n`.
     pub fn mix_into<T: Sample>(
@@ -324,9 +338,12 @@ impl Mixer {
         len: usize,
         plan: Plan<'_>,
     ) -> Result<()> {
-        check_into(out.len(), batch.len(), len, &plan)?;
+        let m = check_into(out.len(), batch.len(), len, &plan)?;
         let stream = self.streams(size_of_val(out));
         chains(plan.partners, |k| {
+            if k >= m {
+                return;
+            }
             let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];
@@ -372,7 +389,7 @@ impl Mixer {
         normalize: Option<Normalize<'_>>,
     ) -> Result<()> {
         let len = image.len()?;
-        check_into(out.len(), batch.len(), len, &plan)?;
+        let m = check_into(out.len(), batch.len(), len, &plan)?;
         if let Some(norm) = normalize {
             norm.check(image.channels)?;
         }
@@ -388,6 +405,9 @@ impl Mixer {
         let stream = self.streams(size_of_val(out));
         let fused = kernel::fused::Fused::new(self.backend, image, normalize);
         chains(plan.partners, |k| {
+            if k >= m {
+                return;
+            }
             let p = plan.partners[k] as usize;
             let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];

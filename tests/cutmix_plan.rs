@@ -665,3 +665,138 @@ fn value_stability_of_a_timm_plan() {
 }
 
 const FROZEN: &str = "[(CutMix, 4605915781404819456, [3, 15, 3, 15]), (Mixup, 4605504955971796992, [0, 0, 0, 0]), (CutMix, 4604930618986332160, [16, 32, 16, 32]), (Mixup, 4606231449153044480, [0, 0, 0, 0]), (CutMix, 4606865759451217920, [13, 19, 22, 28]), (CutMix, 4602450120754069504, [0, 25, 0, 21])]";
+
+#[test]
+fn timm_fast_collate_elem_u8_bit_for_bit() {
+    // timm's `_mix_elem_collate`: j = n - 1 - i; with lam a float32,
+    // mixup is `np.rint(a.astype(f32) * lam + b.astype(f32) * (1 - lam))`,
+    // CutMix copies the box of `batch[j]`
+    let (c, h, w) = (3, 11, 9);
+    let len = c * h * w;
+    let image = ImageShape {
+        channels: c,
+        height: h,
+        width: w,
+        layout: Layout::Chw,
+    };
+    let mut rng = MixRng::seed_from_u64(31);
+    for _ in 0..30 {
+        let n = 8;
+        let config = MixConfig {
+            granularity: Granularity::Elem,
+            ..MixConfig::timm(0.8, 1.0)
+        };
+        let d = draw(&config, n, (h, w), &mut rng);
+        let x: Vec<u8> = (0..n * len).map(|i| (i * 7919 % 256) as u8).collect();
+        let mut want = x.clone();
+        for i in 0..n {
+            let j = n - 1 - i;
+            let lam = d.lambdas[i] as f32;
+            match d.ops[i] {
+                Op::Mixup => {
+                    for e in 0..len {
+                        let v = f32::from(x[i * len + e]) * lam
+                            + f32::from(x[j * len + e]) * (1.0 - lam);
+                        want[i * len + e] = v.round_ties_even() as u8;
+                    }
+                }
+                Op::CutMix => {
+                    let b = d.boxes[i];
+                    for e in 0..len {
+                        let (y, xx) = (e / w % h, e % w);
+                        if (b.y1 as usize..b.y2 as usize).contains(&y)
+                            && (b.x1 as usize..b.x2 as usize).contains(&xx)
+                        {
+                            want[i * len + e] = x[j * len + e];
+                        }
+                    }
+                }
+                Op::Unmixed => {}
+            }
+        }
+        let plan = Plan::new(&d.partners, &d.lambdas)
+            .with_ops(&d.ops)
+            .with_cuts(Cuts {
+                image,
+                boxes: &d.boxes,
+            });
+        let mut out = vec![0u8; n * len];
+        Mixer::new().mix_into(&mut out, &x, len, plan).unwrap();
+        assert_eq!(out, want);
+    }
+}
+
+#[test]
+fn half_mode_outputs_the_first_half() {
+    // timm's FastCollateMixup(mode='half'): n inputs, n / 2 outputs
+    let (c, h, w, n) = (2, 6, 5, 7);
+    let len = c * h * w;
+    let image = ImageShape {
+        channels: c,
+        height: h,
+        width: w,
+        layout: Layout::Hwc,
+    };
+    let config = MixConfig {
+        granularity: Granularity::Half,
+        ..MixConfig::timm(0.8, 1.0)
+    };
+    let d = draw(&config, n, (h, w), &mut MixRng::seed_from_u64(6));
+    let x: Vec<f32> = (0..n * len).map(|i| i as f32).collect();
+    let plan = Plan::new(&d.partners, &d.lambdas)
+        .with_ops(&d.ops)
+        .with_cuts(Cuts {
+            image,
+            boxes: &d.boxes,
+        });
+    let mut full = vec![0.0f32; n * len];
+    Mixer::new().mix_into(&mut full, &x, len, plan).unwrap();
+    let mut half = vec![0.0f32; n / 2 * len];
+    Mixer::new().mix_into(&mut half, &x, len, plan).unwrap();
+    assert_eq!(half, full[..n / 2 * len]);
+    // fused too
+    let bytes: Vec<u8> = (0..n * len).map(|i| (i % 256) as u8).collect();
+    let layout = mixup::ImageLayout {
+        channels: c,
+        pixels: h * w,
+        input: Layout::Hwc,
+        output: Layout::Chw,
+    };
+    let (mut full, mut half) = (vec![0.0f32; n * len], vec![0.0f32; n / 2 * len]);
+    Mixer::new()
+        .mix_u8_to_f32(&mut full, &bytes, layout, plan, None)
+        .unwrap();
+    Mixer::new()
+        .mix_u8_to_f32(&mut half, &bytes, layout, plan, None)
+        .unwrap();
+    assert_eq!(half, full[..n / 2 * len]);
+    // a shorter output where a later sample mixes, or a part of a sample: refused
+    let elem = MixConfig {
+        granularity: Granularity::Elem,
+        ..config
+    };
+    let d = draw(&elem, n, (h, w), &mut MixRng::seed_from_u64(6));
+    assert!(d.ops[n / 2..].iter().any(|&op| op != Op::Unmixed));
+    let plan = Plan::new(&d.partners, &d.lambdas)
+        .with_ops(&d.ops)
+        .with_cuts(Cuts {
+            image,
+            boxes: &d.boxes,
+        });
+    let mut short = vec![7.0f32; n / 2 * len];
+    assert_eq!(
+        Mixer::new().mix_into(&mut short, &x, len, plan),
+        Err(Error::InvalidArgument)
+    );
+    let mut ragged = vec![7.0f32; n * len - 1];
+    assert_eq!(
+        Mixer::new().mix_into(&mut ragged, &x, len, plan),
+        Err(Error::InvalidArgument)
+    );
+    assert!(short.iter().chain(&ragged).all(|&v| v == 7.0));
+    // without ops, every sample mixes: only the whole batch will do
+    assert_eq!(
+        Mixer::new().mix_into(&mut short, &x, len, Plan::new(&d.partners, &[0.5])),
+        Err(Error::InvalidArgument)
+    );
+}

@@ -543,3 +543,107 @@ fn workspace_sizes_hold_29_bytes_a_sample() {
         assert_eq!(bytes, 88); // 87 rounded up to 8
     }
 }
+
+#[test]
+fn the_fused_call_in_half_mode_writes_the_first_half_only() {
+    let mut config = timm_config();
+    config.granularity = mixup_granularity::Half as u32;
+    let mut image = mixup_image_default();
+    (
+        image.channels,
+        image.pixels,
+        image.input_layout,
+        image.output_layout,
+    ) = (C, H * W, mixup_layout::Chw as u32, mixup_layout::Chw as u32);
+    let batch: Vec<u8> = (0..N * LEN).map(|i| (i * 31 % 256) as u8).collect();
+    let mut bytes = 0;
+    let mut rng = mixup_rng { s: [0; 4] };
+    // SAFETY: valid pointers and lengths throughout.
+    unsafe {
+        mixup_rng_stream(&mut rng, 4, 4);
+        assert_eq!(mixup_workspace_size_u8_f32(N, &mut bytes), OK);
+        let mut workspace = vec![0u64; bytes.div_ceil(8)];
+        let mut out = vec![-5.0f32; N * LEN];
+        let mut o = Outputs::new();
+        let outputs = mixup_batch_outputs {
+            targets: null_mut(),
+            targets_len: 0,
+            ..o.c()
+        };
+        // room for n / 2 samples is enough
+        let status = mixup_batch_u8_f32(
+            &mut rng,
+            &config,
+            batch.as_ptr(),
+            N,
+            &image,
+            null(),
+            0,
+            null(),
+            0,
+            out.as_mut_ptr(),
+            N / 2 * LEN,
+            null(),
+            0,
+            0,
+            workspace.as_mut_ptr().cast(),
+            bytes,
+            &outputs,
+        );
+        assert_eq!(status, OK);
+        assert!(
+            out[N / 2 * LEN..].iter().all(|&v| v == -5.0),
+            "beyond the first half"
+        );
+        assert!(o.ops[N / 2..].iter().all(|&op| op == 0));
+        let ops: Vec<Op> = o
+            .ops
+            .iter()
+            .map(|&op| [Op::Unmixed, Op::Mixup, Op::CutMix][op as usize])
+            .collect();
+        let shape = ImageShape {
+            channels: C,
+            height: H,
+            width: W,
+            layout: Layout::Chw,
+        };
+        let plan = Plan::new(&o.partners, &o.lambdas)
+            .with_ops(&ops)
+            .with_cuts(Cuts {
+                image: shape,
+                boxes: &o.boxes,
+            });
+        let layout = mixup::ImageLayout {
+            channels: C,
+            pixels: H * W,
+            input: Layout::Chw,
+            output: Layout::Chw,
+        };
+        let mut want = vec![0.0f32; N / 2 * LEN];
+        Mixer::new()
+            .mix_u8_to_f32(&mut want, &batch, layout, plan, None)
+            .unwrap();
+        assert_eq!(out[..N / 2 * LEN], want[..]);
+        // one element fewer is too small
+        let status = mixup_batch_u8_f32(
+            &mut rng,
+            &config,
+            batch.as_ptr(),
+            N,
+            &image,
+            null(),
+            0,
+            null(),
+            0,
+            out.as_mut_ptr(),
+            N / 2 * LEN - 1,
+            null(),
+            0,
+            0,
+            workspace.as_mut_ptr().cast(),
+            bytes,
+            &outputs,
+        );
+        assert_eq!(status, mixup_status::BufferTooSmall);
+    }
+}

@@ -703,9 +703,25 @@ pub unsafe extern "C" fn mixup_batch_u8(
     status_of(unsafe { batch_in_place(call, images, len) })
 }
 
+/// How many samples an out-of-place batch writes: the first `n / 2` at
+/// half granularity (timm's `half` mode), else all `n`.
+///
+/// # Safety
+/// `config` must be NULL or valid for its stated size.
+unsafe fn output_samples(config: *const mixup_config, n: usize) -> Result<usize> {
+    // SAFETY: the caller's promise; plain numbers, only read.
+    let (c, _) = unsafe { read_sized(config, mixup_config_default())? };
+    Ok(if c.granularity == mixup_granularity::Half as u32 {
+        n / 2
+    } else {
+        n
+    })
+}
+
 /// `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
 /// Normalize as `mixup_apply_into_u8_f32` does: `images` (`n` samples of
-/// `image`) are read, `out` gets the mixed f32 batch. `workspace` needs
+/// `image`) are read, `out` gets the mixed f32 batch (at half granularity,
+/// only its first `n / 2` samples, as timm's `half` mode outputs them). `workspace` needs
 /// `mixup_workspace_size_u8_f32(n)` bytes, 8-byte aligned; everything else
 /// is as `mixup_batch_f32`.
 ///
@@ -743,7 +759,9 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
         if let Some(norm) = norm {
             norm.check(layout.channels)?;
         }
-        let out = Buf::new(out, out_len)?.first(images.len)?;
+        // SAFETY: the caller promises `config` valid for its stated size.
+        let samples_out = unsafe { output_samples(config, n)? };
+        let out = Buf::new(out, out_len)?.first(samples_out * len)?;
         let data = [
             images.region(),
             image_region,
