@@ -4,6 +4,36 @@ use core::convert::Infallible;
 use rand_core::{Rng, SeedableRng, TryRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+include!(concat!(env!("OUT_DIR"), "/stream_jumps.rs"));
+
+/// One step of Xoshiro256's state, the linear engine under the `++`.
+#[inline(always)]
+fn step(s: &mut [u64; 4]) {
+    let t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = s[3].rotate_left(45);
+}
+
+/// The state `poly(T) s`, where `T` is one step: the sum of the states
+/// `T^k s` whose coefficient `k` is set, over 256 steps.
+fn jumped(poly: &[u64; 4], mut s: [u64; 4]) -> [u64; 4] {
+    let mut sum = [0u64; 4];
+    for word in poly {
+        for bit in 0..64 {
+            let mask = 0u64.wrapping_sub((word >> bit) & 1);
+            for (acc, x) in sum.iter_mut().zip(s) {
+                *acc ^= x & mask;
+            }
+            step(&mut s);
+        }
+    }
+    sum
+}
+
 /// The generator behind every random decision of the crate: Xoshiro256++.
 ///
 /// It is seeded from a `u64` through SplitMix64, can [`jump`](MixRng::jump)
@@ -35,12 +65,18 @@ impl MixRng {
     /// `stream_id` times, that is `stream_id * 2^128` steps ahead.
     ///
     /// Streams of one seed never overlap for fewer than 2^128 draws each.
+    ///
+    /// It takes at most eight jumps of 256 steps each, one per non-zero
+    /// byte of `stream_id`, with polynomials precomputed at build time.
     pub fn stream(seed: u64, stream_id: u64) -> MixRng {
-        let mut rng = MixRng::seed_from_u64(seed);
-        // jump_n takes the distance as a little-endian 256-bit count;
-        // stream_id * 2^128 puts stream_id in the third word.
-        rng.inner.jump_n(&[0, 0, stream_id, 0]);
-        rng
+        let mut state = MixRng::seed_from_u64(seed).state();
+        for (window, jumps) in STREAM_JUMPS.iter().enumerate() {
+            let byte = (stream_id >> (8 * window)) as u8;
+            if byte != 0 {
+                state = jumped(&jumps[usize::from(byte) - 1], state);
+            }
+        }
+        MixRng::from_state(state)
     }
 
     /// Advances the generator by 2^128 steps.
@@ -151,6 +187,25 @@ mod tests {
             jumped.jump();
         }
         assert_ne!(MixRng::stream(5, 1), MixRng::stream(6, 1));
+    }
+
+    #[test]
+    fn stream_equals_rand_xoshiro_jump_n() {
+        // The slow reference: a 256-bit exponentiation in rand_xoshiro.
+        let slow = |seed: u64, id: u64| {
+            let mut inner = Xoshiro256PlusPlus::seed_from_u64(seed);
+            inner.jump_n(&[0, 0, id, 0]);
+            MixRng { inner }
+        };
+        let mut ids = std::vec![0, 1, 255, 256, 65535, 1 << 32, u64::MAX, u64::MAX - 1];
+        // every byte value in every window
+        ids.extend((0..8).flat_map(|w| (1..=255u64).step_by(17).map(move |v| v << (8 * w))));
+        let mut rng = MixRng::seed_from_u64(77);
+        ids.extend((0..40).map(|_| rng.next_u64()));
+        for (k, &id) in ids.iter().enumerate() {
+            let seed = k as u64 * 0x9e37_79b9;
+            assert_eq!(MixRng::stream(seed, id), slow(seed, id), "id {id:#x}");
+        }
     }
 
     #[test]
