@@ -6,7 +6,7 @@
 //!
 //! - `#![no_std]`, no allocation: the caller owns every buffer, including
 //!   the one-sample scratch of in-place mixing.
-//! - Bit-exact: every backend (scalar, portable, SSE2, AVX2), in place or
+//! - Bit-exact: every backend (scalar, portable, SSE2, AVX2, AVX-512), in place or
 //!   out of place, at every lambda (0 and 1 too), gives the bits of NumPy's
 //!   `lam * x + (1 - lam) * x[perm]` on float32 with a Python-float `lam`:
 //!   two rounded f32 multiplies and one rounded add, no FMA.

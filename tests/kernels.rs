@@ -137,7 +137,9 @@ fn blend_rejects_bad_arguments_without_writing() {
 #[test]
 fn detection_picks_the_widest_backend_this_cpu_has() {
     #[cfg(target_arch = "x86_64")]
-    let want = if std::arch::is_x86_feature_detected!("avx2") {
+    let want = if std::arch::is_x86_feature_detected!("avx512f") {
+        Backend::Avx512
+    } else if std::arch::is_x86_feature_detected!("avx2") {
         Backend::Avx2
     } else {
         Backend::Sse2
@@ -147,10 +149,20 @@ fn detection_picks_the_widest_backend_this_cpu_has() {
     assert_eq!(Backend::detect(), want);
     assert_eq!(Mixer::new().backend(), want);
     #[cfg(target_arch = "x86_64")]
-    assert_eq!(
-        Backend::Avx2.is_available(),
-        std::arch::is_x86_feature_detected!("avx2")
-    );
+    {
+        assert_eq!(
+            Backend::Avx2.is_available(),
+            std::arch::is_x86_feature_detected!("avx2")
+        );
+        assert_eq!(
+            Backend::Avx512.is_available(),
+            std::arch::is_x86_feature_detected!("avx512f")
+        );
+    }
     #[cfg(not(target_arch = "x86_64"))]
-    assert!(!Backend::Sse2.is_available() && !Backend::Avx2.is_available());
+    assert!(
+        !Backend::Sse2.is_available()
+            && !Backend::Avx2.is_available()
+            && !Backend::Avx512.is_available()
+    );
 }

@@ -21,6 +21,8 @@ pub use sample::Sample;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 #[cfg(target_arch = "x86_64")]
+mod avx512;
+#[cfg(target_arch = "x86_64")]
 mod sse2;
 
 #[cfg(test)]
@@ -30,6 +32,8 @@ use crate::error::{Error, Result};
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_avx2, "avx2");
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpuid_avx512, "avx512f");
 
 /// An implementation of the blend kernel.
 ///
@@ -46,20 +50,26 @@ pub enum Backend {
     Sse2,
     /// x86_64 AVX2 through `core::arch`, 8 lanes, detected at run time.
     Avx2,
+    /// x86_64 AVX-512F through `core::arch`, 16 lanes, masked heads and
+    /// tails, detected at run time.
+    Avx512,
 }
 
 impl Backend {
     /// Every backend, from the reference to the widest.
-    pub const ALL: [Backend; 4] = [
+    pub const ALL: [Backend; 5] = [
         Backend::Scalar,
         Backend::Portable,
         Backend::Sse2,
         Backend::Avx2,
+        Backend::Avx512,
     ];
 
     /// The fastest backend this CPU supports. CPUID runs once, without std.
     pub fn detect() -> Backend {
-        if Backend::Avx2.is_available() {
+        if Backend::Avx512.is_available() {
+            Backend::Avx512
+        } else if Backend::Avx2.is_available() {
             Backend::Avx2
         } else if Backend::Sse2.is_available() {
             Backend::Sse2
@@ -74,16 +84,18 @@ impl Backend {
             Backend::Scalar | Backend::Portable => true,
             Backend::Sse2 => cfg!(target_arch = "x86_64"),
             Backend::Avx2 => avx2_available(),
+            Backend::Avx512 => avx512_available(),
         }
     }
 
-    /// A lower-case name: `scalar`, `portable`, `sse2` or `avx2`.
+    /// A lower-case name: `scalar`, `portable`, `sse2`, `avx2` or `avx512`.
     pub fn name(self) -> &'static str {
         match self {
             Backend::Scalar => "scalar",
             Backend::Portable => "portable",
             Backend::Sse2 => "sse2",
             Backend::Avx2 => "avx2",
+            Backend::Avx512 => "avx512",
         }
     }
 }
@@ -91,6 +103,16 @@ impl Backend {
 #[cfg(target_arch = "x86_64")]
 fn avx2_available() -> bool {
     cpuid_avx2::get()
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx512_available() -> bool {
+    cpuid_avx512::get()
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx512_available() -> bool {
+    false
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -151,6 +173,11 @@ pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b:
         #[cfg(target_arch = "x86_64")]
         Backend::Sse2 => sse2::blend(out, a, b, ws, wp),
         #[cfg(target_arch = "x86_64")]
+        Backend::Avx512 if avx512_available() => {
+            // SAFETY: CPUID reports AVX-512F.
+            unsafe { avx512::blend(out, a, b, ws, wp) }
+        }
+        #[cfg(target_arch = "x86_64")]
         Backend::Avx2 if avx2_available() => {
             // SAFETY: CPUID reports AVX2.
             unsafe { avx2::blend(out, a, b, ws, wp) }
@@ -160,13 +187,18 @@ pub(crate) fn blend(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b:
 }
 
 /// As [`blend`], with non-temporal stores where the backend has them
-/// (SSE2, AVX2): for outputs too large to stay in cache.
+/// (SSE2, AVX2, AVX-512): for outputs too large to stay in cache.
 pub(crate) fn blend_stream(backend: Backend, w: Weights, out: &mut [f32], a: &[f32], b: &[f32]) {
     let n = out.len().min(a.len()).min(b.len());
     let (out, a, b) = (&mut out[..n], &a[..n], &b[..n]);
     match backend {
         #[cfg(target_arch = "x86_64")]
         Backend::Sse2 => sse2::blend_stream(out, a, b, w.w_self, w.w_partner),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx512 if avx512_available() => {
+            // SAFETY: CPUID reports AVX-512F.
+            unsafe { avx512::blend_stream(out, a, b, w.w_self, w.w_partner) }
+        }
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2 if avx2_available() => {
             // SAFETY: CPUID reports AVX2.
@@ -186,6 +218,11 @@ pub(crate) fn blend_in_place(backend: Backend, w: Weights, x: &mut [f32], b: &[f
         Backend::Portable => portable::blend_in_place(x, b, ws, wp),
         #[cfg(target_arch = "x86_64")]
         Backend::Sse2 => sse2::blend_in_place(x, b, ws, wp),
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx512 if avx512_available() => {
+            // SAFETY: CPUID reports AVX-512F.
+            unsafe { avx512::blend_in_place(x, b, ws, wp) }
+        }
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2 if avx2_available() => {
             // SAFETY: CPUID reports AVX2.
@@ -219,6 +256,11 @@ pub(crate) fn blend_u8(backend: Backend, w: Weights, out: &mut [u8], a: &[u8], b
         match backend {
             Backend::Scalar => scalar::blend_u8(out, a, b, ws, wp),
             #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 if avx512_available() => {
+                // SAFETY: CPUID reports AVX-512F.
+                unsafe { avx512::blend_u8(out, a, b, ws, wp) }
+            }
+            #[cfg(target_arch = "x86_64")]
             Backend::Avx2 if avx2_available() => {
                 // SAFETY: CPUID reports AVX2.
                 unsafe { avx2::blend_u8(out, a, b, ws, wp) }
@@ -241,6 +283,11 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
         match backend {
             Backend::Scalar => scalar::blend_u8_in_place(x, b, ws, wp),
             #[cfg(target_arch = "x86_64")]
+            Backend::Avx512 if avx512_available() => {
+                // SAFETY: CPUID reports AVX-512F.
+                unsafe { avx512::blend_u8_in_place(x, b, ws, wp) }
+            }
+            #[cfg(target_arch = "x86_64")]
             Backend::Avx2 if avx2_available() => {
                 // SAFETY: CPUID reports AVX2.
                 unsafe { avx2::blend_u8_in_place(x, b, ws, wp) }
@@ -254,6 +301,11 @@ pub(crate) fn blend_u8_in_place(backend: Backend, w: Weights, x: &mut [u8], b: &
 /// [`stream_fence`] after the last one.
 pub(crate) fn copy_stream(backend: Backend, dst: &mut [f32], src: &[f32]) {
     match backend {
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx512 if avx512_available() => {
+            // SAFETY: CPUID reports AVX-512F.
+            unsafe { avx512::copy_stream(dst, src) }
+        }
         #[cfg(target_arch = "x86_64")]
         Backend::Avx2 if avx2_available() => {
             // SAFETY: CPUID reports AVX2.

@@ -35,7 +35,8 @@ pub(crate) struct Channel<'a> {
 pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) -> bool {
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if cpuid_avx2_fma::get() => {
+        // AVX-512 CPUs take the AVX2 path, which they all have
+        Backend::Avx2 | Backend::Avx512 if cpuid_avx2_fma::get() => {
             // SAFETY: CPUID reports AVX2 and FMA.
             unsafe { avx2::all_exact(channels) }
         }
@@ -66,7 +67,7 @@ pub(crate) fn normalize_blend(
     let weights = (w.w_self, w.w_partner);
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 if cpuid_avx2_fma::get() => {
+        Backend::Avx2 | Backend::Avx512 if cpuid_avx2_fma::get() => {
             // SAFETY: CPUID reports AVX2 and FMA.
             unsafe { avx2::normalize_blend(out, a, b, channels, pixels, planar, weights, stream) }
         }
