@@ -1,0 +1,258 @@
+//! mixup against the plain C loops, side by side in one process: for each
+//! batch, the library's time over the C loop's (below 1.00 the library is
+//! faster), after checking that both give the same bits.
+//!
+//! Run with `cargo run --release --manifest-path examples/versus_c/Cargo.toml`
+//! (`-- --quick` for a short run, `-- --backend avx2` to force a backend).
+
+use mixup::{MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
+use std::hint::black_box;
+use std::time::Instant;
+
+unsafe extern "C" {
+    fn c_mix_into(
+        out: *mut f32,
+        x: *const f32,
+        n: usize,
+        len: usize,
+        perm: *const u32,
+        ws: f32,
+        wp: f32,
+    );
+    fn c_mix_in_place(
+        x: *mut f32,
+        n: usize,
+        len: usize,
+        perm: *const u32,
+        ws: f32,
+        wp: f32,
+        saved: *mut f32,
+        seen: *mut u8,
+    );
+    fn c_mix_into_u8(
+        out: *mut u8,
+        x: *const u8,
+        n: usize,
+        len: usize,
+        perm: *const u32,
+        ws: f32,
+        wp: f32,
+    );
+}
+
+const LAM: f64 = 0.37;
+
+/// The median of `runs` timings of `f`, in seconds.
+fn median(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[runs / 2]
+}
+
+/// Times `ours` and `theirs` in alternating rounds, so that both see the
+/// same machine; returns the ratio of their medians.
+fn ratio(
+    rounds: usize,
+    runs: usize,
+    mut ours: impl FnMut(),
+    mut theirs: impl FnMut(),
+) -> (f64, f64, f64) {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        a.push(median(runs, &mut ours));
+        b.push(median(runs, &mut theirs));
+    }
+    a.sort_by(f64::total_cmp);
+    b.sort_by(f64::total_cmp);
+    let (a, b) = (a[rounds / 2], b[rounds / 2]);
+    (a / b, a, b)
+}
+
+/// The CPU's model name and its vector extensions, from /proc/cpuinfo.
+fn cpu() -> (String, String) {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |name: &str| {
+        info.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split(':').nth(1))
+            .unwrap_or("unknown")
+            .trim()
+            .to_string()
+    };
+    let flags = field("flags");
+    let mut vector: Vec<&str> = flags
+        .split_whitespace()
+        .filter(|f| f.starts_with("avx") || *f == "fma" || f.starts_with("sse4"))
+        .collect();
+    vector.sort();
+    vector.dedup();
+    (field("model name"), vector.join(" "))
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (rounds, runs) = if quick { (3, 5) } else { (9, 15) };
+    let (model, vector) = cpu();
+    // `--backend NAME` forces a backend, to compare them
+    let args: Vec<String> = std::env::args().collect();
+    let forced = args
+        .iter()
+        .position(|a| a == "--backend")
+        .and_then(|k| args.get(k + 1))
+        .map(|name| {
+            let b = mixup::Backend::ALL.into_iter().find(|b| b.name() == name);
+            b.and_then(Mixer::with_backend)
+                .expect("a backend this CPU has")
+        });
+    let mixer = forced.unwrap_or_default();
+    println!("CPU: {model}");
+    println!("vector extensions: {vector}");
+    println!(
+        "mixup backend: {}; C: gcc -O3 -march=native -ffp-contract=off",
+        mixer.backend().name()
+    );
+    println!(
+        "library time / C loop time (below 1.00 the library is faster), medians of {rounds} rounds of {runs}"
+    );
+    println!();
+    println!("| batch | in place f32 | out of place f32 | u8 out of place |");
+    println!("| --- | ---: | ---: | ---: |");
+    let (ws, wp) = (LAM as f32, (1.0 - LAM) as f32);
+    for (n, len, name) in [
+        (256usize, 3 * 32 * 32, "256x3x32x32 (3 MB)"),
+        (64, 3 * 32 * 32, "64x3x32x32 (0.8 MB)"),
+        (128, 3 * 224 * 224, "128x3x224x224 (77 MB)"),
+    ] {
+        let mut perm = vec![0u32; n];
+        Pairing::Permutation
+            .fill(&mut MixRng::seed_from_u64(3), &mut perm)
+            .unwrap();
+        let x: Vec<f32> = (0..n * len)
+            .map(|i| (i % 1013) as f32 * 0.01 - 3.0)
+            .collect();
+        let plan = Plan::new(&perm, &[LAM]);
+
+        // the same bits, first
+        let (mut ours, mut theirs) = (vec![0.0f32; n * len], vec![1.0f32; n * len]);
+        mixer.mix_into(&mut ours, &x, len, plan).unwrap();
+        // SAFETY: every pointer is valid for the lengths given.
+        unsafe {
+            c_mix_into(
+                theirs.as_mut_ptr(),
+                x.as_ptr(),
+                n,
+                len,
+                perm.as_ptr(),
+                ws,
+                wp,
+            )
+        };
+        assert!(
+            ours.iter()
+                .zip(&theirs)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "f32 bits differ"
+        );
+
+        // in place: each call mixes the batch again, the same work each time
+        let mut scratch = vec![0.0f32; in_place_scratch_len(n, len).unwrap()];
+        let (mut xa, mut xb) = (x.clone(), x.clone());
+        let (mut saved, mut seen) = (vec![0.0f32; len], vec![0u8; n]);
+        let in_place = ratio(
+            rounds,
+            runs,
+            || {
+                mixer
+                    .mix_in_place(black_box(&mut xa), len, plan, &mut scratch)
+                    .unwrap()
+            },
+            // SAFETY: as above.
+            || unsafe {
+                c_mix_in_place(
+                    xb.as_mut_ptr(),
+                    n,
+                    len,
+                    perm.as_ptr(),
+                    ws,
+                    wp,
+                    saved.as_mut_ptr(),
+                    seen.as_mut_ptr(),
+                )
+            },
+        );
+        assert!(
+            xa.iter()
+                .zip(&xb)
+                .all(|(a, b)| a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan())
+        );
+        let into = ratio(
+            rounds,
+            runs,
+            || mixer.mix_into(black_box(&mut ours), &x, len, plan).unwrap(),
+            // SAFETY: as above.
+            || unsafe {
+                c_mix_into(
+                    theirs.as_mut_ptr(),
+                    x.as_ptr(),
+                    n,
+                    len,
+                    perm.as_ptr(),
+                    ws,
+                    wp,
+                )
+            },
+        );
+
+        let bytes: Vec<u8> = (0..n * len).map(|i| (i * 7 % 251) as u8).collect();
+        let (mut ob, mut tb) = (vec![0u8; n * len], vec![1u8; n * len]);
+        mixer.mix_into(&mut ob, &bytes, len, plan).unwrap();
+        // SAFETY: as above.
+        unsafe {
+            c_mix_into_u8(
+                tb.as_mut_ptr(),
+                bytes.as_ptr(),
+                n,
+                len,
+                perm.as_ptr(),
+                ws,
+                wp,
+            )
+        };
+        assert_eq!(ob, tb, "u8 bytes differ");
+        let u8_into = ratio(
+            rounds,
+            runs,
+            || {
+                mixer
+                    .mix_into(black_box(&mut ob), &bytes, len, plan)
+                    .unwrap()
+            },
+            // SAFETY: as above.
+            || unsafe {
+                c_mix_into_u8(
+                    tb.as_mut_ptr(),
+                    bytes.as_ptr(),
+                    n,
+                    len,
+                    perm.as_ptr(),
+                    ws,
+                    wp,
+                )
+            },
+        );
+        let cell =
+            |(r, a, b): (f64, f64, f64)| format!("{r:.2} ({:.0} / {:.0} µs)", a * 1e6, b * 1e6);
+        println!(
+            "| {name} | {} | {} | {} |",
+            cell(in_place),
+            cell(into),
+            cell(u8_into)
+        );
+    }
+}
