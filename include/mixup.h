@@ -40,6 +40,11 @@
 #define MIXUP_VERSION_PATCH 0
 
 /**
+ * The most parts a batch splits into.
+ */
+#define MAX_PARTS 256
+
+/**
  * The result of every call. The numbers are fixed and never reused.
  */
 typedef enum {
@@ -175,6 +180,16 @@ typedef enum {
    */
   MIXUP_LAYOUT_CHW = 1,
 } mixup_layout;
+
+/**
+ * Part `index` of `count` parts of one batch (`index < count <= MAX_PARTS`).
+ *
+ * ```
+ * use mixup::Part;
+ * assert_eq!(Part { index: 1, count: 3 }.samples(10), Ok(3..6));
+ * ```
+ */
+typedef struct Part Part;
 
 /**
  * How CutMix boxes are drawn, and which lambda arithmetic a plan uses.
@@ -562,6 +577,8 @@ typedef struct {
    */
   double lam;
 } mixup_sparse_target;
+
+
 
 
 
@@ -1090,6 +1107,53 @@ mixup_status mixup_labels_sparse(const int64_t *labels,
                                  size_t lam_len,
                                  mixup_sparse_target *out,
                                  size_t out_len);
+
+/**
+ * Part `part` of `parts` of `mixup_apply_f32`: the cycles of the
+ * permutation that fall in this part's share of the samples. Call it from
+ * `parts` threads at once with the same arguments and `part = 0, 1, ...,
+ * parts - 1`, each part once, each thread with its own `scratch`
+ * (`mixup_scratch_size(n, len)` floats). The parts touch disjoint samples
+ * of `batch`. `parts` is 1 to 256.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `batch` may be shared only with the other parts of the same split.
+ */
+mixup_status mixup_apply_f32_part(float *batch,
+                                  size_t n,
+                                  size_t len,
+                                  const uint32_t *partners,
+                                  size_t partners_len,
+                                  const double *lam,
+                                  size_t lam_len,
+                                  float *scratch,
+                                  size_t scratch_len,
+                                  size_t part,
+                                  size_t parts);
+
+/**
+ * Part `part` of `parts` of `mixup_apply_into_f32`: it writes the output
+ * samples `n * part / parts` up to `n * (part + 1) / parts` of `out`
+ * (which holds all `n * len` floats) and no others. Call it from `parts`
+ * threads at once with the same arguments and `part = 0, 1, ..., parts -
+ * 1`. `parts` is 1 to 256.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `out` may be shared only with the other parts of the same split.
+ */
+mixup_status mixup_apply_into_f32_part(const float *batch,
+                                       size_t n,
+                                       size_t len,
+                                       const uint32_t *partners,
+                                       size_t partners_len,
+                                       const double *lam,
+                                       size_t lam_len,
+                                       float *out,
+                                       size_t out_len,
+                                       size_t part,
+                                       size_t parts);
 
 /**
  * Seeds `rng` from `seed` (SplitMix64, as `rand_xoshiro` does).

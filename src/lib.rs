@@ -70,6 +70,7 @@ mod kernel;
 mod labels;
 mod mixer;
 mod pairing;
+mod parts;
 mod plan;
 mod rng;
 mod walk;
@@ -91,6 +92,7 @@ pub use mixer::{
     in_place_scratch_len_u8,
 };
 pub use pairing::Pairing;
+pub use parts::{InPlaceParts, MAX_PARTS, Part};
 pub use plan::Plan;
 pub use rng::MixRng;
 

@@ -87,7 +87,7 @@ pub fn in_place_scratch_len_u8(n: usize, len: usize) -> Result<usize> {
 }
 
 /// Checks that `batch_len == n * len`.
-fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
+pub(crate) fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
     let expected = n.checked_mul(len).ok_or(Error::SizeOverflow)?;
     if expected > isize::MAX as usize / 4 {
         // no batch of f32, nor its f32 output, may pass isize::MAX bytes
@@ -101,7 +101,7 @@ fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> {
 }
 
 /// Samples seen as bytes: the marks live in the scratch.
-fn as_bytes<T: Sample>(samples: &mut [T]) -> &mut [u8] {
+pub(crate) fn as_bytes<T: Sample>(samples: &mut [T]) -> &mut [u8] {
     // SAFETY: a Sample is f32 or u8 (the trait is sealed): plain data with
     // no padding, for which every byte pattern is valid; u8 has alignment
     // 1; the new slice covers the same bytes and takes over the unique borrow.
@@ -150,7 +150,7 @@ fn check_into(out_len: usize, batch_len: usize, len: usize, plan: &Plan<'_>) -> 
 }
 
 /// Checks the plan, and that its CutMix images are samples of `len`.
-fn check_plan(plan: &Plan<'_>, len: usize) -> Result<()> {
+pub(crate) fn check_plan(plan: &Plan<'_>, len: usize) -> Result<()> {
     plan.check()?;
     match plan.cuts {
         Some(cuts) if plan.cutting() && cuts.image.elements()? != len => {
@@ -169,7 +169,85 @@ fn cut_of(plan: &Plan<'_>, k: usize) -> (ImageShape, CutBox) {
     }
 }
 
+/// What the last step of an in-place cycle needs of its first sample,
+/// saved: all of it for mixup, its own box for CutMix, nothing if unmixed.
+/// Where no op cuts (`!cutting`), the whole sample, whoever the last is.
+pub(crate) fn save_for_last<T: Sample>(
+    plan: &Plan<'_>,
+    cutting: bool,
+    last: usize,
+    first: &[T],
+    saved: &mut [T],
+) {
+    match plan.op(last) {
+        _ if !cutting => saved.copy_from_slice(first),
+        Op::Unmixed => {}
+        Op::Mixup => saved.copy_from_slice(first),
+        Op::CutMix => {
+            let (image, cut) = cut_of(plan, last);
+            pack(saved, first, image, cut);
+        }
+    }
+}
+
 impl Mixer {
+    /// One step of an in-place cycle: sample `k` of a checked plan, with
+    /// its partner still original or as [`save_for_last`] saved it.
+    pub(crate) fn step_in_place<T: Sample>(
+        &self,
+        plan: &Plan<'_>,
+        k: usize,
+        x: &mut [T],
+        partner: Partner<'_, T>,
+    ) {
+        match (plan.op(k), partner) {
+            (Op::Unmixed, _) => {}
+            (Op::Mixup, Partner::Sample(p) | Partner::Saved(p)) => {
+                T::blend_in_place(self.backend, plan.weights(k), x, p);
+            }
+            (Op::CutMix, Partner::Sample(p)) => {
+                let (image, cut) = cut_of(plan, k);
+                paste(x, p, image, cut);
+            }
+            (Op::CutMix, Partner::Saved(packed)) => {
+                let (image, cut) = cut_of(plan, k);
+                unpack(x, packed, image, cut);
+            }
+        }
+    }
+
+    /// Output sample `k` of a checked plan into `dst`, from the batch.
+    pub(crate) fn step_into<T: Sample>(
+        &self,
+        plan: &Plan<'_>,
+        k: usize,
+        dst: &mut [T],
+        batch: &[T],
+        len: usize,
+        stream: bool,
+    ) {
+        let p = plan.partners[k] as usize;
+        let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
+        match plan.op(k) {
+            Op::Unmixed => T::copy(self.backend, dst, a, stream),
+            Op::Mixup => T::blend(self.backend, plan.weights(k), dst, a, b, stream),
+            Op::CutMix => {
+                let (image, cut) = cut_of(plan, k);
+                let copy = |d: &mut [T], s: &[T]| T::copy(self.backend, d, s, stream);
+                compose(dst, a, b, image, cut, copy);
+            }
+        }
+    }
+
+    /// Whether an out-of-place output of `bytes` is streamed.
+    pub(crate) fn streams(&self, bytes: usize) -> bool {
+        match self.stores {
+            Stores::Auto => bytes >= STREAMING_THRESHOLD_BYTES,
+            Stores::Cached => false,
+            Stores::Streaming => true,
+        }
+    }
+
     /// A mixer on the fastest backend of this CPU.
     pub fn new() -> Mixer {
         Mixer {
@@ -189,15 +267,6 @@ impl Mixer {
     /// The same mixer with another store policy for out-of-place results.
     pub fn with_stores(self, stores: Stores) -> Mixer {
         Mixer { stores, ..self }
-    }
-
-    /// Whether an out-of-place output of `bytes` is streamed.
-    fn streams(&self, bytes: usize) -> bool {
-        match self.stores {
-            Stores::Auto => bytes >= STREAMING_THRESHOLD_BYTES,
-            Stores::Cached => false,
-            Stores::Streaming => true,
-        }
     }
 
     /// The backend in use.
@@ -280,31 +349,12 @@ impl Mixer {
         if plan.mixes_none() {
             return Ok(());
         }
-        // what the last step of a cycle needs of its first sample: all of
-        // it for mixup (where no op cuts, the last one is not looked up)
         let cutting = plan.cutting();
-        let save = |last: usize, first: &[T], saved: &mut [T]| match plan.op(last) {
-            _ if !cutting => saved.copy_from_slice(first),
-            Op::Unmixed => {}
-            Op::Mixup => saved.copy_from_slice(first),
-            Op::CutMix => {
-                let (image, cut) = cut_of(&plan, last);
-                pack(saved, first, image, cut);
-            }
+        let save = |last: usize, first: &[T], saved: &mut [T]| {
+            save_for_last(&plan, cutting, last, first, saved);
         };
-        let step = |k: usize, x: &mut [T], partner: Partner<'_, T>| match (plan.op(k), partner) {
-            (Op::Unmixed, _) => {}
-            (Op::Mixup, Partner::Sample(p) | Partner::Saved(p)) => {
-                T::blend_in_place(self.backend, plan.weights(k), x, p);
-            }
-            (Op::CutMix, Partner::Sample(p)) => {
-                let (image, cut) = cut_of(&plan, k);
-                paste(x, p, image, cut);
-            }
-            (Op::CutMix, Partner::Saved(packed)) => {
-                let (image, cut) = cut_of(&plan, k);
-                unpack(x, packed, image, cut);
-            }
+        let step = |k: usize, x: &mut [T], partner: Partner<'_, T>| {
+            self.step_in_place(&plan, k, x, partner);
         };
         let scratch = (saved, marks);
         cycles_in_place(batch, len, plan.partners, scratch, cutting, save, step);
@@ -344,18 +394,8 @@ impl Mixer {
             if k >= m {
                 return;
             }
-            let p = plan.partners[k] as usize;
-            let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
             let dst = &mut out[k * len..][..len];
-            match plan.op(k) {
-                Op::Unmixed => T::copy(self.backend, dst, a, stream),
-                Op::Mixup => T::blend(self.backend, plan.weights(k), dst, a, b, stream),
-                Op::CutMix => {
-                    let (image, cut) = cut_of(&plan, k);
-                    let copy = |d: &mut [T], s: &[T]| T::copy(self.backend, d, s, stream);
-                    compose(dst, a, b, image, cut, copy);
-                }
-            }
+            self.step_into(&plan, k, dst, batch, len, stream);
         });
         if stream {
             kernel::stream_fence();

@@ -36,6 +36,7 @@ mod cutmix;
 mod detection;
 mod image;
 mod labels;
+mod parts;
 mod rng;
 mod status;
 
@@ -46,6 +47,7 @@ pub use cutmix::*;
 pub use detection::*;
 pub use image::*;
 pub use labels::*;
+pub use parts::*;
 pub use rng::*;
 pub use status::*;
 

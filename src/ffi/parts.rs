@@ -1,0 +1,115 @@
+//! One batch on many threads from C: each thread calls the `_part`
+//! function with its own part index and its own scratch; between them the
+//! parts give the bits of the one-thread call.
+
+use super::*;
+use crate::parts::{InPlaceParts, Part};
+
+/// Part `part` of `parts` of `mixup_apply_f32`: the cycles of the
+/// permutation that fall in this part's share of the samples. Call it from
+/// `parts` threads at once with the same arguments and `part = 0, 1, ...,
+/// parts - 1`, each part once, each thread with its own `scratch`
+/// (`mixup_scratch_size(n, len)` floats). The parts touch disjoint samples
+/// of `batch`. `parts` is 1 to 256.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `batch` may be shared only with the other parts of the same split.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_f32_part(
+    batch: *mut f32,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    scratch: *mut f32,
+    scratch_len: usize,
+    part: usize,
+    parts: usize,
+) -> mixup_status {
+    status_of((|| {
+        let part = Part {
+            index: part,
+            count: parts,
+        };
+        part.samples(n)?;
+        let needed = in_place_scratch_len(n, len)?;
+        let images = batch_buf(batch, n, len)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let scratch = Buf::new(scratch, scratch_len)?.first(needed)?;
+        disjoint(&[
+            images.region(),
+            partners.region(),
+            lam.region(),
+            scratch.region(),
+        ])?;
+        // SAFETY: checked and disjoint; the partners, the lambdas and the
+        // scratch are valid by the caller's promise, and only read but for
+        // this thread's own scratch.
+        let (plan, s) = unsafe {
+            (
+                Plan::new(partners.slice(), lam.slice()),
+                scratch.slice_mut(),
+            )
+        };
+        // SAFETY: `images` holds `n * len` floats; the caller shares it only
+        // with the other parts of this split, which touch other samples.
+        let handle = unsafe { InPlaceParts::from_raw(Mixer::new(), images.ptr, len, plan)? };
+        handle.run(part, s)
+    })())
+}
+
+/// Part `part` of `parts` of `mixup_apply_into_f32`: it writes the output
+/// samples `n * part / parts` up to `n * (part + 1) / parts` of `out`
+/// (which holds all `n * len` floats) and no others. Call it from `parts`
+/// threads at once with the same arguments and `part = 0, 1, ..., parts -
+/// 1`. `parts` is 1 to 256.
+///
+/// # Safety
+/// Each pointer must be NULL (with length 0) or valid for its length;
+/// `out` may be shared only with the other parts of the same split.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mixup_apply_into_f32_part(
+    batch: *const f32,
+    n: usize,
+    len: usize,
+    partners: *const u32,
+    partners_len: usize,
+    lam: *const f64,
+    lam_len: usize,
+    out: *mut f32,
+    out_len: usize,
+    part: usize,
+    parts: usize,
+) -> mixup_status {
+    status_of((|| {
+        let part = Part {
+            index: part,
+            count: parts,
+        };
+        let share = part.samples(n)?;
+        let images = batch_buf(batch, n, len)?;
+        let partners = Buf::new(partners, partners_len)?.first(n)?;
+        let lam = lambdas(lam, lam_len, n)?;
+        let out = Buf::new(out, out_len)?.first(images.len)?;
+        for input in [images.region(), partners.region(), lam.region()] {
+            disjoint(&[out.region(), input])?;
+        }
+        // `share.end * len <= n * len`, checked by `batch_buf`
+        let (at, count) = (share.start * len, share.len() * len);
+        // SAFETY: the inputs are checked and only read; `mine` is this
+        // part's range of the checked `out`, which the other parts do not
+        // touch, and disjoint from every input.
+        let (x, plan, mine) = unsafe {
+            (
+                images.slice(),
+                Plan::new(partners.slice(), lam.slice()),
+                core::slice::from_raw_parts_mut(out.ptr.add(at), count),
+            )
+        };
+        Mixer::new().mix_into_part(mine, x, len, plan, part)
+    })())
+}
