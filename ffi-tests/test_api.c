@@ -655,6 +655,36 @@ static void test_cutmix(void) {
     free(workspace);
 }
 
+/* One batch in parts: run one after another here, each part once; the
+ * parts give the one-call bits. */
+static void test_parts(void) {
+    enum { N = 9, LEN = 7, PARTS = 3 };
+    float original[N * LEN], whole[N * LEN], parted[N * LEN], out[N * LEN], into[N * LEN];
+    const uint32_t perm[N] = {3, 0, 1, 2, 8, 4, 5, 6, 7};
+    const double lam[1] = {0.35};
+    size_t floats = 0, k;
+    float *scratch;
+    fill(original, N * LEN);
+    memcpy(whole, original, sizeof whole);
+    memcpy(parted, original, sizeof parted);
+    EXPECT(mixup_scratch_size(N, LEN, &floats), MIXUP_STATUS_OK);
+    scratch = (float *)malloc(floats * sizeof(float));
+    CHECK(scratch != NULL);
+    EXPECT(mixup_apply_f32(whole, N, LEN, perm, N, lam, 1, scratch, floats), MIXUP_STATUS_OK);
+    EXPECT(mixup_apply_into_f32(original, N, LEN, perm, N, lam, 1, into, N * LEN), MIXUP_STATUS_OK);
+    for (k = 0; k < PARTS; k++) {
+        EXPECT(mixup_apply_f32_part(parted, N, LEN, perm, N, lam, 1, scratch, floats, k, PARTS), MIXUP_STATUS_OK);
+        EXPECT(mixup_apply_into_f32_part(original, N, LEN, perm, N, lam, 1, out, N * LEN, k, PARTS), MIXUP_STATUS_OK);
+    }
+    CHECK(same_bits(parted, whole, N * LEN));
+    CHECK(same_bits(out, into, N * LEN));
+    EXPECT(mixup_apply_f32_part(parted, N, LEN, perm, N, lam, 1, scratch, floats, PARTS, PARTS),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_apply_into_f32_part(original, N, LEN, perm, N, lam, 1, out, N * LEN - 1, 0, PARTS),
+           MIXUP_STATUS_BUFFER_TOO_SMALL);
+    free(scratch);
+}
+
 int main(void) {
     test_version_and_status_strings();
     test_rng_and_beta();
@@ -667,6 +697,7 @@ int main(void) {
     test_u8();
     test_detection();
     test_cutmix();
+    test_parts();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
