@@ -209,94 +209,6 @@ typedef struct Part Part;
 typedef struct Recipe Recipe;
 
 /**
- * Everything random about a one-call batch; start from
- * `mixup_config_default()`.
- *
- * The ABI grows by adding fields at the end, each version's size a
- * multiple of 8: the library reads only the fields that `struct_size`
- * covers and defaults the rest, so a caller built against an older,
- * smaller version keeps working.
- */
-typedef struct {
-  /**
-   * `sizeof(mixup_config)` as the caller was built, set by `mixup_config_default()`.
-   */
-  size_t struct_size;
-  /**
-   * First Beta shape; 0 with `beta` 0 switches mixing off.
-   */
-  double alpha;
-  /**
-   * Second Beta shape; equal to `alpha` for mixup.
-   */
-  double beta;
-  /**
-   * Probability of mixing, in [0, 1].
-   */
-  double prob;
-  /**
-   * timm's label smoothing, in [0, 1].
-   */
-  double label_smoothing;
-  /**
-   * The shift of `MIXUP_PAIRING_ROLL`; ignored by other pairings.
-   */
-  int64_t roll_shift;
-  /**
-   * A `mixup_pairing` value.
-   */
-  uint32_t pairing;
-  /**
-   * A `mixup_granularity` value.
-   */
-  uint32_t granularity;
-  /**
-   * CutMix's Beta shape; 0 (the default) switches CutMix off.
-   */
-  double cutmix_alpha;
-  /**
-   * With mixup and CutMix both on, the probability of CutMix, in [0, 1].
-   */
-  double switch_prob;
-  /**
-   * timm's `cutmix_minmax` lower bound, with `minmax_hi`: `0 < lo < hi
-   * <= 1`, or both 0 for none (the default). Needs the timm recipe.
-   */
-  double minmax_lo;
-  /**
-   * timm's `cutmix_minmax` upper bound.
-   */
-  double minmax_hi;
-  /**
-   * Image rows, needed when CutMix is on.
-   */
-  size_t height;
-  /**
-   * Image columns, needed when CutMix is on.
-   */
-  size_t width;
-  /**
-   * A `mixup_recipe` value.
-   */
-  uint32_t recipe;
-  /**
-   * timm's `correct_lam`, 0 or 1 (default 1); the torchvision recipe
-   * always corrects.
-   */
-  uint32_t correct_lam;
-  /**
-   * The `mixup_layout` of the samples of `mixup_batch_f32` and
-   * `mixup_batch_u8` when CutMix is on; their channels are `len /
-   * (height * width)`. `mixup_batch_u8_f32` takes its `mixup_image` instead.
-   */
-  uint32_t layout;
-  /**
-   * Reserved, 0.
-   */
-  uint32_t reserved;
-} mixup_config;
-
-/**
  * A box of an image: rows `y1..y2` and columns `x1..x2`, half-open, as
  * Python slices `[..., y1:y2, x1:x2]` take them. It is empty when
  * `y1 == y2` or `x1 == x2`.
@@ -396,6 +308,94 @@ typedef struct {
    */
   uint64_t s[4];
 } mixup_rng;
+
+/**
+ * Everything random about a one-call batch; start from
+ * `mixup_config_default()`.
+ *
+ * The ABI grows by adding fields at the end, each version's size a
+ * multiple of 8: the library reads only the fields that `struct_size`
+ * covers and defaults the rest, so a caller built against an older,
+ * smaller version keeps working.
+ */
+typedef struct {
+  /**
+   * `sizeof(mixup_config)` as the caller was built, set by `mixup_config_default()`.
+   */
+  size_t struct_size;
+  /**
+   * First Beta shape; 0 with `beta` 0 switches mixing off.
+   */
+  double alpha;
+  /**
+   * Second Beta shape; equal to `alpha` for mixup.
+   */
+  double beta;
+  /**
+   * Probability of mixing, in [0, 1].
+   */
+  double prob;
+  /**
+   * timm's label smoothing, in [0, 1].
+   */
+  double label_smoothing;
+  /**
+   * The shift of `MIXUP_PAIRING_ROLL`; ignored by other pairings.
+   */
+  int64_t roll_shift;
+  /**
+   * A `mixup_pairing` value.
+   */
+  uint32_t pairing;
+  /**
+   * A `mixup_granularity` value.
+   */
+  uint32_t granularity;
+  /**
+   * CutMix's Beta shape; 0 (the default) switches CutMix off.
+   */
+  double cutmix_alpha;
+  /**
+   * With mixup and CutMix both on, the probability of CutMix, in [0, 1].
+   */
+  double switch_prob;
+  /**
+   * timm's `cutmix_minmax` lower bound, with `minmax_hi`: `0 < lo < hi
+   * <= 1`, or both 0 for none (the default). Needs the timm recipe.
+   */
+  double minmax_lo;
+  /**
+   * timm's `cutmix_minmax` upper bound.
+   */
+  double minmax_hi;
+  /**
+   * Image rows, needed when CutMix is on.
+   */
+  size_t height;
+  /**
+   * Image columns, needed when CutMix is on.
+   */
+  size_t width;
+  /**
+   * A `mixup_recipe` value.
+   */
+  uint32_t recipe;
+  /**
+   * timm's `correct_lam`, 0 or 1 (default 1); the torchvision recipe
+   * always corrects.
+   */
+  uint32_t correct_lam;
+  /**
+   * The `mixup_layout` of the samples of `mixup_batch_f32` and
+   * `mixup_batch_u8` when CutMix is on; their channels are `len /
+   * (height * width)`. `mixup_batch_u8_f32` takes its `mixup_image` instead.
+   */
+  uint32_t layout;
+  /**
+   * Reserved, 0.
+   */
+  uint32_t reserved;
+} mixup_config;
 
 /**
  * The shape of one u8 image sample and the layout of its f32 result;
@@ -710,19 +710,6 @@ mixup_status mixup_scratch_size(size_t n, size_t len, size_t *floats_out);
 mixup_status mixup_scratch_size_u8(size_t n, size_t len, size_t *bytes_out);
 
 /**
- * The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
- * prob = 1, random permutation, one lambda per batch, no label smoothing,
- * no CutMix, the torchvision recipe.
- * For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
- * `roll_shift = 1` and `prob = 0.5`. For timm's `Mixup(mixup_alpha=0.8,
- * cutmix_alpha=1.0, label_smoothing=0.1)`, set `alpha = beta = 0.8`,
- * `cutmix_alpha = 1`, `label_smoothing = 0.1`, `pairing =
- * MIXUP_PAIRING_FLIP`, `recipe = MIXUP_RECIPE_TIMM`, and the image's
- * `height`, `width` and `layout`.
- */
-mixup_config mixup_config_default(void);
-
-/**
  * The workspace `mixup_batch_f32` needs for `n` samples of `len` floats,
  * in bytes, into `*bytes_out`. Allocate it once (8-byte aligned, as
  * `malloc` gives) and reuse it for every batch.
@@ -840,6 +827,19 @@ mixup_status mixup_batch_u8_f32(mixup_rng *rng,
                                 uint8_t *workspace,
                                 size_t workspace_len,
                                 const mixup_batch_outputs *outputs);
+
+/**
+ * The defaults, the same as Rust's `MixConfig::default()`: alpha = beta = 1,
+ * prob = 1, random permutation, one lambda per batch, no label smoothing,
+ * no CutMix, the torchvision recipe.
+ * For torchvision's `RandomMixup`, set `pairing = MIXUP_PAIRING_ROLL`,
+ * `roll_shift = 1` and `prob = 0.5`. For timm's `Mixup(mixup_alpha=0.8,
+ * cutmix_alpha=1.0, label_smoothing=0.1)`, set `alpha = beta = 0.8`,
+ * `cutmix_alpha = 1`, `label_smoothing = 0.1`, `pairing =
+ * MIXUP_PAIRING_FLIP`, `recipe = MIXUP_RECIPE_TIMM`, and the image's
+ * `height`, `width` and `layout`.
+ */
+mixup_config mixup_config_default(void);
 
 /**
  * The CutMix box around the centre `(cy, cx)` of a `height x width`
