@@ -6,6 +6,7 @@
 //! (`-- --quick` for a short run, `-- --backend avx2` to force a backend).
 
 use mixup::{MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
+use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -160,52 +161,71 @@ fn main() {
             "f32 bits differ"
         );
 
-        // in place: each call mixes the batch again, the same work each time
+        // in place: the same bits once, then both time the same buffer (each
+        // call mixes it again, the same work), so that neither gains from
+        // where its memory happens to lie
         let mut scratch = vec![0.0f32; in_place_scratch_len(n, len).unwrap()];
-        let (mut xa, mut xb) = (x.clone(), x.clone());
         let (mut saved, mut seen) = (vec![0.0f32; len], vec![0u8; n]);
+        let (mut xa, mut xb) = (x.clone(), x.clone());
+        mixer
+            .mix_in_place(&mut xa, len, plan, &mut scratch)
+            .unwrap();
+        // SAFETY: every pointer is valid for the lengths given.
+        unsafe {
+            c_mix_in_place(
+                xb.as_mut_ptr(),
+                n,
+                len,
+                perm.as_ptr(),
+                ws,
+                wp,
+                saved.as_mut_ptr(),
+                seen.as_mut_ptr(),
+            )
+        };
+        assert!(
+            xa.iter().zip(&xb).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "in-place bits differ"
+        );
+        let shared = RefCell::new(x.clone());
         let in_place = ratio(
             rounds,
             runs,
             || {
+                let mut x = shared.borrow_mut();
                 mixer
-                    .mix_in_place(black_box(&mut xa), len, plan, &mut scratch)
+                    .mix_in_place(black_box(&mut x), len, plan, &mut scratch)
                     .unwrap()
             },
-            // SAFETY: as above.
-            || unsafe {
-                c_mix_in_place(
-                    xb.as_mut_ptr(),
-                    n,
-                    len,
-                    perm.as_ptr(),
-                    ws,
-                    wp,
-                    saved.as_mut_ptr(),
-                    seen.as_mut_ptr(),
-                )
+            || {
+                let mut x = shared.borrow_mut();
+                // SAFETY: as above.
+                unsafe {
+                    c_mix_in_place(
+                        x.as_mut_ptr(),
+                        n,
+                        len,
+                        perm.as_ptr(),
+                        ws,
+                        wp,
+                        saved.as_mut_ptr(),
+                        seen.as_mut_ptr(),
+                    )
+                }
             },
         );
-        assert!(
-            xa.iter()
-                .zip(&xb)
-                .all(|(a, b)| a.to_bits() == b.to_bits() || a.is_nan() && b.is_nan())
-        );
+        let out = RefCell::new(vec![0.0f32; n * len]);
         let into = ratio(
             rounds,
             runs,
-            || mixer.mix_into(black_box(&mut ours), &x, len, plan).unwrap(),
-            // SAFETY: as above.
-            || unsafe {
-                c_mix_into(
-                    theirs.as_mut_ptr(),
-                    x.as_ptr(),
-                    n,
-                    len,
-                    perm.as_ptr(),
-                    ws,
-                    wp,
-                )
+            || {
+                let mut o = out.borrow_mut();
+                mixer.mix_into(black_box(&mut o), &x, len, plan).unwrap()
+            },
+            || {
+                let mut o = out.borrow_mut();
+                // SAFETY: as above.
+                unsafe { c_mix_into(o.as_mut_ptr(), x.as_ptr(), n, len, perm.as_ptr(), ws, wp) }
             },
         );
 
@@ -225,25 +245,30 @@ fn main() {
             )
         };
         assert_eq!(ob, tb, "u8 bytes differ");
+        let out_u8 = RefCell::new(ob);
         let u8_into = ratio(
             rounds,
             runs,
             || {
+                let mut o = out_u8.borrow_mut();
                 mixer
-                    .mix_into(black_box(&mut ob), &bytes, len, plan)
+                    .mix_into(black_box(&mut o), &bytes, len, plan)
                     .unwrap()
             },
-            // SAFETY: as above.
-            || unsafe {
-                c_mix_into_u8(
-                    tb.as_mut_ptr(),
-                    bytes.as_ptr(),
-                    n,
-                    len,
-                    perm.as_ptr(),
-                    ws,
-                    wp,
-                )
+            || {
+                let mut o = out_u8.borrow_mut();
+                // SAFETY: as above.
+                unsafe {
+                    c_mix_into_u8(
+                        o.as_mut_ptr(),
+                        bytes.as_ptr(),
+                        n,
+                        len,
+                        perm.as_ptr(),
+                        ws,
+                        wp,
+                    )
+                }
             },
         );
         let cell =
