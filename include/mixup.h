@@ -1133,6 +1133,25 @@ mixup_status mixup_apply_f32_part(float *batch,
                                   size_t parts);
 
 /**
+ * `mixup_apply_f32_part` for u8 batches, with the arithmetic of
+ * `mixup_apply_u8`; `scratch` holds `mixup_scratch_size_u8(n, len)` bytes.
+ *
+ * # Safety
+ * As `mixup_apply_f32_part`.
+ */
+mixup_status mixup_apply_u8_part(uint8_t *batch,
+                                 size_t n,
+                                 size_t len,
+                                 const uint32_t *partners,
+                                 size_t partners_len,
+                                 const double *lam,
+                                 size_t lam_len,
+                                 uint8_t *scratch,
+                                 size_t scratch_len,
+                                 size_t part,
+                                 size_t parts);
+
+/**
  * Part `part` of `parts` of `mixup_apply_into_f32`: it writes the output
  * samples `n * part / parts` up to `n * (part + 1) / parts` of `out`
  * (which holds all `n * len` floats) and no others. Call it from `parts`
@@ -1154,6 +1173,53 @@ mixup_status mixup_apply_into_f32_part(const float *batch,
                                        size_t out_len,
                                        size_t part,
                                        size_t parts);
+
+/**
+ * `mixup_apply_into_f32_part` for u8 batches, with the arithmetic of
+ * `mixup_apply_into_u8` (timm's `FastCollateMixup`).
+ *
+ * # Safety
+ * As `mixup_apply_into_f32_part`.
+ */
+mixup_status mixup_apply_into_u8_part(const uint8_t *batch,
+                                      size_t n,
+                                      size_t len,
+                                      const uint32_t *partners,
+                                      size_t partners_len,
+                                      const double *lam,
+                                      size_t lam_len,
+                                      uint8_t *out,
+                                      size_t out_len,
+                                      size_t part,
+                                      size_t parts);
+
+/**
+ * Part `part` of `parts` of `mixup_apply_into_u8_f32` (ToTensor,
+ * Normalize and mixup fused): it writes the output samples `n * part /
+ * parts` up to `n * (part + 1) / parts` of `out` (which holds all of them)
+ * and no others. Call it from `parts` threads at once with the same
+ * arguments and `part = 0, 1, ..., parts - 1`. `parts` is 1 to 256.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `image` must be valid; `out` may be shared only with the other parts of
+ * the same split.
+ */
+mixup_status mixup_apply_into_u8_f32_part(const uint8_t *batch,
+                                          size_t n,
+                                          const mixup_image *image,
+                                          const uint32_t *partners,
+                                          size_t partners_len,
+                                          const double *lam,
+                                          size_t lam_len,
+                                          const float *mean,
+                                          size_t mean_len,
+                                          const float *std,
+                                          size_t std_len,
+                                          float *out,
+                                          size_t out_len,
+                                          size_t part,
+                                          size_t parts);
 
 /**
  * Seeds `rng` from `seed` (SplitMix64, as `rand_xoshiro` does).

@@ -5,6 +5,7 @@ use crate::cutmix::paste::{compose, pack, paste, unpack};
 use crate::cutmix::{CutBox, Op};
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, ImageShape, Normalize};
+use crate::kernel::fused::Fused;
 use crate::kernel::{self, Backend, Sample, Weights};
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
@@ -166,6 +167,51 @@ fn cut_of(plan: &Plan<'_>, k: usize) -> (ImageShape, CutBox) {
     match plan.cuts {
         Some(cuts) => (cuts.image, cuts.boxes[k]),
         None => (ImageShape::PIXEL, CutBox::default()),
+    }
+}
+
+/// Checks what the fused pass needs besides the shapes: the normalization
+/// and, where a box is cut, cuts that describe the input.
+pub(crate) fn check_fused(
+    image: ImageLayout,
+    plan: &Plan<'_>,
+    normalize: Option<Normalize<'_>>,
+) -> Result<()> {
+    if let Some(norm) = normalize {
+        norm.check(image.channels)?;
+    }
+    match plan.cuts {
+        // the lengths agree, so the pixels do too
+        Some(cuts)
+            if plan.cutting()
+                && (cuts.image.channels != image.channels || cuts.image.layout != image.input) =>
+        {
+            Err(Error::InvalidArgument)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Output sample `k` of a checked plan by the fused pass, into `dst`.
+pub(crate) fn step_fused(
+    fused: &Fused<'_>,
+    plan: &Plan<'_>,
+    k: usize,
+    dst: &mut [f32],
+    batch: &[u8],
+    len: usize,
+    stream: bool,
+) {
+    let p = plan.partners[k] as usize;
+    let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
+    match plan.op(k) {
+        Op::Unmixed => fused.convert(dst, a, stream),
+        Op::Mixup => fused.blend(plan.weights(k), dst, a, b, stream),
+        Op::CutMix => {
+            fused.convert(dst, a, false);
+            let (shape, cut) = cut_of(plan, k);
+            fused.convert_box(dst, b, shape.width, cut);
+        }
     }
 }
 
@@ -430,35 +476,16 @@ impl Mixer {
     ) -> Result<()> {
         let len = image.len()?;
         let m = check_into(out.len(), batch.len(), len, &plan)?;
-        if let Some(norm) = normalize {
-            norm.check(image.channels)?;
-        }
-        if let (true, Some(cuts)) = (plan.cutting(), plan.cuts) {
-            // the lengths agree, so the pixels do too
-            if cuts.image.channels != image.channels || cuts.image.layout != image.input {
-                return Err(Error::InvalidArgument);
-            }
-        }
+        check_fused(image, &plan, normalize)?;
         if len == 0 {
             return Ok(());
         }
         let stream = self.streams(size_of_val(out));
-        let fused = kernel::fused::Fused::new(self.backend, image, normalize);
+        let fused = Fused::new(self.backend, image, normalize);
         chains(plan.partners, |k| {
-            if k >= m {
-                return;
-            }
-            let p = plan.partners[k] as usize;
-            let (a, b) = (&batch[k * len..][..len], &batch[p * len..][..len]);
-            let dst = &mut out[k * len..][..len];
-            match plan.op(k) {
-                Op::Unmixed => fused.convert(dst, a, stream),
-                Op::Mixup => fused.blend(plan.weights(k), dst, a, b, stream),
-                Op::CutMix => {
-                    fused.convert(dst, a, false);
-                    let (shape, cut) = cut_of(&plan, k);
-                    fused.convert_box(dst, b, shape.width, cut);
-                }
+            if k < m {
+                let dst = &mut out[k * len..][..len];
+                step_fused(&fused, &plan, k, dst, batch, len, stream);
             }
         });
         Ok(())

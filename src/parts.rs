@@ -8,9 +8,12 @@ use core::ops::Range;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::{Error, Result};
+use crate::image::{ImageLayout, Normalize};
 use crate::kernel::Sample;
+use crate::kernel::fused::Fused;
 use crate::mixer::{
-    Mixer, as_bytes, check_batch, check_plan, in_place_scratch_len_of, save_for_last,
+    Mixer, as_bytes, check_batch, check_fused, check_plan, in_place_scratch_len_of, save_for_last,
+    step_fused,
 };
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
@@ -96,6 +99,44 @@ impl Mixer {
         }
         if stream {
             crate::kernel::stream_fence();
+        }
+        Ok(())
+    }
+
+    /// The output samples `part.samples(n)` of
+    /// [`mix_u8_to_f32`](Self::mix_u8_to_f32), the same bits: `out` holds
+    /// exactly those samples.
+    ///
+    /// # Errors
+    /// As [`mix_u8_to_f32`](Self::mix_u8_to_f32), with `out` of the part's
+    /// samples, and [`Error::InvalidArgument`] for a bad `part`.
+    pub fn mix_u8_to_f32_part(
+        &self,
+        out: &mut [f32],
+        batch: &[u8],
+        image: ImageLayout,
+        plan: Plan<'_>,
+        normalize: Option<Normalize<'_>>,
+        part: Part,
+    ) -> Result<()> {
+        let (n, len) = (plan.len(), image.len()?);
+        let range = part.samples(n)?;
+        check_batch(batch.len(), n, len)?;
+        check_plan(&plan, len)?;
+        check_in_range(plan.partners, n)?;
+        if out.len() != range.len() * len {
+            return Err(Error::InvalidArgument);
+        }
+        check_fused(image, &plan, normalize)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let stream = self.streams(4 * batch.len());
+        let fused = Fused::new(self.backend(), image, normalize);
+        let first = range.start;
+        for k in range {
+            let dst = &mut out[(k - first) * len..][..len];
+            step_fused(&fused, &plan, k, dst, batch, len, stream);
         }
         Ok(())
     }
