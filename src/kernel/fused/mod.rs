@@ -1,12 +1,14 @@
 //! The fused u8 to f32 pass: torchvision's `ToTensor()`, `Normalize` and
 //! the blend in one pass over the bytes. Three ways, one result: the
 //! scalar reference (the formula element by element), per-channel tables
-//! of the 256 weighted values, and on x86_64 with AVX2 and FMA arithmetic
-//! in vectors (`avx2.rs`), used only where a check shows it gives every
-//! value's bits.
+//! of the 256 weighted values, and on x86_64 arithmetic in vectors (AVX2
+//! with FMA in `avx2.rs`, AVX-512F in `avx512.rs`), used only where a check
+//! shows it gives every value's bits.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 
 use super::{Backend, Weights};
 use crate::cutmix::CutBox;
@@ -14,6 +16,8 @@ use crate::image::{ImageLayout, Layout, Normalize};
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_avx2_fma, "avx2", "fma");
+#[cfg(target_arch = "x86_64")]
+cpufeatures::new!(cpuid_avx512f, "avx512f");
 
 /// One channel of the fused u8 to f32 pass: its `mean` and `std` (0 and 1
 /// without Normalize, which leave `u / 255` as it is) and the 256 values
@@ -35,8 +39,12 @@ pub(crate) struct Channel<'a> {
 pub(crate) fn fused_vectors_exact(backend: Backend, channels: &[Channel<'_>]) -> bool {
     match backend {
         #[cfg(target_arch = "x86_64")]
-        // AVX-512 CPUs take the AVX2 path, which they all have
-        Backend::Avx2 | Backend::Avx512 if cpuid_avx2_fma::get() => {
+        Backend::Avx512 if cpuid_avx512f::get() => {
+            // SAFETY: CPUID reports AVX-512F.
+            unsafe { avx512::all_exact(channels) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if cpuid_avx2_fma::get() => {
             // SAFETY: CPUID reports AVX2 and FMA.
             unsafe { avx2::all_exact(channels) }
         }
@@ -67,7 +75,12 @@ pub(crate) fn normalize_blend(
     let weights = (w.w_self, w.w_partner);
     match backend {
         #[cfg(target_arch = "x86_64")]
-        Backend::Avx2 | Backend::Avx512 if cpuid_avx2_fma::get() => {
+        Backend::Avx512 if cpuid_avx512f::get() => {
+            // SAFETY: CPUID reports AVX-512F.
+            unsafe { avx512::normalize_blend(out, a, b, channels, pixels, planar, weights, stream) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        Backend::Avx2 if cpuid_avx2_fma::get() => {
             // SAFETY: CPUID reports AVX2 and FMA.
             unsafe { avx2::normalize_blend(out, a, b, channels, pixels, planar, weights, stream) }
         }
@@ -420,6 +433,14 @@ mod tests {
         }
         if !expected {
             std::println!("skipped the AVX2 half: this CPU lacks AVX2 or FMA");
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            for (input, output) in [(Layout::Hwc, Layout::Chw), (Layout::Chw, Layout::Hwc)] {
+                assert!(imagenet(Backend::Avx512, input, output).vectors);
+            }
+        } else {
+            std::println!("skipped the AVX-512 half: this CPU lacks AVX-512F");
         }
     }
 }
