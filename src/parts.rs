@@ -311,8 +311,9 @@ impl<'a, T: Sample> InPlaceParts<'a, T> {
     /// No other thread may touch the samples of this cycle meanwhile.
     unsafe fn walk(&self, start: usize, saved: &mut [T], cutting: bool) {
         let plan = &self.plan;
+        // only a box needs to know the last sample (see `save_for_last`)
         let mut last = start;
-        while plan.partners[last] as usize != start {
+        while cutting && plan.partners[last] as usize != start {
             last = plan.partners[last] as usize;
         }
         // SAFETY: samples of this cycle, the caller's; each reference
