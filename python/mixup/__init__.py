@@ -1,0 +1,32 @@
+"""mixup and CutMix as timm and torchvision define them, in place, bit for
+bit, reproducible with any number of workers.
+
+- :class:`Mixup`: timm's ``Mixup`` (mixup and CutMix switched; per batch,
+  pair, sample or half; label smoothing).
+- :class:`MixUp`, :class:`CutMix`: torchvision v2's.
+- :class:`FastCollateMixup`: timm's collate for uint8 samples, with
+  ToTensor and Normalize optionally fused into the mix.
+
+Inputs are NumPy arrays or PyTorch CPU tensors (PyTorch is optional),
+float32 or uint8, mixed in place without a copy; the GIL is released while
+mixing.
+"""
+
+from ._collate import FastCollateMixup
+from ._native import OP_CUTMIX, OP_MIXUP, OP_UNMIXED, backend
+from ._plan import Plan
+from ._timm import Mixup
+from ._torchvision import CutMix, MixUp
+
+__all__ = [
+    "CutMix",
+    "FastCollateMixup",
+    "MixUp",
+    "Mixup",
+    "OP_CUTMIX",
+    "OP_MIXUP",
+    "OP_UNMIXED",
+    "Plan",
+    "backend",
+]
+__version__ = "0.1.0"

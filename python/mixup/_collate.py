@@ -1,0 +1,146 @@
+"""timm's ``FastCollateMixup``: u8 samples in, mixed batch and soft targets
+out, optionally with ToTensor and Normalize fused into the mix."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _native
+from ._inputs import as_array, is_tensor, like_input
+from ._plan import Plan
+from ._timm import Mixup
+
+
+def _stack(samples: Sequence[Any]) -> Tuple[np.ndarray, bool]:
+    """The uint8 samples as one C-contiguous batch (the one copy a collate
+    makes), and whether they came as tensors."""
+    if len(samples) == 0:
+        raise ValueError("batch is empty")
+    arrays = [as_array(s, f"batch[{i}][0]") for i, s in enumerate(samples)]
+    for i, array in enumerate(arrays):
+        if array.dtype != np.uint8:
+            raise TypeError(f"batch[{i}][0] must be uint8, got {array.dtype}")
+        if array.ndim != 3:
+            raise ValueError(f"batch[{i}][0] must be a 3-D image, got shape {array.shape}")
+        if array.shape != arrays[0].shape:
+            raise ValueError(
+                f"batch[{i}][0] has shape {array.shape}, batch[0][0] has {arrays[0].shape}"
+            )
+    return np.stack(arrays), is_tensor(samples[0])
+
+
+class FastCollateMixup(Mixup):
+    """timm's ``FastCollateMixup`` as a ``collate_fn``: takes a list of
+    ``(image, class_id)`` with uint8 images and returns ``(images,
+    targets)``, mixed by timm's recipe (all of :class:`Mixup`'s arguments).
+
+    - ``layout``: the samples' layout, ``'chw'`` (timm's ``ToNumpy``) or
+      ``'hwc'`` (``np.asarray(pil_image)``).
+    - Without ``mean``/``std`` and with ``output='uint8'`` (the default),
+      the result is uint8 with the samples' layout, as timm's: blends are
+      ``rint(a * lam + b * (1 - lam))`` in float32.
+    - With ``output='float32'`` (the default when ``mean`` and ``std`` are
+      given), ToTensor and Normalize are fused into the mix:
+      ``((u / 255) - mean) / std`` per channel, then the blend, in one pass,
+      in ``out_layout`` (``'chw'`` by default for float32, so HWC samples
+      are also transposed). The bits equal ToTensor, Normalize, then mixup.
+
+    ``mode='half'`` returns the first ``N // 2`` samples, as timm's.
+    Results are tensors when PyTorch is loaded, NumPy arrays otherwise.
+
+    Reproducible with any number of workers: each batch draws from a
+    stream of ``seed`` given by the epoch (:meth:`set_epoch`), the worker
+    (``torch.utils.data.get_worker_info()``) and the distributed rank.
+    """
+
+    def __init__(
+        self,
+        mixup_alpha: float = 1.0,
+        cutmix_alpha: float = 0.0,
+        cutmix_minmax: Optional[Tuple[float, float]] = None,
+        prob: float = 1.0,
+        switch_prob: float = 0.5,
+        mode: str = "batch",
+        correct_lam: bool = True,
+        label_smoothing: float = 0.1,
+        num_classes: int = 1000,
+        seed: Optional[int] = None,
+        *,
+        layout: str = "chw",
+        mean: Optional[Sequence[float]] = None,
+        std: Optional[Sequence[float]] = None,
+        output: Optional[str] = None,
+        out_layout: Optional[str] = None,
+        return_plan: bool = False,
+    ) -> None:
+        super().__init__(
+            mixup_alpha, cutmix_alpha, cutmix_minmax, prob, switch_prob, mode,
+            correct_lam, label_smoothing, num_classes, seed,
+        )
+        if layout not in ("chw", "hwc"):
+            raise ValueError(f"layout must be 'chw' or 'hwc', got {layout!r}")
+        if output is None:
+            output = "uint8" if mean is None else "float32"
+        if out_layout is None:
+            out_layout = layout if output == "uint8" else "chw"
+        if out_layout not in ("chw", "hwc"):
+            raise ValueError(f"out_layout must be 'chw' or 'hwc', got {out_layout!r}")
+        if (mean is None) != (std is None):
+            raise ValueError("mean and std go together: pass both or neither")
+        if output not in ("uint8", "float32"):
+            raise ValueError(f"output must be 'uint8' or 'float32', got {output!r}")
+        if output == "uint8" and mean is not None:
+            raise ValueError("mean and std need output='float32'")
+        if output == "uint8" and out_layout != layout:
+            raise ValueError("output='uint8' keeps the samples' layout: out_layout must be layout")
+        self.layout = layout
+        self.out_layout = out_layout
+        self.output = output
+        self.mean = None if mean is None else [float(m) for m in mean]
+        self.std = None if std is None else [float(s) for s in std]
+        self.return_plan = return_plan
+
+    def _image(self, batch: np.ndarray) -> Tuple[int, int, int, str]:
+        if self.layout == "chw":
+            _, c, h, w = batch.shape
+        else:
+            _, h, w, c = batch.shape
+        return c, h, w, self.layout
+
+    def __call__(self, batch: Sequence[Tuple[Any, Any]], *,  # type: ignore[override]
+                 out: Optional[Any] = None, batch_index: Optional[int] = None) -> Any:
+        """Collates ``batch``, a list of ``(image, class_id)``. ``out``, when
+        given, receives the float32 output (e.g. pinned memory)."""
+        images, was_tensor = _stack([sample for sample, _ in batch])
+        labels = self._labels([int(label) for _, label in batch])
+        stream = self._streams.next(batch_index)
+        config = self._config_now()
+        if self.output == "uint8":
+            if out is not None:
+                raise ValueError("out is for output='float32'; uint8 is mixed in place")
+            targets, plan = _native.mix_in_place(
+                config, images, labels, self.num_classes, self.label_smoothing,
+                self._image(images), self.seed, stream,
+            )
+            rows = targets.shape[0]
+            mixed = images[:rows]
+        else:
+            out_array = None if out is None else as_array(out, "out")
+            mixed, targets, plan = _native.mix_u8_to_f32(
+                config, images, out_array, labels, self.num_classes, self.label_smoothing,
+                self._image(images), self.out_layout, self.mean, self.std, self.seed, stream,
+            )
+            if out is not None:
+                mixed = out
+        plan = Plan(*plan, self.seed, stream)
+        torch_out = was_tensor or _torch_loaded()
+        result = (like_input(mixed, torch_out and out is None), like_input(targets, torch_out))
+        return result + (plan,) if self.return_plan else result
+
+
+def _torch_loaded() -> bool:
+    import sys
+
+    return "torch" in sys.modules

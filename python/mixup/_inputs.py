@@ -1,0 +1,144 @@
+"""Arrays in: NumPy arrays and PyTorch CPU tensors, taken without a copy.
+
+A tensor crosses by DLPack (``np.from_dlpack``), so PyTorch is never
+imported here. Every check runs before anything is written, and each
+error names the argument.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+#: ``(channels, height, width, "chw" | "hwc")`` of one sample.
+Image = Tuple[int, int, int, str]
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.uint8))
+
+
+def is_tensor(value: Any) -> bool:
+    """Whether ``value`` is a PyTorch tensor (without importing torch)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
+def _from_tensor(value: Any, name: str) -> np.ndarray:
+    """A NumPy view of a CPU tensor's memory."""
+    if value.device.type != "cpu":
+        raise ValueError(f"{name} must be on the CPU, got a tensor on {value.device}")
+    if value.requires_grad:
+        raise ValueError(f"{name} requires grad: mix the data before the model sees it")
+    array = np.from_dlpack(value)
+    if not array.flags.writeable:
+        # older DLPack exports are read-only; .numpy() shares the memory too
+        array = value.numpy()
+    return array
+
+
+def as_array(value: Any, name: str) -> np.ndarray:
+    """A NumPy view of ``value``'s memory: an array, a tensor, or anything
+    with the buffer protocol, ``__array_interface__`` or ``__dlpack__``."""
+    if isinstance(value, np.ndarray):
+        return value
+    if is_tensor(value):
+        return _from_tensor(value, name)
+    if isinstance(value, (list, tuple)) or np.isscalar(value):
+        raise TypeError(
+            f"{name} must be an array or a tensor, got {type(value).__name__} "
+            "(a copy could not be mixed in place)"
+        )
+    if hasattr(value, "__dlpack__") and not hasattr(value, "__array_interface__"):
+        return np.from_dlpack(value)
+    try:
+        return np.asarray(value)
+    except Exception as error:  # noqa: BLE001 - the message says what was wrong
+        raise TypeError(f"{name} must be an array or a tensor: {error}") from None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch ready for the extension: a C-contiguous, writable float32
+    or uint8 array, samples along axis 0, and its image shape if 4-D."""
+
+    array: np.ndarray
+    image: Optional[Image]
+
+
+def as_batch(x: Any, layout: Optional[str], name: str = "x") -> Batch:
+    """Checks ``x`` and finds its layout.
+
+    A 4-D batch is an image batch. With ``layout=None`` (or ``"NCHW"``) its
+    shape is ``(N, C, H, W)``, as PyTorch has it, and its memory may be
+    contiguous or channels-last; with ``"NHWC"`` its shape is
+    ``(N, H, W, C)``, C-contiguous.
+    """
+    array = as_array(x, name)
+    if array.dtype not in _DTYPES:
+        raise TypeError(f"{name} must be float32 or uint8, got {array.dtype}")
+    if array.ndim == 0:
+        raise ValueError(f"{name} must have a batch dimension, got a 0-d array")
+    if not array.flags.writeable:
+        raise ValueError(f"{name} is read-only: it cannot be mixed in place")
+    if layout not in (None, "NCHW", "NHWC"):
+        raise ValueError(f"layout must be None, 'NCHW' or 'NHWC', got {layout!r}")
+    if array.ndim != 4:
+        if layout is not None:
+            raise ValueError(f"layout {layout!r} needs a 4-D {name}, got {array.ndim}-D")
+        if not array.flags.c_contiguous:
+            raise ValueError(f"{name} must be contiguous")
+        return Batch(array, None)
+    if layout == "NHWC":
+        if not array.flags.c_contiguous:
+            raise ValueError(f"{name} must be C-contiguous with layout 'NHWC'")
+        _, h, w, c = array.shape
+        return Batch(array, (c, h, w, "hwc"))
+    _, c, h, w = array.shape
+    if array.flags.c_contiguous:
+        return Batch(array, (c, h, w, "chw"))
+    channels_last = array.transpose(0, 2, 3, 1)
+    if channels_last.flags.c_contiguous:
+        return Batch(channels_last, (c, h, w, "hwc"))
+    raise ValueError(f"{name} must be contiguous or channels-last, got strides {array.strides}")
+
+
+def as_labels(target: Any, num_classes: int, name: str = "target") -> np.ndarray:
+    """Class ids as a contiguous int64 vector (a copy is fine: it is read)."""
+    if isinstance(target, (list, tuple)):
+        array = np.asarray(target)
+        if array.size == 0:
+            array = array.astype(np.int64)
+    elif is_tensor(target):
+        if target.device.type != "cpu":
+            raise ValueError(f"{name} must be on the CPU, got a tensor on {target.device}")
+        array = np.from_dlpack(target.detach())
+    else:
+        array = np.asarray(target)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class ids, got {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one class id per sample), got shape {array.shape}")
+    if array.dtype.kind == "u" and array.size and int(array.max()) >= num_classes:
+        at = int(np.argmax(array >= num_classes))
+        raise ValueError(
+            f"{name}[{at}] = {int(array[at])} is not a class id in [0, {num_classes})"
+        )
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+def check_num_classes(num_classes: Any) -> int:
+    """``num_classes`` as a positive int."""
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    return int(num_classes)
+
+
+def like_input(array: Optional[np.ndarray], was_tensor: bool) -> Any:
+    """``array`` as a tensor (sharing memory) when the input was one."""
+    if array is None or not was_tensor:
+        return array
+    return sys.modules["torch"].from_numpy(array)

@@ -1,0 +1,81 @@
+"""What the timm and torchvision classes share: a checked recipe, a seed,
+the streams, and the call that mixes a batch in place."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from . import _native
+from ._inputs import Image, as_batch, as_labels, check_num_classes, is_tensor, like_input
+from ._plan import Plan
+from ._streams import Streams, check_seed
+
+
+class Recipe:
+    """A recipe bound to a seed. Subclasses give the public signatures."""
+
+    def __init__(
+        self,
+        config: _native.Config,
+        num_classes: Optional[int],
+        label_smoothing: float,
+        seed: Optional[int],
+    ) -> None:
+        self._config = config
+        self.num_classes = None if num_classes is None else check_num_classes(num_classes)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.label_smoothing = float(label_smoothing)
+        #: The seed every plan is drawn from; log it to replay a run.
+        self.seed = check_seed(seed)
+        self._streams = Streams()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Starts an epoch, as ``DistributedSampler.set_epoch`` does: call it
+        before each epoch so that the epochs get different plans (with
+        ``DataLoader`` workers, the copies in the workers see it only when
+        the workers are started anew, i.e. without ``persistent_workers``)."""
+        self._streams.set_epoch(epoch)
+
+    @property
+    def epoch(self) -> int:
+        """The epoch set by :meth:`set_epoch` (0 at first)."""
+        return self._streams.epoch
+
+    def _labels(self, target: Any) -> Optional[np.ndarray]:
+        if target is None:
+            return None
+        if self.num_classes is None:
+            raise ValueError("num_classes is needed to turn target into soft targets")
+        return as_labels(target, self.num_classes)
+
+    def _config_now(self) -> _native.Config:
+        return self._config
+
+    def _mix(
+        self,
+        x: Any,
+        target: Any,
+        layout: Optional[str],
+        batch_index: Optional[int],
+    ) -> Tuple[Any, Plan]:
+        """Mixes ``x`` in place; returns the targets (as ``x`` came: tensor or
+        array; ``None`` without ``target``) and the plan."""
+        batch = as_batch(x, layout)
+        labels = self._labels(target)
+        stream = self._streams.next(batch_index)
+        image: Optional[Image] = batch.image
+        targets, (partners, lambdas, ops, boxes) = _native.mix_in_place(
+            self._config_now(),
+            batch.array,
+            labels,
+            self.num_classes or 1,
+            self.label_smoothing,
+            image,
+            self.seed,
+            stream,
+        )
+        plan = Plan(partners, lambdas, ops, boxes, self.seed, stream)
+        return like_input(targets, is_tensor(x)), plan

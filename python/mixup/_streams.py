@@ -1,0 +1,89 @@
+"""Which random stream a batch gets: reproducible whatever the workers.
+
+A batch's plan is drawn from stream ``s`` of the seed, ``s = epoch << 40 |
+g``, where ``g`` is the batch's global index in the epoch. In a
+``DataLoader`` worker, the ``j``-th batch that worker ``w`` of ``W``
+collates is batch ``j * W + w`` of the epoch (the loader hands batches to
+its workers in turn), and with ``torch.distributed`` each rank ``r`` of
+``R`` takes every ``R``-th index: ``g = (j * W + w) * R + r``. No two
+batches of a run share a stream, and the plans do not depend on how many
+workers there are.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional, Tuple
+
+EPOCH_BITS = 24
+INDEX_BITS = 40
+
+
+def random_seed() -> int:
+    """A fresh 64-bit seed, for callers that give none."""
+    return int.from_bytes(os.urandom(8), "little")
+
+
+def check_seed(seed: Optional[int]) -> int:
+    """``seed`` as a u64, or a fresh one for ``None``."""
+    if seed is None:
+        return random_seed()
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+    if not 0 <= seed < 1 << 64:
+        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
+    return seed
+
+
+def worker() -> Tuple[int, int]:
+    """``(worker id, number of workers)`` of this process; ``(0, 1)``
+    outside a ``DataLoader`` worker."""
+    data = sys.modules.get("torch.utils.data")
+    info = data.get_worker_info() if data is not None else None
+    return (0, 1) if info is None else (info.id, info.num_workers)
+
+
+def rank() -> Tuple[int, int]:
+    """``(rank, world size)`` when ``torch.distributed`` is set up, else ``(0, 1)``."""
+    dist = sys.modules.get("torch.distributed")
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def stream_id(epoch: int, batch_index: int) -> int:
+    """The stream of batch ``batch_index`` (global) of ``epoch``."""
+    if not 0 <= epoch < 1 << EPOCH_BITS:
+        raise OverflowError(f"epoch must be in [0, 2**{EPOCH_BITS}), got {epoch}")
+    if not 0 <= batch_index < 1 << INDEX_BITS:
+        raise OverflowError(f"batch_index must be in [0, 2**{INDEX_BITS}), got {batch_index}")
+    return epoch << INDEX_BITS | batch_index
+
+
+class Streams:
+    """Counts this process's calls and gives each its stream."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+        self.calls = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Starts epoch ``epoch``: its batches count from 0 again."""
+        if isinstance(epoch, bool) or not isinstance(epoch, int):
+            raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
+        stream_id(epoch, 0)
+        self.epoch = epoch
+        self.calls = 0
+
+    def next(self, batch_index: Optional[int] = None) -> int:
+        """The stream of this call: of ``batch_index`` when given (the
+        global index of the batch in the epoch), else derived from this
+        process's call count, its worker and its rank."""
+        if batch_index is None:
+            worker_id, workers = worker()
+            rank_id, ranks = rank()
+            batch_index = (self.calls * workers + worker_id) * ranks + rank_id
+        stream = stream_id(self.epoch, int(batch_index))
+        self.calls += 1
+        return stream

@@ -1,0 +1,93 @@
+"""timm's ``Mixup``: mixup and CutMix switched, per batch, pair or sample."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+from . import _native
+from ._recipe import Recipe
+
+
+class Mixup(Recipe):
+    """timm's ``timm.data.Mixup``, mixing in place.
+
+    ``mixup_fn(x, target)`` mixes the batch ``x`` (float32 or uint8, NumPy
+    array or PyTorch CPU tensor, ``(N, C, H, W)`` contiguous or
+    channels-last) in place and returns the soft targets ``[N,
+    num_classes]`` float32, as timm's ``mixup_target`` gives them. With
+    ``mode='half'`` the output is the first ``N // 2`` samples of ``x`` and
+    the targets have ``N // 2`` rows. Pairing is timm's flip: sample ``i``
+    with ``N - 1 - i``.
+
+    The images and targets are bit for bit what timm computes with the same
+    lambdas and boxes. The lambdas come from this library's generator, not
+    NumPy's: a batch's plan depends on ``seed``, the epoch (see
+    :meth:`set_epoch`) and the batch's global index only.
+
+    Arguments are timm's, plus ``seed`` (``None`` draws one; it is kept in
+    ``self.seed``). Unlike timm, odd batch sizes are allowed.
+    """
+
+    def __init__(
+        self,
+        mixup_alpha: float = 1.0,
+        cutmix_alpha: float = 0.0,
+        cutmix_minmax: Optional[Tuple[float, float]] = None,
+        prob: float = 1.0,
+        switch_prob: float = 0.5,
+        mode: str = "batch",
+        correct_lam: bool = True,
+        label_smoothing: float = 0.1,
+        num_classes: int = 1000,
+        seed: Optional[int] = None,
+    ) -> None:
+        settings = dict(
+            mixup_alpha=float(mixup_alpha),
+            cutmix_alpha=float(cutmix_alpha),
+            switch_prob=float(switch_prob),
+            mode=mode,
+            pairing="flip",
+            recipe="timm",
+            correct_lam=bool(correct_lam),
+            cutmix_minmax=None if cutmix_minmax is None else tuple(map(float, cutmix_minmax)),
+        )
+        if cutmix_minmax is not None and len(cutmix_minmax) != 2:
+            raise ValueError(f"cutmix_minmax must be (lo, hi), got {cutmix_minmax!r}")
+        super().__init__(
+            _native.Config(prob=float(prob), **settings),
+            num_classes,
+            label_smoothing,
+            seed,
+        )
+        self._disabled = _native.Config(prob=0.0, **settings)
+        self.mixup_alpha = float(mixup_alpha)
+        self.cutmix_alpha = float(cutmix_alpha)
+        self.cutmix_minmax = cutmix_minmax
+        self.mix_prob = float(prob)
+        self.switch_prob = float(switch_prob)
+        self.mode = mode
+        self.correct_lam = bool(correct_lam)
+        #: timm's switch: ``False`` leaves batches unmixed (targets still smoothed).
+        self.mixup_enabled = True
+
+    def _config_now(self) -> _native.Config:
+        return self._config if self.mixup_enabled else self._disabled
+
+    def __call__(
+        self,
+        x: Any,
+        target: Any,
+        *,
+        layout: Optional[str] = None,
+        batch_index: Optional[int] = None,
+        return_plan: bool = False,
+    ) -> Any:
+        """Mixes ``x`` in place and returns the soft targets (and the
+        :class:`Plan` with ``return_plan=True``).
+
+        ``layout='NHWC'`` reads a 4-D ``x`` as ``(N, H, W, C)``.
+        ``batch_index`` sets the batch's global index in the epoch, which
+        is otherwise counted. Nothing is changed when an argument is wrong.
+        """
+        targets, plan = self._mix(x, target, layout, batch_index)
+        return (targets, plan) if return_plan else targets

@@ -1,0 +1,75 @@
+"""torchvision v2's ``MixUp`` and ``CutMix``: one lambda per batch, roll pairing."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import _native
+from ._recipe import Recipe
+
+
+class _TorchVision(Recipe):
+    def __call__(
+        self,
+        *inputs: Any,
+        layout: Optional[str] = None,
+        batch_index: Optional[int] = None,
+        return_plan: bool = False,
+    ) -> Any:
+        """``op(images, labels)`` (or ``op((images, labels))``) mixes
+        ``images`` in place and returns ``(images, soft_labels)`` (with the
+        :class:`Plan` third when ``return_plan=True``)."""
+        if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
+            inputs = tuple(inputs[0])
+        if len(inputs) != 2:
+            raise TypeError(f"expected (images, labels), got {len(inputs)} inputs")
+        images, labels = inputs
+        targets, plan = self._mix(images, labels, layout, batch_index)
+        return (images, targets, plan) if return_plan else (images, targets)
+
+
+class MixUp(_TorchVision):
+    """torchvision's ``transforms.v2.MixUp(alpha, num_classes)``, in place.
+
+    One ``lam ~ Beta(alpha, alpha)`` per batch, each sample mixed with the
+    previous one (``roll(1)``): ``images = lam * images + (1 - lam) *
+    images.roll(1, 0)``, labels one-hot mixed the same way; the bits equal
+    torchvision's for the same ``lam``. ``images`` may have any shape with
+    the batch first.
+    """
+
+    def __init__(self, alpha: float = 1.0, num_classes: Optional[int] = None,
+                 seed: Optional[int] = None) -> None:
+        if num_classes is None:
+            raise ValueError("num_classes is required")
+        if not alpha > 0:
+            raise ValueError(f"alpha must be > 0, got {alpha}")
+        config = _native.Config(
+            mixup_alpha=float(alpha), cutmix_alpha=0.0, prob=1.0, switch_prob=0.0,
+            mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
+        )
+        super().__init__(config, num_classes, 0.0, seed)
+        self.alpha = float(alpha)
+
+
+class CutMix(_TorchVision):
+    """torchvision's ``transforms.v2.CutMix(alpha, num_classes)``, in place.
+
+    One ``lam ~ Beta(alpha, alpha)`` and one box per batch; each image takes
+    the box from the previous one (``roll(1)``), and its label weight is
+    ``1 - box area / (H * W)``, as torchvision computes them. ``images`` is
+    ``(N, C, H, W)``, contiguous or channels-last.
+    """
+
+    def __init__(self, alpha: float = 1.0, num_classes: Optional[int] = None,
+                 seed: Optional[int] = None) -> None:
+        if num_classes is None:
+            raise ValueError("num_classes is required")
+        if not alpha > 0:
+            raise ValueError(f"alpha must be > 0, got {alpha}")
+        config = _native.Config(
+            mixup_alpha=0.0, cutmix_alpha=float(alpha), prob=1.0, switch_prob=1.0,
+            mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
+        )
+        super().__init__(config, num_classes, 0.0, seed)
+        self.alpha = float(alpha)
