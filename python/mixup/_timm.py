@@ -11,10 +11,11 @@ from ._recipe import Recipe
 class Mixup(Recipe):
     """timm's ``timm.data.Mixup``, mixing in place.
 
-    ``mixup_fn(x, target)`` mixes the batch ``x`` (float32 or uint8, NumPy
-    array or PyTorch CPU tensor, ``(N, C, H, W)`` contiguous or
-    channels-last) in place and returns the soft targets ``[N,
-    num_classes]`` float32, as timm's ``mixup_target`` gives them. With
+    ``x, target = mixup_fn(x, target)``, as in timm's ``train.py``, mixes
+    the batch ``x`` (float32 or uint8, NumPy array or PyTorch CPU tensor,
+    ``(N, C, H, W)`` contiguous or channels-last) in place and returns it
+    with the soft targets ``[N, num_classes]`` float32, as timm's
+    ``mixup_target`` gives them. With
     ``mode='half'`` the output is the first ``N // 2`` samples of ``x`` and
     the targets have ``N // 2`` rows. Pairing is timm's flip: sample ``i``
     with ``N - 1 - i``.
@@ -82,12 +83,12 @@ class Mixup(Recipe):
         batch_index: Optional[int] = None,
         return_plan: bool = False,
     ) -> Any:
-        """Mixes ``x`` in place and returns the soft targets (and the
-        :class:`Plan` with ``return_plan=True``).
+        """Mixes ``x`` in place and returns ``(x, targets)``, as timm does
+        (``(x, targets, plan)`` with ``return_plan=True``).
 
         ``layout='NHWC'`` reads a 4-D ``x`` as ``(N, H, W, C)``.
         ``batch_index`` sets the batch's global index in the epoch, which
         is otherwise counted. Nothing is changed when an argument is wrong.
         """
         targets, plan = self._mix(x, target, layout, batch_index)
-        return (targets, plan) if return_plan else targets
+        return (x, targets, plan) if return_plan else (x, targets)

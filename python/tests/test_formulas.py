@@ -21,6 +21,7 @@ def batch(dtype, shape, seed):
 
 
 def check_bits(got, want):
+    got, want = np.asarray(got), np.asarray(want)  # tensors too, when PyTorch is loaded
     assert got.dtype == want.dtype and got.shape == want.shape
     same = got.view(np.uint8 if got.dtype == np.uint8 else np.uint32) == want.view(
         np.uint8 if want.dtype == np.uint8 else np.uint32
@@ -42,7 +43,7 @@ def test_timm_mixup_in_place(mode, alphas, dtype, layout):
         labels = np.random.default_rng(seed).integers(0, 7, size=n)
         fn = mixup.Mixup(mixup_alpha=alphas[0], cutmix_alpha=alphas[1], mode=mode,
                          label_smoothing=0.1, num_classes=7, seed=seed, prob=0.9)
-        targets, plan = fn(x, labels, layout=layout, return_plan=True)
+        _, targets, plan = fn(x, labels, layout=layout, return_plan=True)
         f32_rule = mode != "batch"
         rows = n // 2 if mode == "half" else None
         want = mix_images(x0, plan, f32_rule, "chw" if layout is None else "hwc")
@@ -72,7 +73,7 @@ def test_channels_last_strides(dtype):
     assert not x.flags.c_contiguous
     x0 = nhwc.copy()
     fn = mixup.Mixup(mixup_alpha=0.0, cutmix_alpha=1.0, num_classes=5, seed=9, mode="elem")
-    _, plan = fn(x, np.zeros(n, dtype=np.int64), return_plan=True)
+    *_, plan = fn(x, np.zeros(n, dtype=np.int64), return_plan=True)
     assert (plan.ops == mixup.OP_CUTMIX).any()
     check_bits(nhwc, mix_images(x0, plan, True, "hwc"))
 
@@ -83,7 +84,7 @@ def test_any_shape_mixup(shape):
     x0 = x.copy()
     fn = mixup.Mixup(mixup_alpha=1.0, num_classes=3, seed=5, mode="elem", label_smoothing=0.0)
     labels = np.arange(shape[0]) % 3
-    targets, plan = fn(x, labels, return_plan=True)
+    _, targets, plan = fn(x, labels, return_plan=True)
     check_bits(x, mix_images(x0, plan, True))
     check_bits(targets, mixup_target(labels, 3, plan, 0.0, True))
 
@@ -122,6 +123,7 @@ def test_collate_uint8(mode, layout):
     collate = mixup.FastCollateMixup(mixup_alpha=1.0, cutmix_alpha=1.0, mode=mode,
                                      num_classes=5, seed=11, layout=layout, return_plan=True)
     images, targets, plan = collate(samples)
+    images = np.asarray(images)  # a tensor when PyTorch is loaded
     rows = n // 2 if mode == "half" else n
     assert images.dtype == np.uint8 and images.shape == (rows,) + shape
     f32_rule = mode != "batch"
@@ -168,7 +170,7 @@ def test_u8_rounds_half_to_even():
     x = np.array([[1], [2], [3], [2]], dtype=np.uint8)
     fn = mixup.Mixup(mixup_alpha=1.0, num_classes=2, seed=0)
     # batch mode with one lambda: find a seed whose lambda the test can use
-    _, plan = fn(x.copy(), None, return_plan=True)
+    *_, plan = fn(x.copy(), None, return_plan=True)
     lam = float(plan.lambdas[0])
     got = x.copy()
     fn = mixup.Mixup(mixup_alpha=1.0, num_classes=2, seed=0)
@@ -184,7 +186,7 @@ def test_mixup_disabled_and_prob_zero():
     fn = mixup.Mixup(mixup_alpha=1.0, cutmix_alpha=1.0, num_classes=4, seed=0,
                      label_smoothing=0.2)
     fn.mixup_enabled = False
-    targets = fn(x, [0, 1, 2, 3])
+    _, targets = fn(x, [0, 1, 2, 3])
     check_bits(x, x0)
     on, off = np.float32(1 - 0.2 + 0.05), np.float32(0.05)
     want = np.full((4, 4), off, dtype=np.float32)
