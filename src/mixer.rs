@@ -53,6 +53,11 @@ pub enum Stores {
 /// The output size from which [`Stores::Auto`] writes with non-temporal stores.
 pub const STREAMING_THRESHOLD_BYTES: usize = 8 << 20;
 
+/// The chunk of a cycle of two mixed in one go (see
+/// [`Mixer::swap_in_place`]): its saved copy and both samples' parts stay
+/// in the L1 or L2 cache.
+const SWAP_CHUNK_BYTES: usize = 8 << 10;
+
 impl Default for Mixer {
     fn default() -> Self {
         Mixer::new()
@@ -208,9 +213,8 @@ pub(crate) fn step_fused(
         Op::Unmixed => fused.convert(dst, a, stream),
         Op::Mixup => fused.blend(plan.weights(k), dst, a, b, stream),
         Op::CutMix => {
-            fused.convert(dst, a, false);
             let (shape, cut) = cut_of(plan, k);
-            fused.convert_box(dst, b, shape.width, cut);
+            fused.convert_cut(dst, (a, b), shape.width, cut, stream);
         }
     }
 }
@@ -260,6 +264,39 @@ impl Mixer {
                 unpack(x, packed, image, cut);
             }
         }
+    }
+
+    /// A cycle of two of a checked plan, `k <-> j`, in one pass where no
+    /// box is cut: two blends chunk by chunk (each chunk of `x[k]` saved in
+    /// `saved` first, so it stays in cache), or one blend where the other
+    /// sample stays. Each sample is then read and written once, without
+    /// the saved copy of a whole sample that a longer cycle needs. Returns
+    /// `false`, having written nothing, where a box is cut.
+    pub(crate) fn swap_in_place<T: Sample>(
+        &self,
+        plan: &Plan<'_>,
+        (k, j): (usize, usize),
+        (x, y): (&mut [T], &mut [T]),
+        saved: &mut [T],
+    ) -> bool {
+        let backend = self.backend;
+        match (plan.op(k), plan.op(j)) {
+            (Op::CutMix, _) | (_, Op::CutMix) => return false,
+            (Op::Unmixed, Op::Unmixed) => {}
+            (Op::Mixup, Op::Unmixed) => T::blend_in_place(backend, plan.weights(k), x, y),
+            (Op::Unmixed, Op::Mixup) => T::blend_in_place(backend, plan.weights(j), y, x),
+            (Op::Mixup, Op::Mixup) => {
+                let (wk, wj) = (plan.weights(k), plan.weights(j));
+                let chunk = SWAP_CHUNK_BYTES / size_of::<T>();
+                for (a, b) in x.chunks_mut(chunk).zip(y.chunks_mut(chunk)) {
+                    let first = &mut saved[..a.len()];
+                    first.copy_from_slice(a);
+                    T::blend_in_place(backend, wk, a, b);
+                    T::blend_in_place(backend, wj, b, first);
+                }
+            }
+        }
+        true
     }
 
     /// Output sample `k` of a checked plan into `dst`, from the batch.
@@ -402,8 +439,12 @@ impl Mixer {
         let step = |k: usize, x: &mut [T], partner: Partner<'_, T>| {
             self.step_in_place(&plan, k, x, partner);
         };
+        let swap = |pair, samples: (&mut [T], &mut [T]), saved: &mut [T]| {
+            self.swap_in_place(&plan, pair, samples, saved)
+        };
         let scratch = (saved, marks);
-        cycles_in_place(batch, len, plan.partners, scratch, cutting, save, step);
+        let samples = (batch, len);
+        cycles_in_place(samples, plan.partners, scratch, cutting, save, step, swap);
         Ok(())
     }
 

@@ -311,6 +311,14 @@ impl<'a, T: Sample> InPlaceParts<'a, T> {
     /// No other thread may touch the samples of this cycle meanwhile.
     unsafe fn walk(&self, start: usize, saved: &mut [T], cutting: bool) {
         let plan = &self.plan;
+        let next = plan.partners[start] as usize;
+        if next != start && plan.partners[next] as usize == start {
+            // SAFETY: two different samples of this cycle, the caller's.
+            let pair = unsafe { (self.sample(start), self.sample(next)) };
+            if self.mixer.swap_in_place(plan, (start, next), pair, saved) {
+                return;
+            }
+        }
         // only a box needs to know the last sample (see `save_for_last`)
         let mut last = start;
         while cutting && plan.partners[last] as usize != start {

@@ -22,6 +22,13 @@ fn two_samples<T>(batch: &mut [T], len: usize, k: usize, j: usize) -> (&mut [T],
     }
 }
 
+/// Two different samples `k` and `j`, both mutably.
+fn pair_of_samples<T>(batch: &mut [T], len: usize, k: usize, j: usize) -> (&mut [T], &mut [T]) {
+    let (lo, hi) = batch.split_at_mut(k.max(j) * len);
+    let (low, high) = (&mut lo[k.min(j) * len..][..len], &mut hi[..len]);
+    if k < j { (low, high) } else { (high, low) }
+}
+
 /// Where the partner of one step of a cycle walk is.
 pub(crate) enum Partner<'a, T> {
     /// A later sample of the cycle, still original: the whole sample.
@@ -37,22 +44,35 @@ pub(crate) enum Partner<'a, T> {
 /// `x[c_{k+1}]`, and the last with the saved buffer. Without `find_last`,
 /// `save` gets `c0` in place of `c_last` (for a `save` that does not look).
 ///
+/// A cycle of two, `k <-> j` (timm's flip pairs every sample so), first
+/// goes to `swap((k, j), (x[k], x[j]), saved)`, which may mix both samples in
+/// one pass and return `true`; on `false` it is walked as any cycle.
+///
 /// `partners` must be a checked permutation of `0..n`, `batch` hold
 /// `n * len` elements, `saved` `len`, and `marks` at least `ceil(n / 8)`
 /// zeroed bytes; `marks` is zeroed again on return.
 pub(crate) fn cycles_in_place<T: Copy>(
-    batch: &mut [T],
-    len: usize,
+    (batch, len): (&mut [T], usize),
     partners: &[u32],
     (saved, marks): (&mut [T], &mut [u8]),
     find_last: bool,
     mut save: impl FnMut(usize, &[T], &mut [T]),
     mut step: impl FnMut(usize, &mut [T], Partner<'_, T>),
+    mut swap: impl FnMut((usize, usize), (&mut [T], &mut [T]), &mut [T]) -> bool,
 ) {
     let saved = &mut saved[..len];
     for start in 0..partners.len() {
         if is_marked(marks, start) {
             continue;
+        }
+        let next = partners[start] as usize;
+        if next != start && partners[next] as usize == start {
+            let (x, y) = pair_of_samples(batch, len, start, next);
+            if swap((start, next), (x, y), saved) {
+                mark(marks, start);
+                mark(marks, next);
+                continue;
+            }
         }
         let mut last = start;
         while find_last && partners[last] as usize != start {
