@@ -107,6 +107,18 @@ fn index(layout: Layout, channels: usize, pixels: usize, c: usize, p: usize) -> 
 /// streamed) out.
 const RUN: usize = 512;
 
+/// What the table pass computes for each element.
+#[derive(Clone, Copy)]
+enum Source<'s> {
+    /// `v(a)`: ToTensor and Normalize alone.
+    Own,
+    /// `w_self * v(a) + w_partner * v(b)`.
+    Blend(&'s [u8], Weights),
+    /// CutMix: `v(b)` inside the box of images `width` pixels wide, `v(a)`
+    /// outside.
+    Cut(&'s [u8], usize, CutBox),
+}
+
 /// ToTensor, Normalize and the blend over one run of one channel:
 /// `tmp[j] = w_self * v(ua[j]) + w_partner * v(ub[j])`, with
 /// `v(u) = ((f32(u) / 255) - mean) / std` (or `f32(u) / 255`). A plain
@@ -157,6 +169,8 @@ pub(crate) struct Fused<'a> {
     values: [[f32; 256]; MAX_FUSED_CHANNELS],
     /// Whether the vector path matches `values` for every channel.
     vectors: bool,
+    /// Whether every value is finite (`v(u)` overflows only for a tiny std).
+    finite: bool,
 }
 
 impl<'a> Fused<'a> {
@@ -174,6 +188,7 @@ impl<'a> Fused<'a> {
             few: false,
             values: [[0.0; 256]; MAX_FUSED_CHANNELS],
             vectors: false,
+            finite: false,
         };
         // the scalar reference needs no tables
         if (1..=MAX_FUSED_CHANNELS).contains(&channels) && backend != Backend::Scalar {
@@ -182,6 +197,8 @@ impl<'a> Fused<'a> {
                 fused.values[c] = values_of(fused.norm_of(c));
             }
             fused.vectors = fused_vectors_exact(backend, &fused.channels()[..channels]);
+            let values = &fused.values[..channels];
+            fused.finite = values.iter().flatten().all(|v| v.is_finite());
         }
         fused
     }
@@ -238,23 +255,35 @@ impl<'a> Fused<'a> {
             }
             return;
         }
-        let planar = (input == Layout::Chw, output == Layout::Chw);
-        if self.vectors
-            && normalize_blend(
-                backend,
-                w,
-                out,
-                a,
-                b,
-                &self.channels()[..channels],
-                pixels,
-                planar,
-                stream,
-            )
-        {
-            return;
+        if !self.vector(w, out, (a, b), stream) {
+            self.table_pass(out, a, Source::Blend(b, w), stream);
         }
-        self.table_pass(out, a, Some((b, w)), stream);
+    }
+
+    /// The arithmetic path of the backend, where it has one and it applies;
+    /// returns whether it wrote `out`.
+    fn vector(&self, w: Weights, out: &mut [f32], (a, b): (&[u8], &[u8]), stream: bool) -> bool {
+        let ImageLayout {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        let planar = (input == Layout::Chw, output == Layout::Chw);
+        let channels = &self.channels()[..channels];
+        self.vectors
+            && normalize_blend(self.backend, w, out, a, b, channels, pixels, planar, stream)
+    }
+
+    /// `v(a)` by the arithmetic path: the blend of `a` with itself at
+    /// weights 1 and 0 is `v(a) + (±0 of v(a)'s sign)`, exactly `v(a)` for
+    /// every finite value (signed zeros included), which `finite` says all are.
+    fn vector_convert(&self, out: &mut [f32], a: &[u8], stream: bool) -> bool {
+        let one = Weights {
+            w_self: 1.0,
+            w_partner: 0.0,
+        };
+        self.finite && self.vector(one, out, (a, a), stream)
     }
 
     /// ToTensor and Normalize alone, `out = v(a)`, for a sample that does
@@ -274,8 +303,30 @@ impl<'a> Fused<'a> {
                     out[index(output, channels, pixels, c, p)] = values[a[i] as usize];
                 }
             }
+        } else if !self.vector_convert(out, a, stream) {
+            self.table_pass(out, a, Source::Own, stream);
+        }
+    }
+
+    /// CutMix in one pass: `out = v(b)` inside `cut` and `v(a)` outside,
+    /// for images `width` pixels wide, each element written once (streamed
+    /// when `stream`). The bits of [`convert`](Self::convert) then
+    /// [`convert_box`](Self::convert_box), which the scalar reference does.
+    pub(crate) fn convert_cut(
+        &self,
+        out: &mut [f32],
+        (a, b): (&[u8], &[u8]),
+        width: usize,
+        cut: CutBox,
+        stream: bool,
+    ) {
+        if self.backend == Backend::Scalar {
+            self.convert(out, a, false);
+            self.convert_box(out, b, width, cut);
+        } else if self.vector_convert(out, a, stream) {
+            self.convert_box(out, b, width, cut);
         } else {
-            self.table_pass(out, a, None, stream);
+            self.table_pass(out, a, Source::Cut(b, width, cut), stream);
         }
     }
 
@@ -311,14 +362,8 @@ impl<'a> Fused<'a> {
 
     /// The table path, channel by channel, in runs of pixels built on the
     /// stack and copied out: `own[a] + other[b]` with the weighted tables of
-    /// a blend, or `v(a)` alone without a partner.
-    fn table_pass(
-        &self,
-        out: &mut [f32],
-        a: &[u8],
-        partner: Option<(&[u8], Weights)>,
-        stream: bool,
-    ) {
+    /// a blend, or `v(a)` alone, with `v(b)` inside a CutMix box.
+    fn table_pass(&self, out: &mut [f32], a: &[u8], source: Source<'_>, stream: bool) {
         let ImageLayout {
             channels,
             pixels,
@@ -334,11 +379,14 @@ impl<'a> Fused<'a> {
             };
             // The weighted values of the channel: the formula's two
             // products, rounded as it rounds them.
-            let tables = partner.map(|(b, w)| {
-                let own: [f32; 256] = core::array::from_fn(|u| w.w_self * plain[u]);
-                let other: [f32; 256] = core::array::from_fn(|u| w.w_partner * plain[u]);
-                (b, own, other)
-            });
+            let tables = match source {
+                Source::Blend(b, w) => {
+                    let own: [f32; 256] = core::array::from_fn(|u| w.w_self * plain[u]);
+                    let other: [f32; 256] = core::array::from_fn(|u| w.w_partner * plain[u]);
+                    Some((b, own, other))
+                }
+                _ => None,
+            };
             for p0 in (0..pixels).step_by(RUN) {
                 let len = RUN.min(pixels - p0);
                 let run = &mut tmp[..len];
@@ -367,6 +415,19 @@ impl<'a> Fused<'a> {
                         run.iter_mut()
                             .zip(pixels_a)
                             .for_each(|(t, pa)| *t = plain[pa[c] as usize]);
+                    }
+                }
+                if let Source::Cut(b, width, cut) = source {
+                    // the box's part of this run: rows that meet it, columns in it
+                    let rows = cut.y1 as usize..cut.y2 as usize;
+                    let first = rows.start.max(p0 / width);
+                    let end = rows.end.min((p0 + len - 1) / width + 1);
+                    for y in first..end {
+                        let from = (y * width + cut.x1 as usize).max(p0);
+                        let to = (y * width + cut.x2 as usize).min(p0 + len);
+                        for p in from..to {
+                            run[p - p0] = plain[b[index(input, channels, pixels, c, p)] as usize];
+                        }
                     }
                 }
                 match output {
@@ -442,5 +503,60 @@ mod tests {
         } else {
             std::println!("skipped the AVX-512 half: this CPU lacks AVX-512F");
         }
+    }
+
+    /// `convert` by the arithmetic path (a blend at weights 1 and 0) gives
+    /// the reference's bits, a `-0.0` included (`v(u) = 0 / negative std`),
+    /// and leaves values that overflow (a subnormal std) to the tables.
+    #[test]
+    fn vector_convert_matches_the_reference_bits() {
+        let zero_at = 128u8;
+        let mean = [f32::from(zero_at) / 255.0, 0.5, 0.25];
+        let cases: [([f32; 3], bool); 2] = [([-0.5, 0.25, -2.0], true), ([1e-40, 1.0, 1.0], false)];
+        let mut tested = 0;
+        for backend in [Backend::Avx2, Backend::Avx512] {
+            if !backend.is_available() {
+                std::println!("skipped {}: this CPU lacks it", backend.name());
+                continue;
+            }
+            for (std, finite) in cases {
+                for (input, output) in [
+                    (Layout::Hwc, Layout::Chw),
+                    (Layout::Chw, Layout::Chw),
+                    (Layout::Hwc, Layout::Hwc),
+                ] {
+                    let image = ImageLayout {
+                        channels: 3,
+                        pixels: 67,
+                        input,
+                        output,
+                    };
+                    let norm = Some(Normalize {
+                        mean: &mean,
+                        std: &std,
+                    });
+                    let fused = Fused::new(backend, image, norm);
+                    assert_eq!(fused.finite, finite);
+                    // element 0 is channel 0 in either layout
+                    let mut a: std::vec::Vec<u8> = (0..201).map(|i| (i * 37 % 256) as u8).collect();
+                    a[0] = zero_at;
+                    let a = &a[..];
+                    let mut want = [0.0f32; 201];
+                    Fused::new(Backend::Scalar, image, norm).convert(&mut want, a, false);
+                    for stream in [false, true] {
+                        let mut got = [f32::NAN; 201];
+                        fused.convert(&mut got, a, stream);
+                        assert_eq!(
+                            got.map(f32::to_bits),
+                            want.map(f32::to_bits),
+                            "{backend:?} {input:?} {output:?}"
+                        );
+                    }
+                    assert!(want.iter().any(|v| v.to_bits() == (-0.0f32).to_bits()) || !finite);
+                    tested += usize::from(fused.vectors && finite);
+                }
+            }
+        }
+        std::println!("{tested} layouts took the vector path");
     }
 }
