@@ -3,7 +3,7 @@ the streams, and the call that mixes a batch in place."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -14,16 +14,22 @@ from ._streams import Streams, check_seed
 
 
 class Recipe:
-    """A recipe bound to a seed. Subclasses give the public signatures."""
+    """A recipe bound to a seed. Subclasses give the public signatures.
+
+    It pickles (``DataLoader`` workers started by ``spawn`` or
+    ``forkserver`` get a pickled copy): the native recipe is rebuilt from
+    its settings, and the seed, the epoch and the count go along.
+    """
 
     def __init__(
         self,
-        config: _native.Config,
+        settings: Dict[str, Any],
         num_classes: Optional[int],
         label_smoothing: float,
         seed: Optional[int],
     ) -> None:
-        self._config = config
+        self._settings = settings
+        self._build()
         self.num_classes = None if num_classes is None else check_num_classes(num_classes)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -31,6 +37,17 @@ class Recipe:
         #: The seed every plan is drawn from; log it to replay a run.
         self.seed = check_seed(seed)
         self._streams = Streams()
+
+    def _build(self) -> None:
+        """The native recipe of the settings (checked there)."""
+        self._config = _native.Config(**self._settings)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not isinstance(v, _native.Config)}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._build()
 
     def set_epoch(self, epoch: int) -> None:
         """Starts an epoch, as ``DistributedSampler.set_epoch`` does: call it

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Optional, Tuple
+import threading
+from typing import Any, Dict, Optional, Tuple
 
 EPOCH_BITS = 24
 INDEX_BITS = 40
@@ -62,28 +63,39 @@ def stream_id(epoch: int, batch_index: int) -> int:
 
 
 class Streams:
-    """Counts this process's calls and gives each its stream."""
+    """Counts this process's calls and gives each its stream; threads that
+    share one object get different streams."""
 
     def __init__(self) -> None:
         self.epoch = 0
         self.calls = 0
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"epoch": self.epoch, "calls": self.calls}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def set_epoch(self, epoch: int) -> None:
         """Starts epoch ``epoch``: its batches count from 0 again."""
         if isinstance(epoch, bool) or not isinstance(epoch, int):
             raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
         stream_id(epoch, 0)
-        self.epoch = epoch
-        self.calls = 0
+        with self._lock:
+            self.epoch = epoch
+            self.calls = 0
 
     def next(self, batch_index: Optional[int] = None) -> int:
         """The stream of this call: of ``batch_index`` when given (the
         global index of the batch in the epoch), else derived from this
         process's call count, its worker and its rank."""
-        if batch_index is None:
-            worker_id, workers = worker()
-            rank_id, ranks = rank()
-            batch_index = (self.calls * workers + worker_id) * ranks + rank_id
-        stream = stream_id(self.epoch, int(batch_index))
-        self.calls += 1
+        worker_id, workers = worker()
+        rank_id, ranks = rank()
+        with self._lock:
+            if batch_index is None:
+                batch_index = (self.calls * workers + worker_id) * ranks + rank_id
+            stream = stream_id(self.epoch, int(batch_index))
+            self.calls += 1
         return stream

@@ -43,6 +43,7 @@ class Mixup(Recipe):
         seed: Optional[int] = None,
     ) -> None:
         settings = dict(
+            prob=float(prob),
             mixup_alpha=float(mixup_alpha),
             cutmix_alpha=float(cutmix_alpha),
             switch_prob=float(switch_prob),
@@ -54,13 +55,7 @@ class Mixup(Recipe):
         )
         if cutmix_minmax is not None and len(cutmix_minmax) != 2:
             raise ValueError(f"cutmix_minmax must be (lo, hi), got {cutmix_minmax!r}")
-        super().__init__(
-            _native.Config(prob=float(prob), **settings),
-            num_classes,
-            label_smoothing,
-            seed,
-        )
-        self._disabled = _native.Config(prob=0.0, **settings)
+        super().__init__(settings, num_classes, label_smoothing, seed)
         self.mixup_alpha = float(mixup_alpha)
         self.cutmix_alpha = float(cutmix_alpha)
         self.cutmix_minmax = cutmix_minmax
@@ -70,6 +65,10 @@ class Mixup(Recipe):
         self.correct_lam = bool(correct_lam)
         #: timm's switch: ``False`` leaves batches unmixed (targets still smoothed).
         self.mixup_enabled = True
+
+    def _build(self) -> None:
+        super()._build()
+        self._disabled = _native.Config(**dict(self._settings, prob=0.0))
 
     def _config_now(self) -> _native.Config:
         return self._config if self.mixup_enabled else self._disabled

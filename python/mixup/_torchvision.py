@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from . import _native
 from ._recipe import Recipe
 
 
@@ -44,7 +43,7 @@ class MixUp(_TorchVision):
             raise ValueError("num_classes is required")
         if not alpha > 0:
             raise ValueError(f"alpha must be > 0, got {alpha}")
-        config = _native.Config(
+        config = dict(
             mixup_alpha=float(alpha), cutmix_alpha=0.0, prob=1.0, switch_prob=0.0,
             mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
         )
@@ -67,7 +66,7 @@ class CutMix(_TorchVision):
             raise ValueError("num_classes is required")
         if not alpha > 0:
             raise ValueError(f"alpha must be > 0, got {alpha}")
-        config = _native.Config(
+        config = dict(
             mixup_alpha=0.0, cutmix_alpha=float(alpha), prob=1.0, switch_prob=1.0,
             mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
         )

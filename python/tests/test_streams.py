@@ -92,3 +92,50 @@ def test_value_stability():
 FROZEN_OPS = ["cutmix", "mixup", "cutmix", "mixup"]
 FROZEN_LAMBDAS = [0.625, 0.5689196586608887, 0.75, 0.4885428845882416]
 FROZEN_BOXES = [[0, 4, 1, 7], [0, 0, 0, 0], [4, 8, 3, 7], [0, 0, 0, 0]]
+
+
+def test_pickled_copies_carry_on_where_the_original_is():
+    import pickle
+
+    for make in (collate, lambda: mixup.Mixup(cutmix_alpha=1.0, num_classes=4, seed=3),
+                 lambda: mixup.MixUp(num_classes=4, seed=3), lambda: mixup.CutMix(num_classes=4)):
+        original = make()
+        original.set_epoch(2)
+        copy = pickle.loads(pickle.dumps(original))
+        assert copy.seed == original.seed and copy.epoch == 2
+        if isinstance(original, mixup.FastCollateMixup):
+            a, b = original(samples())[2], copy(samples())[2]
+        else:
+            x = np.zeros((4, 3, 8, 8), dtype=np.float32)
+            a, b = original(x, [0, 1, 2, 3], return_plan=True)[2], copy(x, [0, 1, 2, 3], return_plan=True)[2]
+        assert a.stream == b.stream == 2 << 40
+        assert (a.lambdas == b.lambdas).all() and (a.boxes == b.boxes).all()
+    fn = mixup.Mixup(num_classes=4, seed=1)
+    fn.mixup_enabled = False
+    assert pickle.loads(pickle.dumps(fn)).mixup_enabled is False
+
+
+def _collate_in_child(args):
+    fn, batch_index = args
+    return fn(samples(), batch_index=batch_index)[2].lambdas
+
+
+def test_spawned_processes_get_working_copies():
+    # DataLoader workers under spawn or forkserver (the default on Linux
+    # from Python 3.14, and on macOS and Windows) receive the collate pickled
+    import multiprocessing
+
+    fn = collate()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        got = pool.map(_collate_in_child, [(fn, k) for k in range(4)])
+    for k in range(4):
+        assert (got[k] == collate()(samples(), batch_index=k)[2].lambdas).all()
+
+
+def test_threads_sharing_one_object_get_different_streams():
+    from concurrent.futures import ThreadPoolExecutor
+
+    fn = collate()
+    with ThreadPoolExecutor(4) as pool:
+        plans = list(pool.map(lambda _: fn(samples())[2], range(32)))
+    assert sorted(p.stream for p in plans) == list(range(32))

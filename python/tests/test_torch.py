@@ -162,16 +162,17 @@ class Images(torch.utils.data.Dataset):
         return g.integers(0, 256, size=(3, 8, 8), dtype=np.uint8), i % 5
 
 
-def load(workers, seed=3):
+def load(workers, seed=3, context=None):
     collate = mixup.FastCollateMixup(mixup_alpha=1.0, cutmix_alpha=1.0, mode="elem",
                                      num_classes=5, seed=seed, return_plan=True)
     loader = torch.utils.data.DataLoader(Images(), batch_size=8, num_workers=workers,
-                                         collate_fn=collate)
+                                         collate_fn=collate, multiprocessing_context=context)
     return list(loader)
 
 
-def test_dataloader_with_two_workers():
-    first = load(2)
+@pytest.mark.parametrize("context", [None, "spawn"])
+def test_dataloader_with_two_workers(context):
+    first = load(2, context=context)
     assert len(first) == 6
     lambdas = [tuple(plan.lambdas) for _, _, plan in first]
     assert len(set(lambdas)) == 6, "every batch must have its own lambdas"
