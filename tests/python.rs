@@ -57,8 +57,11 @@ fn python_package() {
             std::fs::copy(&path, package.join(path.file_name().unwrap())).unwrap();
         }
     }
-    let library = target.join("python/libmixup_native.so");
-    std::fs::copy(&library, package.join("_native.so")).expect("the extension was built");
+    // the cdylib as Python names an extension module
+    let built = format!("{}mixup_native{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
+    let module = if cfg!(windows) { "_native.pyd" } else { "_native.so" };
+    let library = target.join("python").join(built);
+    std::fs::copy(&library, package.join(module)).expect("the extension was built");
 
     let tested = Command::new(&python)
         .args([

@@ -15,10 +15,10 @@ class Mixup(Recipe):
     the batch ``x`` (float32 or uint8, NumPy array or PyTorch CPU tensor,
     ``(N, C, H, W)`` contiguous or channels-last) in place and returns it
     with the soft targets ``[N, num_classes]`` float32, as timm's
-    ``mixup_target`` gives them. With
-    ``mode='half'`` the output is the first ``N // 2`` samples of ``x`` and
-    the targets have ``N // 2`` rows. Pairing is timm's flip: sample ``i``
-    with ``N - 1 - i``.
+    ``mixup_target`` gives them. With ``mode='half'`` (timm has it in its
+    collate only) the output is the first ``N // 2`` samples: the call
+    returns the view ``x[:N // 2]`` and ``N // 2`` rows of targets.
+    Pairing is timm's flip: sample ``i`` with ``N - 1 - i``.
 
     The images and targets are bit for bit what timm computes with the same
     lambdas and boxes. The lambdas come from this library's generator, not
@@ -90,4 +90,6 @@ class Mixup(Recipe):
         is otherwise counted. Nothing is changed when an argument is wrong.
         """
         targets, plan = self._mix(x, target, layout, batch_index)
+        if self.mode == "half":
+            x = x[: len(x) // 2]  # a view: the mixed first half
         return (x, targets, plan) if return_plan else (x, targets)

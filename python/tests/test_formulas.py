@@ -43,9 +43,10 @@ def test_timm_mixup_in_place(mode, alphas, dtype, layout):
         labels = np.random.default_rng(seed).integers(0, 7, size=n)
         fn = mixup.Mixup(mixup_alpha=alphas[0], cutmix_alpha=alphas[1], mode=mode,
                          label_smoothing=0.1, num_classes=7, seed=seed, prob=0.9)
-        _, targets, plan = fn(x, labels, layout=layout, return_plan=True)
+        out, targets, plan = fn(x, labels, layout=layout, return_plan=True)
         f32_rule = mode != "batch"
         rows = n // 2 if mode == "half" else None
+        assert np.shares_memory(out, x) and len(out) == (rows or n)
         want = mix_images(x0, plan, f32_rule, "chw" if layout is None else "hwc")
         check_bits(x, want)
         check_bits(targets, mixup_target(labels, 7, plan, 0.1, f32_rule, rows))
