@@ -58,8 +58,16 @@ fn python_package() {
         }
     }
     // the cdylib as Python names an extension module
-    let built = format!("{}mixup_native{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
-    let module = if cfg!(windows) { "_native.pyd" } else { "_native.so" };
+    let built = format!(
+        "{}mixup_native{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let module = if cfg!(windows) {
+        "_native.pyd"
+    } else {
+        "_native.so"
+    };
     let library = target.join("python").join(built);
     std::fs::copy(&library, package.join(module)).expect("the extension was built");
 

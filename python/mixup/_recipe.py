@@ -8,7 +8,15 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 
 from . import _native
-from ._inputs import Image, as_batch, as_labels, check_num_classes, is_tensor, like_input
+from ._inputs import (
+    Image,
+    as_array,
+    as_batch,
+    as_labels,
+    check_num_classes,
+    is_tensor,
+    like_input,
+)
 from ._plan import Plan
 from ._streams import Streams, check_seed
 
@@ -71,6 +79,28 @@ class Recipe:
     def _config_now(self) -> _native.Config:
         return self._config
 
+    def _dense(self, rows: np.ndarray, n: int) -> np.ndarray:
+        """Dense targets ``(n, num_classes)`` float32, checked; mixed by the
+        plan after the images (torchvision takes them as probabilities)."""
+        if rows.dtype != np.float32:
+            raise TypeError(f"target must be float32 when dense (N, num_classes), got {rows.dtype}")
+        if rows.shape[0] != n:
+            raise ValueError(f"target has {rows.shape[0]} rows for a batch of {n}")
+        if self.num_classes is not None and rows.shape[1] != self.num_classes:
+            raise ValueError(
+                f"target has {rows.shape[1]} columns, num_classes is {self.num_classes}")
+        return np.ascontiguousarray(rows)
+
+    def _targets_in(self, target: Any, n: int) -> Tuple[Optional[np.ndarray], Optional[np.ndarray]]:
+        """``(class ids, dense rows)``: at most one, both checked."""
+        if target is None:
+            return None, None
+        if isinstance(target, np.ndarray) or is_tensor(target):
+            rows = as_array(target.detach() if is_tensor(target) else target, "target")
+            if rows.ndim == 2:
+                return None, self._dense(rows, n)
+        return self._labels(target), None
+
     def _mix(
         self,
         x: Any,
@@ -81,7 +111,7 @@ class Recipe:
         """Mixes ``x`` in place; returns the targets (as ``x`` came: tensor or
         array; ``None`` without ``target``) and the plan."""
         batch = as_batch(x, layout)
-        labels = self._labels(target)
+        labels, dense = self._targets_in(target, len(batch.array))
         stream = self._streams.next(batch_index)
         image: Optional[Image] = batch.image
         targets, (partners, lambdas, ops, boxes) = _native.mix_in_place(
@@ -95,4 +125,7 @@ class Recipe:
             stream,
         )
         plan = Plan(partners, lambdas, ops, boxes, self.seed, stream)
+        if dense is not None:
+            rows = len(dense) // 2 if self._config_now().half else len(dense)
+            targets = _native.blend_rows(dense, partners, lambdas, ops)[:rows]
         return like_input(targets, is_tensor(x)), plan

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
+import numpy as np
+
 from . import _native
 from ._recipe import Recipe
 
@@ -26,7 +28,10 @@ class Mixup(Recipe):
     :meth:`set_epoch`) and the batch's global index only.
 
     Arguments are timm's, plus ``seed`` (``None`` draws one; it is kept in
-    ``self.seed``). Unlike timm, odd batch sizes are allowed.
+    ``self.seed``). With ``multi_label=True`` (timm 1.0.31's) the targets
+    are dense float32 ``(N, num_classes)`` rows, smoothed towards 0.5 by
+    ``label_smoothing``, then mixed by the same plan. Unlike timm, odd
+    batch sizes are allowed.
     """
 
     def __init__(
@@ -41,6 +46,7 @@ class Mixup(Recipe):
         label_smoothing: float = 0.1,
         num_classes: int = 1000,
         seed: Optional[int] = None,
+        multi_label: bool = False,
     ) -> None:
         settings = dict(
             prob=float(prob),
@@ -63,12 +69,27 @@ class Mixup(Recipe):
         self.switch_prob = float(switch_prob)
         self.mode = mode
         self.correct_lam = bool(correct_lam)
+        self.multi_label = bool(multi_label)
         #: timm's switch: ``False`` leaves batches unmixed (targets still smoothed).
         self.mixup_enabled = True
 
     def _build(self) -> None:
         super()._build()
         self._disabled = _native.Config(**dict(self._settings, prob=0.0))
+
+    def _labels(self, target: Any) -> Optional[np.ndarray]:
+        if self.multi_label and target is not None:
+            raise ValueError("multi_label needs dense targets (N, num_classes)")
+        return super()._labels(target)
+
+    def _dense(self, rows: np.ndarray, n: int) -> np.ndarray:
+        if not self.multi_label:
+            raise ValueError(
+                "target must be 1-D (one class id per sample); dense targets need multi_label=True")
+        rows = super()._dense(rows, n)
+        # timm's multi-label smoothing, towards 0.5, in float32
+        s = self.label_smoothing
+        return rows * (1.0 - s) + 0.5 * s
 
     def _config_now(self) -> _native.Config:
         return self._config if self.mixup_enabled else self._disabled

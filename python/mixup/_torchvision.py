@@ -17,7 +17,9 @@ class _TorchVision(Recipe):
     ) -> Any:
         """``op(images, labels)`` (or ``op((images, labels))``) mixes
         ``images`` in place and returns ``(images, soft_labels)`` (with the
-        :class:`Plan` third when ``return_plan=True``)."""
+        :class:`Plan` third when ``return_plan=True``). ``labels`` are class
+        ids ``(N,)``, or probabilities ``(N, num_classes)`` float32, which
+        are mixed into a new array, as torchvision takes both."""
         if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
             inputs = tuple(inputs[0])
         if len(inputs) != 2:

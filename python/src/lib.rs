@@ -3,13 +3,14 @@
 //! It is thin on purpose: [`Config`] holds a checked [`mixup::MixConfig`],
 //! and two calls draw a plan from `(seed, stream)`, compute the soft
 //! targets and mix a NumPy array, in place or u8 into f32, with the GIL
-//! released. The Python package (`python/mixup/`) gives the timm and
+//! released; a third mixes dense targets by the plan a call drew. The Python package (`python/mixup/`) gives the timm and
 //! torchvision classes, takes PyTorch tensors and derives the streams.
 
 mod apply;
 mod arrays;
 mod config;
 mod errors;
+mod rows;
 
 use pyo3::prelude::*;
 
@@ -20,6 +21,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<config::Config>()?;
     m.add_function(wrap_pyfunction!(apply::mix_in_place, m)?)?;
     m.add_function(wrap_pyfunction!(apply::mix_u8_to_f32, m)?)?;
+    m.add_function(wrap_pyfunction!(rows::blend_rows, m)?)?;
     m.add_function(wrap_pyfunction!(backend, m)?)?;
     m.add("OP_UNMIXED", mixup::Op::Unmixed as u8)?;
     m.add("OP_MIXUP", mixup::Op::Mixup as u8)?;

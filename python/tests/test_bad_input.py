@@ -164,3 +164,38 @@ def test_collate_bad_out():
     assert (out == 7.0).all()
     with pytest.raises(ValueError, match=r"std must be finite and non-zero"):
         mixup.FastCollateMixup(num_classes=3, seed=0, mean=(0, 0, 0), std=(1, 0, 1))(samples)
+
+
+def test_dense_targets():
+    x = images()
+    x0 = x.copy()
+    rows = np.full((4, 5), 0.2, dtype=np.float32)
+    with pytest.raises(TypeError, match=r"target must be float32 when dense"):
+        mixup.MixUp(num_classes=5)(x, rows.astype(np.float64))
+    with pytest.raises(ValueError, match=r"target has 3 columns, num_classes is 5"):
+        mixup.MixUp(num_classes=5)(x, rows[:, :3].copy())
+    with pytest.raises(ValueError, match=r"target has 2 rows for a batch of 4"):
+        mixup.CutMix(num_classes=5)(x, rows[:2].copy())
+    with pytest.raises(ValueError, match=r"dense targets need multi_label=True"):
+        fn()(x, rows)
+    with pytest.raises(ValueError, match=r"multi_label needs dense targets"):
+        fn(multi_label=True)(x, [0, 1, 2, 3])
+    assert (x == x0).all()
+
+
+def test_native_blend_rows_checks_the_plan():
+    from mixup import _native
+
+    rows = np.ones((3, 2), dtype=np.float32)
+    ok = (np.array([1, 2, 0]), np.array([0.5, 0.5, 0.5]), np.array([1, 1, 0], dtype=np.uint8))
+    assert _native.blend_rows(rows, *ok).shape == (3, 2)
+    bad = [
+        ((np.array([1, 3, 0]),) + ok[1:], r"partners must be row indices"),
+        ((np.array([1, -1, 0]),) + ok[1:], r"partners must be row indices"),
+        ((ok[0], np.array([0.5, 1.5, 0.5]), ok[2]), r"target: "),
+        ((ok[0], ok[1], np.array([1, 3, 0], dtype=np.uint8)), r"ops must be"),
+        ((ok[0][:2],) + ok[1:], r"one entry per row \(3\)"),
+    ]
+    for args, pattern in bad:
+        with pytest.raises(ValueError, match=pattern):
+            _native.blend_rows(rows, *args)

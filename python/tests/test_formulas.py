@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mixup
-from reference import mix_images, mixup_target, to_tensor_normalize
+from reference import mix_images, mixup_target, to_tensor_normalize, weights
 
 MODES = ["batch", "pair", "elem", "half"]
 RECIPES = [(0.8, 0.0), (0.0, 1.0), (0.8, 1.0), (0.2, 0.0)]
@@ -193,3 +193,38 @@ def test_mixup_disabled_and_prob_zero():
     want = np.full((4, 4), off, dtype=np.float32)
     want[np.arange(4), np.arange(4)] = on
     check_bits(targets, want)
+
+
+def dense_reference(rows, plan, f32_rule):
+    """Rows mixed as torchvision's ``_mixup_label`` and timm's multi-label
+    ``mixup_target`` mix them: every mixing row blended by ``lam'``."""
+    out = rows.copy()
+    for i in range(len(rows)):
+        if plan.ops[i] != mixup.OP_UNMIXED:
+            w_self, w_partner = weights(plan.lambdas[i], f32_rule)
+            out[i] = rows[i] * w_self + rows[plan.partners[i]] * w_partner
+    return out
+
+
+@pytest.mark.parametrize("cls", [mixup.MixUp, mixup.CutMix])
+def test_torchvision_dense_labels(cls):
+    n, k = 6, 5
+    rows = np.random.default_rng(0).dirichlet(np.ones(k), size=n).astype(np.float32)
+    x = batch(np.float32, (n, 3, 9, 9), 0)
+    rows0 = rows.copy()
+    _, targets, plan = cls(alpha=1.0, num_classes=k, seed=4)(x, rows, return_plan=True)
+    check_bits(rows, rows0)  # a new array, as torchvision returns
+    check_bits(targets, dense_reference(rows0, plan, False))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_timm_multi_label(mode):
+    n, k, s = 8, 6, 0.1
+    rows = (np.random.default_rng(1).random((n, k)) < 0.3).astype(np.float32)
+    x = batch(np.float32, (n, 3, 9, 9), 1)
+    fn = mixup.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode=mode, num_classes=k, seed=2,
+                     label_smoothing=s, multi_label=True)
+    _, targets, plan = fn(x, rows, return_plan=True)
+    smoothed = rows * (1.0 - s) + 0.5 * s  # timm's, in float32
+    want = dense_reference(smoothed, plan, mode != "batch")
+    check_bits(targets, want[: n // 2] if mode == "half" else want)

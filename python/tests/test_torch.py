@@ -186,3 +186,38 @@ def test_dataloader_with_two_workers(context):
         same_bits(x, x0)  # the same with no workers at all
         same_bits(t, t0)
         assert p.stream == p0.stream
+
+
+def test_torchvision_with_probability_labels():
+    from torchvision.transforms import v2
+
+    x = images(n=6)
+    labels = torch.softmax(torch.randn(6, 4, generator=torch.Generator().manual_seed(0)), -1)
+    ours = x.clone()
+    _, targets, plan = mixup.MixUp(alpha=1.0, num_classes=4, seed=8)(ours, labels, return_plan=True)
+    tv = v2.MixUp(alpha=1.0, num_classes=4)
+    tv.make_params = lambda _: dict(lam=float(plan.lambdas[0]))
+    want_x, want_t = tv(x.clone(), labels)
+    same_bits(ours, want_x)
+    same_bits(targets, want_t)
+
+
+@pytest.mark.parametrize("mode", ["batch", "pair", "elem"])
+def test_timm_multi_label_with_our_plan(mode, monkeypatch):
+    timm_mixup = pytest.importorskip("timm.data.mixup", reason="timm is not installed")
+    import inspect
+
+    if "multi_label" not in inspect.signature(timm_mixup.Mixup).parameters:
+        pytest.skip("this timm has no multi_label")
+    x = images(n=8, h=16, w=16, seed=3)
+    rows = (torch.rand(8, 7, generator=torch.Generator().manual_seed(1)) < 0.3).float()
+    ours = x.clone()
+    fn = mixup.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode=mode, num_classes=7, seed=5,
+                     multi_label=True)
+    _, targets, plan = fn(ours, rows, return_plan=True)
+    timm_fn = timm_mixup.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode=mode, num_classes=7,
+                               multi_label=True)
+    force_timm(timm_fn, plan, mode, monkeypatch)
+    want_x, want_t = timm_fn(x.clone(), rows)
+    same_bits(ours, want_x)
+    same_bits(targets, want_t)
