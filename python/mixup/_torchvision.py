@@ -8,6 +8,19 @@ from ._recipe import Recipe
 
 
 class _TorchVision(Recipe):
+    def __init__(self, op: str, alpha: float, num_classes: Optional[int],
+                 seed: Optional[int]) -> None:
+        if not alpha > 0:
+            raise ValueError(f"alpha must be > 0, got {alpha}")
+        mixup, cutmix = (float(alpha), 0.0) if op == "mixup" else (0.0, float(alpha))
+        settings = dict(
+            mixup_alpha=mixup, cutmix_alpha=cutmix, prob=1.0, switch_prob=0.5,
+            mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
+        )
+        # num_classes may be None where the labels come dense, as in torchvision
+        super().__init__(settings, num_classes, 0.0, seed)
+        self.alpha = float(alpha)
+
     def __call__(
         self,
         *inputs: Any,
@@ -41,16 +54,7 @@ class MixUp(_TorchVision):
 
     def __init__(self, alpha: float = 1.0, num_classes: Optional[int] = None,
                  seed: Optional[int] = None) -> None:
-        if num_classes is None:
-            raise ValueError("num_classes is required")
-        if not alpha > 0:
-            raise ValueError(f"alpha must be > 0, got {alpha}")
-        config = dict(
-            mixup_alpha=float(alpha), cutmix_alpha=0.0, prob=1.0, switch_prob=0.0,
-            mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
-        )
-        super().__init__(config, num_classes, 0.0, seed)
-        self.alpha = float(alpha)
+        super().__init__("mixup", alpha, num_classes, seed)
 
 
 class CutMix(_TorchVision):
@@ -64,13 +68,4 @@ class CutMix(_TorchVision):
 
     def __init__(self, alpha: float = 1.0, num_classes: Optional[int] = None,
                  seed: Optional[int] = None) -> None:
-        if num_classes is None:
-            raise ValueError("num_classes is required")
-        if not alpha > 0:
-            raise ValueError(f"alpha must be > 0, got {alpha}")
-        config = dict(
-            mixup_alpha=0.0, cutmix_alpha=float(alpha), prob=1.0, switch_prob=1.0,
-            mode="batch", pairing="roll", recipe="torchvision", correct_lam=True,
-        )
-        super().__init__(config, num_classes, 0.0, seed)
-        self.alpha = float(alpha)
+        super().__init__("cutmix", alpha, num_classes, seed)

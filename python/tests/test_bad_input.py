@@ -116,8 +116,8 @@ def test_bad_parameters_of_the_other_classes():
         mixup.MixUp(alpha=0.0, num_classes=3)
     with pytest.raises(ValueError, match=r"alpha must be > 0, got nan"):
         mixup.CutMix(alpha=float("nan"), num_classes=3)
-    with pytest.raises(ValueError, match=r"num_classes is required"):
-        mixup.MixUp(alpha=1.0)
+    with pytest.raises(ValueError, match=r"num_classes is needed to turn target into soft targets"):
+        mixup.MixUp(alpha=1.0)(images(), [0, 1, 2, 3])
     with pytest.raises(ValueError, match=r"mean and std go together"):
         mixup.FastCollateMixup(mean=(0.5,))
     with pytest.raises(ValueError, match=r"layout must be 'chw' or 'hwc'"):
