@@ -399,8 +399,9 @@ impl Mixer {
     /// with `x[c_{k+1}]`, still original, and the last with the saved copy.
     /// A cycle of two (timm's flip pairs all samples so) is mixed in one
     /// pass, a few KiB at a time, without saving a whole sample. Each sample
-    /// is read about once and written once, the traffic of a `memcpy`. A CutMix sample takes its partner's elements inside its box
-    /// and no others; where the last sample of a cycle cuts, only the box
+    /// is read about once and written once, the traffic of a `memcpy`. A
+    /// CutMix sample takes its partner's elements inside its box and no
+    /// others; where the last sample of a cycle cuts, only the box
     /// of `x[c0]` it needs is saved. Samples that do not mix are not
     /// written, and a batch in which none mixes is not touched at all. u8
     /// samples take timm's `FastCollateMixup` arithmetic:

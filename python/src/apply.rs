@@ -29,6 +29,13 @@ type PlanArrays<'py> = (
     Bound<'py, PyArray2<i64>>,
 );
 
+/// What the fused call returns: the output, the targets, the plan.
+type FusedOutput<'py> = (
+    Bound<'py, PyAny>,
+    Option<Bound<'py, PyArray2<f32>>>,
+    PlanArrays<'py>,
+);
+
 /// What one call drew.
 struct Drawn {
     partners: Vec<u32>,
@@ -310,7 +317,6 @@ fn normalize<'a>(
 #[pyfunction]
 #[pyo3(signature = (config, x, out, labels, num_classes, smoothing, image, out_layout, mean, std, seed, stream))]
 #[allow(clippy::too_many_arguments)]
-#[allow(clippy::type_complexity)]
 pub fn mix_u8_to_f32<'py>(
     py: Python<'py>,
     config: &Bound<'py, Config>,
@@ -325,11 +331,7 @@ pub fn mix_u8_to_f32<'py>(
     std: Option<Vec<f32>>,
     seed: u64,
     stream: u64,
-) -> PyResult<(
-    Bound<'py, PyAny>,
-    Option<Bound<'py, PyArray2<f32>>>,
-    PlanArrays<'py>,
-)> {
+) -> PyResult<FusedOutput<'py>> {
     let mix = &config.get().mix;
     let (n, len) = batch_dims("x", x.shape())?;
     let shape = self::image("x", image, len)?;
