@@ -221,3 +221,15 @@ def test_timm_multi_label_with_our_plan(mode, monkeypatch):
     want_x, want_t = timm_fn(x.clone(), rows)
     same_bits(ours, want_x)
     same_bits(targets, want_t)
+
+
+def test_a_view_is_mixed_where_it_lies():
+    big = images(n=8)
+    before = big.clone()
+    view = big[2:6]  # a storage offset, shared memory
+    _, _, plan = mixup.MixUp(num_classes=3, seed=1)(view, torch.tensor([0, 1, 2, 0]),
+                                                     return_plan=True)
+    lam = float(plan.lambdas[0])
+    same_bits(big[2:6], before[2:6] * lam + before[2:6].roll(1, 0) * (1 - lam))
+    same_bits(big[:2], before[:2])
+    same_bits(big[6:], before[6:])
