@@ -263,12 +263,15 @@ impl<'a> Fused<'a> {
     /// The arithmetic path of the backend, where it has one and it applies;
     /// returns whether it wrote `out`.
     fn vector(&self, w: Weights, out: &mut [f32], (a, b): (&[u8], &[u8]), stream: bool) -> bool {
+        if !self.vectors {
+            // also where there are more channels than the tables hold
+            return false;
+        }
         let image = self.image;
         let planar = (image.input == Layout::Chw, image.output == Layout::Chw);
         let channels = &self.channels()[..image.channels];
         let pixels = image.pixels;
-        self.vectors
-            && normalize_blend(self.backend, w, out, a, b, channels, pixels, planar, stream)
+        normalize_blend(self.backend, w, out, a, b, channels, pixels, planar, stream)
     }
 
     /// `v(a)` by the arithmetic path: the blend of `a` with itself at
