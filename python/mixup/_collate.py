@@ -3,6 +3,7 @@ out, optionally with ToTensor and Normalize fused into the mix."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
@@ -141,6 +142,4 @@ class FastCollateMixup(Mixup):
 
 
 def _torch_loaded() -> bool:
-    import sys
-
     return "torch" in sys.modules
