@@ -3,12 +3,14 @@
 
 use libfuzzer_sys::fuzz_target;
 use mixup::ffi::{mixup_apply_f32, mixup_status};
-use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, permutation, same};
+use mixup_fuzz::{
+    Arena, Spec, Unstructured, blend, lambda, permutation, room, same, samples, side,
+};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let n = u.int_in_range(0..=12).unwrap_or(0);
-    let len = u.int_in_range(0..=40).unwrap_or(0);
+    let n: usize = u.int_in_range(0..=12).unwrap_or(0);
+    let len = side(&mut u, 40);
     let lams = if u.arbitrary().unwrap_or(false) {
         n.max(1)
     } else {
@@ -16,10 +18,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let perm = permutation(&mut u, n);
     let specs = [
-        Spec::of::<f32>(n * len),
+        Spec::of::<f32>(room(n.saturating_mul(len))),
         Spec::of::<u32>(n),
         Spec::of::<f64>(lams),
-        Spec::of::<f32>(len + n.div_ceil(32)),
+        Spec::of::<f32>(room(len.saturating_add(n.div_ceil(32)))),
     ];
     let mut arena = Arena::new(&mut u, &specs);
     (0..n).for_each(|i| arena.set(1, i, perm[i]));
@@ -33,15 +35,13 @@ fuzz_target!(|data: &[u8]| {
         return arena.assert_untouched(&before, &[3], status as i32);
     }
     let old = |k: usize, e: usize| -> f32 { arena.was(&before, 0, k * len + e) };
-    for i in 0..n {
+    for (i, e) in samples(n, len, arena.len(0)) {
         let partner = arena.get::<u32>(1, i) as usize;
         let lam: f64 = arena.get(2, if arena.len(2) == 1 { 0 } else { i });
-        for e in 0..len {
-            let want = blend(lam, old(i, e), old(partner, e));
-            assert!(
-                same(arena.get(0, i * len + e), want),
-                "sample {i} element {e}"
-            );
-        }
+        let want = blend(lam, old(i, e), old(partner, e));
+        assert!(
+            same(arena.get(0, i * len + e), want),
+            "sample {i} element {e}"
+        );
     }
 });

@@ -3,13 +3,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use mixup::ffi::{mixup_apply_into_u8_f32, mixup_image, mixup_status};
-use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, partner, same};
+use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, partner, room, same, samples, sides};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let n = u.int_in_range(0..=6).unwrap_or(0);
-    let channels = u.int_in_range(0..=5).unwrap_or(0);
-    let pixels = u.int_in_range(0..=40).unwrap_or(0);
+    let [channels, pixels] = sides(&mut u, [5, 40]);
     let layouts: (u32, u32) = (
         u.int_in_range(0..=2).unwrap_or(0),
         u.int_in_range(0..=2).unwrap_or(0),
@@ -20,21 +19,21 @@ fuzz_target!(|data: &[u8]| {
     } else {
         1
     };
-    let len = channels * pixels;
+    let len = channels * pixels; // zero where a side is HUGE
     let per_channel = if normalize { channels } else { 0 };
     let specs = [
         Spec::of::<u8>(n * len),
         Spec::of::<mixup_image>(1),
         Spec::of::<u32>(n),
         Spec::of::<f64>(lams),
-        Spec::of::<f32>(per_channel),
-        Spec::of::<f32>(per_channel),
+        Spec::of::<f32>(room(per_channel)),
+        Spec::of::<f32>(room(per_channel)),
         Spec::of::<f32>(n * len),
     ];
     let mut arena = Arena::new(&mut u, &specs);
     (0..n).for_each(|i| arena.set(2, i, partner(&mut u, n)));
     (0..lams).for_each(|i| arena.set(3, i, lambda(&mut u)));
-    for c in 0..per_channel {
+    for c in 0..room(per_channel) {
         // usual constants mostly; the input's bytes already gave any f32
         if u.arbitrary::<u8>().unwrap_or(0) % 4 != 0 {
             arena.set(4, c, f32::from(u.arbitrary::<i8>().unwrap_or(0)) / 64.0);
@@ -95,23 +94,20 @@ fuzz_target!(|data: &[u8]| {
             x
         }
     };
-    for i in 0..n {
+    for (i, e) in samples(n, len, arena.len(0)) {
         let j = arena.get::<u32>(2, i) as usize;
         let lam: f64 = arena.get(3, if arena.len(3) == 1 { 0 } else { i });
-        for c in 0..channels {
-            for p in 0..pixels {
-                let (a, b) = (
-                    arena.get(0, i * len + at(layouts.0, c, p)),
-                    arena.get(0, j * len + at(layouts.0, c, p)),
-                );
-                let want = blend(lam, v(a, c), v(b, c));
-                let got: f32 = arena.get(6, i * len + at(layouts.1, c, p));
-                assert!(
-                    same(got, want),
-                    "sample {i} c {c} p {p}: {got:e}, want {want:e}; {}",
-                    arena.layout()
-                );
-            }
-        }
+        let (c, p) = (e / pixels, e % pixels);
+        let (a, b) = (
+            arena.get(0, i * len + at(layouts.0, c, p)),
+            arena.get(0, j * len + at(layouts.0, c, p)),
+        );
+        let want = blend(lam, v(a, c), v(b, c));
+        let got: f32 = arena.get(6, i * len + at(layouts.1, c, p));
+        assert!(
+            same(got, want),
+            "sample {i} c {c} p {p}: {got:e}, want {want:e}; {}",
+            arena.layout()
+        );
     }
 });

@@ -11,7 +11,7 @@ use mixup::ffi::{
     mixup_config_default, mixup_rng, mixup_status, mixup_workspace_size,
 };
 use mixup::{CutBox, Granularity, MixConfig, MixRng, Op, Pairing, Recipe};
-use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, same, weights};
+use mixup_fuzz::{Arena, HUGE, Spec, Unstructured, blend, lambda, same, samples, weights};
 
 /// A Beta shape: off, timm's, or any bits.
 fn shape(u: &mut Unstructured<'_>) -> f64 {
@@ -63,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
         u.int_in_range(1..=9).unwrap_or(1),
         u.int_in_range(1..=9).unwrap_or(1),
     );
-    let len = match u.arbitrary::<u8>().unwrap_or(0) % 16 {
+    let mut len = match u.arbitrary::<u8>().unwrap_or(0) % 16 {
         0 => c * h * w + 1,
         1 => c * h * w - 1,
         _ => c * h * w,
@@ -93,6 +93,14 @@ fuzz_target!(|data: &[u8]| {
         0 => (0, w),
         1 => (h, w + 1),
         2 => (usize::MAX, 2),
+        3 | 4 => {
+            len = 0; // an empty image with a side no check could walk
+            if u.arbitrary().unwrap_or(false) {
+                (HUGE, 0)
+            } else {
+                (0, HUGE)
+            }
+        }
         _ => (h, w),
     };
     let mut bytes = 0;
@@ -181,8 +189,9 @@ fuzz_target!(|data: &[u8]| {
     // the image the call accepted: the config's sides, channels filling a sample
     let (h, w) = (config.height, config.width);
     let c = if rust.cutmix_on() {
-        let c = len / (h * w);
-        assert!(c >= 1 && c * h * w == len, "accepted shape");
+        let area = h.checked_mul(w).expect("accepted sides");
+        let c = if area == 0 { 0 } else { len / area };
+        assert!(c * area == len && (c >= 1 || len == 0), "accepted shape");
         let sides = (h, w);
         rust.draw_with_boxes(
             &mut r,
@@ -221,31 +230,6 @@ fuzz_target!(|data: &[u8]| {
         if ops[i] == Op::CutMix {
             assert!(boxes[i].fits(h, w));
         }
-        let old = |s: usize, e: usize| -> f32 { arena.was(&before, 2, s * len + e) };
-        for e in 0..len {
-            // where element e is, for a CutMix sample (whose image is known)
-            let inside = ops[i] == Op::CutMix && {
-                let (yy, xx) = if chw {
-                    (e / w % h, e % w)
-                } else {
-                    (e / (w * c), e / c % w)
-                };
-                let b = boxes[i];
-                (b.y1 as usize..b.y2 as usize).contains(&yy)
-                    && (b.x1 as usize..b.x2 as usize).contains(&xx)
-            };
-            let p = partners[i] as usize;
-            let want = match ops[i] {
-                Op::Unmixed => old(i, e),
-                Op::Mixup => blend(lams[i], old(i, e), old(p, e)),
-                Op::CutMix if inside => old(p, e),
-                Op::CutMix => old(i, e),
-            };
-            assert!(
-                same(arena.get(2, i * len + e), want),
-                "sample {i} element {e}"
-            );
-        }
         let s = config.label_smoothing;
         let (off, on) = ((s / k as f64) as f32, (1.0 - s + s / k as f64) as f32);
         let (ws, wp) = weights(lams[i]);
@@ -259,5 +243,30 @@ fuzz_target!(|data: &[u8]| {
                 "target {i} {class}"
             );
         }
+    }
+    let old = |s: usize, e: usize| -> f32 { arena.was(&before, 2, s * len + e) };
+    for (i, e) in samples(n, len, arena.len(2)) {
+        // where element e is, for a CutMix sample (whose image is known)
+        let inside = ops[i] == Op::CutMix && {
+            let (yy, xx) = if chw {
+                (e / w % h, e % w)
+            } else {
+                (e / (w * c), e / c % w)
+            };
+            let b = boxes[i];
+            (b.y1 as usize..b.y2 as usize).contains(&yy)
+                && (b.x1 as usize..b.x2 as usize).contains(&xx)
+        };
+        let p = partners[i] as usize;
+        let want = match ops[i] {
+            Op::Unmixed => old(i, e),
+            Op::Mixup => blend(lams[i], old(i, e), old(p, e)),
+            Op::CutMix if inside => old(p, e),
+            Op::CutMix => old(i, e),
+        };
+        assert!(
+            same(arena.get(2, i * len + e), want),
+            "sample {i} element {e}"
+        );
     }
 });

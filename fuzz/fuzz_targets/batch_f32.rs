@@ -7,13 +7,13 @@ use mixup::ffi::{
     mixup_config_default, mixup_rng, mixup_status, mixup_workspace_size,
 };
 use mixup::{Granularity, MixConfig, MixRng, Op, Pairing};
-use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, same, weights};
+use mixup_fuzz::{Arena, Spec, Unstructured, blend, lambda, room, same, samples, side, weights};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let n = u.int_in_range(0..=10).unwrap_or(0);
-    let len = u.int_in_range(0..=24).unwrap_or(0);
-    let k = u.int_in_range(0..=6).unwrap_or(0);
+    let n: usize = u.int_in_range(0..=10).unwrap_or(0);
+    let len = side(&mut u, 24);
+    let k = side(&mut u, 6);
     let with_labels = u.arbitrary().unwrap_or(false);
     let mut config = mixup_config_default();
     config.alpha = match u.arbitrary::<u8>().unwrap_or(0) % 5 {
@@ -39,14 +39,18 @@ fuzz_target!(|data: &[u8]| {
     let mut bytes = 0;
     // SAFETY: a valid out-pointer.
     unsafe { mixup_workspace_size(n, len, &mut bytes) };
-    let labelled = if with_labels { (n, n * k) } else { (0, 0) };
+    let labelled = if with_labels {
+        (n, n.saturating_mul(k))
+    } else {
+        (0, 0)
+    };
     let specs = [
         Spec::of::<mixup_rng>(1),
         Spec::of::<mixup_config>(1),
-        Spec::of::<f32>(n * len),
+        Spec::of::<f32>(room(n.saturating_mul(len))),
         Spec::of::<i64>(labelled.0),
-        Spec::of::<f32>(labelled.1),
-        Spec::of::<u64>(bytes.div_ceil(8)),
+        Spec::of::<f32>(room(labelled.1)),
+        Spec::of::<u64>(room(bytes.div_ceil(8))),
         Spec::of::<f64>(n),
         Spec::of::<u32>(n),
         Spec::of::<u8>(n),
@@ -150,32 +154,32 @@ fuzz_target!(|data: &[u8]| {
         if arena.len(8) == n {
             assert_eq!(arena.get::<u8>(8, i), u8::from(mixes[i]), "applied {i}");
         }
-        let old = |s: usize, e: usize| -> f32 { arena.was(&before, 2, s * len + e) };
-        for e in 0..len {
-            let want = if mixes[i] {
-                blend(lams[i], old(i, e), old(partners[i] as usize, e))
-            } else {
-                old(i, e)
-            };
-            assert!(
-                same(arena.get(2, i * len + e), want),
-                "sample {i} element {e}"
-            );
-        }
-        if with_labels {
-            let s = config.label_smoothing;
-            let (off, on) = ((s / k as f64) as f32, (1.0 - s + s / k as f64) as f32);
+    }
+    let old = |s: usize, e: usize| -> f32 { arena.was(&before, 2, s * len + e) };
+    for (i, e) in samples(n, len, arena.len(2)) {
+        let want = if mixes[i] {
+            blend(lams[i], old(i, e), old(partners[i] as usize, e))
+        } else {
+            old(i, e)
+        };
+        assert!(
+            same(arena.get(2, i * len + e), want),
+            "sample {i} element {e}"
+        );
+    }
+    if with_labels {
+        let s = config.label_smoothing;
+        let (off, on) = ((s / k as f64) as f32, (1.0 - s + s / k as f64) as f32);
+        for (i, c) in samples(n, k, arena.len(4)) {
             let (ws, wp) = weights(lams[i]);
             let (ya, yb): (i64, i64) = (arena.get(3, i), arena.get(3, partners[i] as usize));
-            for c in 0..k {
-                let hot = |y: i64| if y == c as i64 { on } else { off };
-                let got: f32 = arena.get(4, i * k + c);
-                assert_eq!(
-                    got.to_bits(),
-                    (ws * hot(ya) + wp * hot(yb)).to_bits(),
-                    "target {i} {c}"
-                );
-            }
+            let hot = |y: i64| if y == c as i64 { on } else { off };
+            let got: f32 = arena.get(4, i * k + c);
+            assert_eq!(
+                got.to_bits(),
+                (ws * hot(ya) + wp * hot(yb)).to_bits(),
+                "target {i} {c}"
+            );
         }
     }
 });

@@ -3,12 +3,12 @@
 
 use libfuzzer_sys::fuzz_target;
 use mixup::ffi::{mixup_labels_f32, mixup_status};
-use mixup_fuzz::{Arena, Spec, Unstructured, lambda, partner, weights};
+use mixup_fuzz::{Arena, Spec, Unstructured, lambda, partner, room, samples, side, weights};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
-    let n = u.int_in_range(0..=12).unwrap_or(0);
-    let k = u.int_in_range(0..=20).unwrap_or(0);
+    let n: usize = u.int_in_range(0..=12).unwrap_or(0);
+    let k = side(&mut u, 20);
     let lams = if u.arbitrary().unwrap_or(false) {
         n.max(1)
     } else {
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         Spec::of::<i64>(n),
         Spec::of::<u32>(n),
         Spec::of::<f64>(lams),
-        Spec::of::<f32>(n * k),
+        Spec::of::<f32>(room(n.saturating_mul(k))),
     ];
     let mut arena = Arena::new(&mut u, &specs);
     for i in 0..n {
@@ -59,16 +59,14 @@ fuzz_target!(|data: &[u8]| {
     }
     let off64 = smoothing / k as f64;
     let (off, on) = (off64 as f32, (1.0 - smoothing + off64) as f32);
-    for i in 0..n {
+    for (i, c) in samples(n, k, arena.len(3)) {
         let lam: f64 = arena.get(2, if arena.len(2) == 1 { 0 } else { i });
         let (ws, wp) = weights(lam);
         let ya: i64 = arena.get(0, i);
         let yb: i64 = arena.get(0, arena.get::<u32>(1, i) as usize);
-        for c in 0..k {
-            let hot = |y: i64| if y == c as i64 { on } else { off };
-            let want = ws * hot(ya) + wp * hot(yb);
-            let got: f32 = arena.get(3, i * k + c);
-            assert_eq!(got.to_bits(), want.to_bits(), "sample {i} class {c}");
-        }
+        let hot = |y: i64| if y == c as i64 { on } else { off };
+        let want = ws * hot(ya) + wp * hot(yb);
+        let got: f32 = arena.get(3, i * k + c);
+        assert_eq!(got.to_bits(), want.to_bits(), "sample {i} class {c}");
     }
 });

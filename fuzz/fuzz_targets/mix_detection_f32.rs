@@ -8,7 +8,7 @@ use mixup::ffi::{
     mixup_detection_outputs_default, mixup_mix_detection_f32, mixup_size, mixup_status,
     mixup_weighted_box,
 };
-use mixup_fuzz::{Arena, Spec, Unstructured, lambda, partner, same, weights};
+use mixup_fuzz::{Arena, Spec, Unstructured, lambda, partner, room, same, samples, sides, weights};
 
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
@@ -21,9 +21,9 @@ fuzz_target!(|data: &[u8]| {
         1
     };
     let sizes: Vec<mixup_size> = (0..n)
-        .map(|_| mixup_size {
-            height: u.int_in_range(0..=6).unwrap_or(0),
-            width: u.int_in_range(0..=6).unwrap_or(0),
+        .map(|_| {
+            let [height, width] = sides(&mut u, [6, 6]);
+            mixup_size { height, width }
         })
         .collect();
     let counts: Vec<usize> = (0..n).map(|_| u.int_in_range(0..=3).unwrap_or(0)).collect();
@@ -47,6 +47,7 @@ fuzz_target!(|data: &[u8]| {
     for (i, &p) in partners.iter().enumerate() {
         let p = (p as usize).min(n - 1);
         let (a, b) = (sizes[i], sizes[p]);
+        // at most 4 x 2^33 x 6 x 3: no overflow, but maybe more than a buffer gets
         canvas_total += a.height.max(b.height) * a.width.max(b.width) * channels;
         out_boxes += counts[i] + counts[p];
     }
@@ -59,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
         Spec::of::<usize>(n + 1),
         Spec::of::<u32>(n),
         Spec::of::<f64>(lams),
-        Spec::of::<f32>(canvas_total),
+        Spec::of::<f32>(room(canvas_total)),
         Spec::of::<usize>(n),
         Spec::of::<mixup_size>(n),
         Spec::of::<mixup_weighted_box>(out_boxes),
@@ -160,22 +161,24 @@ fuzz_target!(|data: &[u8]| {
         );
         let start: usize = arena.get(9, i);
         let (oa, ob): (usize, usize) = (arena.get(1, i), arena.get(1, j));
-        for c in 0..channels {
-            for y in 0..canvas.height {
-                for x in 0..canvas.width {
-                    // GluonCV: zeros, `a * lam` where a covers, `+ b * (1 - lam)` where b does
-                    let covers = |s: mixup_size| y < s.height && x < s.width;
-                    let mut want = 0.0f32;
-                    if covers(sa) {
-                        want = arena.get::<f32>(0, oa + at(sa, c, y, x)) * ws;
-                    }
-                    if covers(sb) {
-                        want += arena.get::<f32>(0, ob + at(sb, c, y, x)) * wp;
-                    }
-                    let got: f32 = arena.get(8, start + at(canvas, c, y, x));
-                    assert!(same(got, want), "canvas {i} c {c} y {y} x {x}");
-                }
+        // over the canvas's elements, never its sides: one may be HUGE
+        let pixels = match channels {
+            0 => 0,
+            _ => (canvas.height.checked_mul(canvas.width)).expect("an accepted canvas"),
+        };
+        for (c, p) in samples(channels, pixels, arena.len(8).saturating_sub(start)) {
+            let (y, x) = (p / canvas.width, p % canvas.width);
+            // GluonCV: zeros, `a * lam` where a covers, `+ b * (1 - lam)` where b does
+            let covers = |s: mixup_size| y < s.height && x < s.width;
+            let mut want = 0.0f32;
+            if covers(sa) {
+                want = arena.get::<f32>(0, oa + at(sa, c, y, x)) * ws;
             }
+            if covers(sb) {
+                want += arena.get::<f32>(0, ob + at(sb, c, y, x)) * wp;
+            }
+            let got: f32 = arena.get(8, start + at(canvas, c, y, x));
+            assert!(same(got, want), "canvas {i} c {c} y {y} x {x}");
         }
         let mut slot: usize = arena.get(12, i);
         for (k, weight) in [(i, ws), (j, wp)] {

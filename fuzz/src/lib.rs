@@ -171,6 +171,49 @@ impl Arena {
     }
 }
 
+/// A side no harness could walk: `2^33`. An empty shape with such a side is
+/// valid (it has no elements), so a call may accept it; a check that loops
+/// over a dimension rather than over the elements touched would then hang.
+pub const HUGE: usize = 1 << 33;
+
+/// The most elements a harness allocates for one buffer. A call that needs
+/// more (a shape with a [`HUGE`] side and a nonzero other one) is given
+/// this many, and must refuse it.
+pub const MOST: usize = 1 << 16;
+
+/// One side of a shape: at most `most`, or one time in 16 [`HUGE`].
+pub fn side(u: &mut Unstructured<'_>, most: usize) -> usize {
+    match u.arbitrary::<u8>().unwrap_or(0) % 16 {
+        15 => HUGE,
+        _ => u.int_in_range(0..=most).unwrap_or(0),
+    }
+}
+
+/// Two sides of a shape: one time in 16 each the empty `[0, HUGE]` and
+/// `[HUGE, 0]`, otherwise each at most `most[k]`.
+pub fn sides(u: &mut Unstructured<'_>, most: [usize; 2]) -> [usize; 2] {
+    match u.arbitrary::<u8>().unwrap_or(0) % 16 {
+        14 => [0, HUGE],
+        15 => [HUGE, 0],
+        _ => most.map(|m| u.int_in_range(0..=m).unwrap_or(0)),
+    }
+}
+
+/// `len`, or [`MOST`] where `len` is more: what a buffer gets.
+pub fn room(len: usize) -> usize {
+    len.min(MOST)
+}
+
+/// Every `(sample, element)` of `n` samples of `len` elements, which a call
+/// accepted for a buffer of `room` elements (and so must fit there): a
+/// check walks these, so it is bounded by the elements touched, never by
+/// one side.
+pub fn samples(n: usize, len: usize, room: usize) -> impl Iterator<Item = (usize, usize)> {
+    let total = n.checked_mul(len).filter(|&t| t <= room);
+    let total = total.unwrap_or_else(|| panic!("accepted {n} x {len} for {room} elements"));
+    (0..total).map(move |t| (t / len, t % len))
+}
+
 /// A lambda from the input: mostly in `[0, 1]`, with the ends, sometimes
 /// anything at all.
 pub fn lambda(u: &mut Unstructured<'_>) -> f64 {
