@@ -1,32 +1,31 @@
 //! The Python package's tests (`python/tests`, pytest) as part of `cargo
 //! test`: builds the extension (`python/`, with the `python` profile) into
 //! `target/python-tests`, lays the package out beside it and runs pytest
-//! with `python3` (or `$PYTHON`), which needs NumPy and pytest. Without
-//! them the test says so and passes, unless `MIXUP_REQUIRE_PYTHON` is set
-//! (as `.ci/run` sets it). `MIXUP_SKIP_PYTHON_TESTS` skips it (the aarch64
-//! run under qemu, whose host Python is not the target's).
+//! with `python3` (or `$PYTHON`), which needs NumPy and pytest (PyTorch,
+//! torchvision and timm for the comparisons against them). Without NumPy
+//! or pytest it says so in one line and passes, except under CI (see
+//! `common/suite.rs`), where that and any skipped test fail.
+//! `MIXUP_SKIP_PYTHON_TESTS` leaves it out on purpose (the aarch64 run
+//! under qemu, whose host Python is not the target's).
+
+#[path = "common/suite.rs"]
+mod suite;
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
-#[test]
-fn python_package() {
+fn main() -> ExitCode {
     if std::env::var_os("MIXUP_SKIP_PYTHON_TESTS").is_some() {
-        eprintln!("skipped the Python tests: MIXUP_SKIP_PYTHON_TESTS is set");
-        return;
+        println!("python: left out (MIXUP_SKIP_PYTHON_TESTS is set)");
+        return ExitCode::SUCCESS;
     }
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let ready = Command::new(&python)
-        .args(["-c", "import numpy, pytest"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ready {
-        let why = format!(
-            "skipped the Python tests: {python} lacks numpy or pytest (pip install numpy pytest)"
+    if !suite::works(&python, &["-c", "import numpy, pytest"]) {
+        return suite::cannot_run(
+            "python",
+            &format!("NumPy and pytest in {python}"),
+            "pip install numpy pytest, or set PYTHON to a Python that has them",
         );
-        assert!(std::env::var_os("MIXUP_REQUIRE_PYTHON").is_none(), "{why}");
-        eprintln!("{why}");
-        return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = root.join("target/python-tests");
@@ -46,7 +45,10 @@ fn python_package() {
         .arg(&target)
         .status()
         .expect("cargo runs");
-    assert!(built.success(), "building the extension failed");
+    if !built.success() {
+        println!("python: FAILED: building the extension failed");
+        return ExitCode::FAILURE;
+    }
 
     let package = target.join("site/mixup");
     let _ = std::fs::remove_dir_all(&package);
@@ -85,5 +87,9 @@ fn python_package() {
         .current_dir(root)
         .status()
         .expect("pytest runs");
-    assert!(tested.success(), "the Python tests failed");
+    if !tested.success() {
+        println!("python: FAILED: pytest failed");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }
