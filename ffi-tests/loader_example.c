@@ -3,7 +3,7 @@
  * mixup_batch_f32 (random permutation, label smoothing), write the mixed
  * images and print lambda, the pairs and the soft targets.
  *
- *   cargo cinstall --release --prefix /usr/local    # installs libmixup, mixup.h, mixup.pc
+ *   (README.md, "Use it from C and C++", has the install lines)
  *   cc -std=c99 -O2 ffi-tests/loader_example.c $(pkg-config --cflags --libs mixup) -o loader_example
  *   ./loader_example examples/data out
  */

@@ -3,6 +3,9 @@
 //! then plain under valgrind when valgrind is installed. Also checks that
 //! the freestanding static library needs nothing but compiler builtins.
 
+#[path = "common/suite.rs"]
+mod suite;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -77,16 +80,23 @@ fn run(cmd: &mut Command) -> String {
 
 /// Compiles one program of `ffi-tests/` with the strictest warnings.
 fn compile(source: &str, sanitize: bool) -> PathBuf {
-    let cpp = source.ends_with(".cpp");
+    compile_path(&root().join("ffi-tests").join(source), sanitize)
+}
+
+/// Compiles a C (or, ending in `.cpp`, C++) program with the strictest
+/// warnings, against the static library.
+fn compile_path(source: &Path, sanitize: bool) -> PathBuf {
+    let cpp = source.extension().is_some_and(|e| e == "cpp");
+    let name = source.file_name().unwrap().to_string_lossy();
     let exe = out_dir().join(format!(
-        "{source}.{}",
+        "{name}.{}",
         if sanitize { "asan" } else { "plain" }
     ));
     let mut cmd = Command::new(if cpp { "g++" } else { "gcc" });
     cmd.arg(if cpp { "-std=c++17" } else { "-std=c99" })
         .args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
         .arg(format!("-I{}", root().join("include").display()))
-        .arg(root().join("ffi-tests").join(source));
+        .arg(source);
     if sanitize {
         cmd.args([
             "-O1",
@@ -102,11 +112,14 @@ fn compile(source: &str, sanitize: bool) -> PathBuf {
     exe
 }
 
+/// Whether valgrind is here; under CI it must be.
 fn have_valgrind() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    let here = suite::works("valgrind", &["--version"]);
+    assert!(
+        here || !suite::must_run(),
+        "valgrind is not installed (apt-get install valgrind); CI runs every check"
+    );
+    here
 }
 
 /// Runs a program sanitized, then under valgrind when present.
@@ -134,6 +147,44 @@ fn c_program_calls_everything_and_reaches_every_error() {
 fn cpp_program_uses_the_header() {
     let text = run_both_ways("test_api.cpp", &[]);
     assert!(text.contains("all checks passed"), "{text}");
+}
+
+/// The README's C snippet, as a user copies it, with a `main` that calls it.
+#[test]
+fn readme_c_snippet_compiles_as_c_and_cpp_and_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let snippet = readme
+        .split("```c\n")
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains("int mix_batch("))
+        .expect("README.md has the C block of mix_batch");
+    let main = r#"
+#include <math.h>
+int main(void) {
+    enum { N = 5, LEN = 7, K = 3 };
+    float images[N * LEN], targets[N * K];
+    int64_t labels[N] = {0, 1, 2, 0, 1};
+    double lambdas[N];
+    uint32_t partners[N];
+    int i, k;
+    for (i = 0; i < N * LEN; i++) images[i] = (float)i;
+    if (mix_batch(images, labels, N, LEN, K, 2026, 0, targets, lambdas, partners) != 0) return 1;
+    for (i = 0; i < N; i++) {
+        float sum = 0.0f;
+        for (k = 0; k < K; k++) sum += targets[i * K + k];
+        if (fabsf(sum - 1.0f) > 1e-5f || partners[i] >= N || !(lambdas[i] >= 0.0)) return 2;
+    }
+    if (mix_batch(images, labels, N, LEN, 0, 2026, 1, targets, lambdas, partners) != -1) return 3;
+    puts("the README's snippet ran");
+    return 0;
+}
+"#;
+    for ext in ["c", "cpp"] {
+        let source = out_dir().join(format!("readme_snippet.{ext}"));
+        std::fs::write(&source, format!("{snippet}{main}")).unwrap();
+        let text = run(&mut Command::new(compile_path(&source, true)));
+        assert!(text.contains("the README's snippet ran"), "{ext}: {text}");
+    }
 }
 
 #[test]

@@ -1,14 +1,21 @@
-//! The C library as C users install it: `cargo cinstall --destdir` gives
-//! the versioned shared library with its SONAME, the static library, the
-//! header and `mixup.pc`; the C loader example then builds with
-//! `pkg-config --cflags --libs mixup` (shared and static) and as a CMake
-//! project with `pkg_check_modules(... IMPORTED_TARGET mixup)`, and runs.
+//! The C library as the README tells C users to install it. In a copy of
+//! the repository (its tracked and untracked, not ignored, files), with
+//! `HOME` in a scratch folder, this runs the README's two `sh` blocks as
+//! they are written: `cargo cinstall --prefix "$HOME/.local" --libdir ...`
+//! then the loader example built with pkg-config and run, and the route
+//! without cargo-c (`cargo rustc ... --crate-type staticlib`). It then
+//! checks the installed tree: the SONAME and its link, the static library
+//! linked through `pkg-config --static`, and the CMake project of
+//! `ffi-tests/cmake` with `pkg_check_modules(... IMPORTED_TARGET mixup)`.
 //!
-//! Needs cargo-c, pkg-config and cmake; where one is missing the test says
-//! so in one line and passes (`.ci/run` installs all three).
+//! Needs cargo-c, pkg-config, cmake and a C compiler; where one is missing
+//! it says so in one line, and under CI fails (`common/suite.rs`).
+
+#[path = "common/suite.rs"]
+mod suite;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitCode};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,68 +34,109 @@ fn run(cmd: &mut Command) -> String {
     text
 }
 
-fn available(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// The README's `sh` block that contains `needle`.
+fn readme_block(needle: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    readme
+        .split("```sh\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("```").expect("a closed block")])
+        .find(|block| block.contains(needle))
+        .unwrap_or_else(|| panic!("README.md has no sh block with {needle:?}"))
+        .to_owned()
 }
 
-/// The one file named `name` under `dir`, searched recursively.
-fn find(dir: &Path, name: &str) -> Option<PathBuf> {
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        if path.file_name().is_some_and(|n| n == name) {
-            return Some(path);
+/// The repository's files as a clone would have them, copied into `tree`
+/// (over an earlier copy, so that its `target/` builds incrementally).
+fn copy_repository(tree: &Path) {
+    let listed = run(Command::new("git").current_dir(root()).args([
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ]));
+    for name in listed.split('\0').filter(|n| !n.is_empty()) {
+        let from = root().join(name);
+        if !from.is_file() {
+            continue; // deleted in the working tree, or a submodule
         }
-        if path.is_dir()
-            && !path.is_symlink()
-            && let Some(found) = find(&path, name)
-        {
-            return Some(found);
-        }
+        let to = tree.join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
     }
-    None
 }
 
-#[test]
-fn installed_library_builds_with_pkg_config_and_cmake() {
-    let missing: Vec<&str> = [
-        (
-            "cargo-c",
-            available(env!("CARGO"), &["cinstall", "--version"]),
-        ),
-        ("pkg-config", available("pkg-config", &["--version"])),
-        ("cmake", available("cmake", &["--version"])),
-    ]
-    .iter()
-    .filter(|(_, ok)| !ok)
-    .map(|(name, _)| *name)
-    .collect();
+/// Runs a README block with bash, stopping at the first failing line.
+fn run_block(tree: &Path, home: &Path, block: &str) -> String {
+    let _ = std::fs::remove_dir_all(tree.join("out"));
+    let _ = std::fs::remove_file(tree.join("loader_example"));
+    run(Command::new("bash")
+        .args(["-euo", "pipefail", "-c", block])
+        .current_dir(tree)
+        .env("HOME", home)
+        .env_remove("PKG_CONFIG_PATH")
+        .env_remove("LD_LIBRARY_PATH")
+        .env_remove("CARGO_TARGET_DIR"))
+}
+
+/// The six mixed photographs the loader example writes, checked.
+fn assert_loader_ran(text: &str, out: &Path, how: &str) {
+    assert!(text.contains("wrote 6 mixed images"), "{how}: {text}");
+    let mixed = std::fs::read_dir(out)
+        .unwrap_or_else(|e| panic!("{how}: {}: {e}", out.display()))
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("mixed_"))
+        })
+        .count();
+    assert_eq!(mixed, 6, "{how}: mixed images in {}", out.display());
+}
+
+fn main() -> ExitCode {
+    let tools = [
+        ("cargo-c", env!("CARGO"), &["cinstall", "--version"][..]),
+        ("pkg-config", "pkg-config", &["--version"]),
+        ("cmake", "cmake", &["--version"]),
+        ("a C compiler (cc)", "cc", &["--version"]),
+        ("git", "git", &["--version"]),
+    ];
+    let missing: Vec<&str> = tools
+        .iter()
+        .filter(|(_, program, args)| !suite::works(program, args))
+        .map(|(name, ..)| *name)
+        .collect();
     if !missing.is_empty() {
-        eprintln!("skipped: the install test needs {missing:?} (.ci/run installs them)");
-        return;
+        return suite::cannot_run(
+            "install",
+            &missing.join(", "),
+            "cargo install cargo-c --version 0.10.24 --locked; apt-get install pkg-config cmake",
+        );
     }
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("install");
-    let _ = std::fs::remove_dir_all(&work);
-    let destdir = work.join("destdir");
-    // its own target folder: the outer cargo holds the lock of ours
-    run(Command::new(env!("CARGO"))
-        .current_dir(root())
-        .args([
-            "cinstall",
-            "--release",
-            "--prefix",
-            "/usr/local",
-            "--destdir",
-        ])
-        .arg(&destdir)
-        .arg("--target-dir")
-        .arg(root().join("target/capi")));
+    let (tree, home) = (work.join("tree"), work.join("home"));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    copy_repository(&tree);
 
-    let pc = find(&destdir, "mixup.pc").expect("mixup.pc installed");
-    let libdir = pc.parent().unwrap().parent().unwrap().to_path_buf();
-    assert!(find(&destdir, "mixup.h").is_some(), "header installed");
+    println!("install: the README's cargo cinstall lines, as written");
+    let text = run_block(&tree, &home, &readme_block("cargo cinstall"));
+    assert_loader_ran(&text, &tree.join("out"), "cargo cinstall");
+
+    println!("install: the README's lines without cargo-c, as written");
+    let text = run_block(&tree, &home, &readme_block("--crate-type staticlib\n"));
+    assert_loader_ran(&text, &tree.join("out"), "cargo rustc");
+
+    let libdir = home.join(".local/lib");
+    check_installed_tree(&libdir, &work);
+    println!("install: 4 passed, 0 failed");
+    ExitCode::SUCCESS
+}
+
+/// What `cargo cinstall` put in `libdir`, used the other ways C users do.
+fn check_installed_tree(libdir: &Path, work: &Path) {
+    let include = libdir.parent().unwrap().join("include/mixup.h");
+    assert!(include.exists(), "{} installed", include.display());
     assert!(
         libdir.join("libmixup.a").exists(),
         "static library installed"
@@ -110,64 +158,58 @@ fn installed_library_builds_with_pkg_config_and_cmake() {
         "{major_minor} link installed"
     );
 
-    // pkg-config sees the tree as if it were installed at /usr/local
-    let pkg_env = |cmd: &mut Command| {
-        cmd.env("PKG_CONFIG_PATH", pc.parent().unwrap())
-            .env("PKG_CONFIG_SYSROOT_DIR", &destdir);
-    };
+    let pkg_config_path = libdir.join("pkgconfig");
     let flags = |args: &[&str]| -> Vec<String> {
-        let mut cmd = Command::new("pkg-config");
-        pkg_env(&mut cmd);
-        run(cmd.args(args).arg("mixup"))
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect()
+        run(Command::new("pkg-config")
+            .env("PKG_CONFIG_PATH", &pkg_config_path)
+            .args(args)
+            .arg("mixup"))
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
     };
     let data = root().join("examples/data");
-    let example = root().join("ffi-tests/loader_example.c");
-    for (name, link) in [
-        ("shared", vec!["--libs"]),
-        ("static", vec!["--libs", "--static"]),
-    ] {
-        let exe = work.join(format!("loader_{name}"));
-        let mut cc = Command::new("cc");
-        cc.args(["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"])
-            .arg(&example)
-            .args(flags(&["--cflags"]))
-            .args(if name == "static" {
-                // the archive itself, then what it needs
-                let mut libs = vec![libdir.join("libmixup.a").display().to_string()];
-                libs.extend(flags(&link).into_iter().filter(|f| f != "-lmixup"));
-                libs
-            } else {
-                flags(&link)
-            })
-            .arg("-o")
-            .arg(&exe);
-        run(&mut cc);
-        let out = work.join(format!("out_{name}"));
-        std::fs::create_dir_all(&out).unwrap();
-        let text = run(Command::new(&exe)
-            .env("LD_LIBRARY_PATH", &libdir)
-            .arg(&data)
-            .arg(&out));
-        assert!(text.contains("wrote 6 mixed images"), "{name}: {text}");
-    }
+    println!("install: the static library through pkg-config --static");
+    let exe = work.join("loader_static");
+    // the archive itself, then what it needs
+    let mut libs = vec![libdir.join("libmixup.a").display().to_string()];
+    libs.extend(
+        flags(&["--libs", "--static"])
+            .into_iter()
+            .filter(|f| f != "-lmixup"),
+    );
+    run(Command::new("cc")
+        .args(["-std=c99", "-O2", "-Wall", "-Wextra", "-Werror"])
+        .arg(root().join("ffi-tests/loader_example.c"))
+        .args(flags(&["--cflags"]))
+        .args(libs)
+        .arg("-o")
+        .arg(&exe));
+    let out = work.join("out_static");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let text = run(Command::new(&exe)
+        .env_remove("LD_LIBRARY_PATH")
+        .arg(&data)
+        .arg(&out));
+    assert_loader_ran(&text, &out, "static");
 
+    println!("install: the CMake project of ffi-tests/cmake");
     let build = work.join("cmake-build");
-    let mut configure = Command::new("cmake");
-    pkg_env(&mut configure);
-    run(configure
+    let _ = std::fs::remove_dir_all(&build);
+    run(Command::new("cmake")
+        .env("PKG_CONFIG_PATH", &pkg_config_path)
         .arg("-S")
         .arg(root().join("ffi-tests/cmake"))
         .arg("-B")
         .arg(&build));
     run(Command::new("cmake").arg("--build").arg(&build));
     let out = work.join("out_cmake");
+    let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
     let text = run(Command::new(build.join("loader_example"))
-        .env("LD_LIBRARY_PATH", &libdir)
+        .env("LD_LIBRARY_PATH", libdir)
         .arg(&data)
         .arg(&out));
-    assert!(text.contains("wrote 6 mixed images"), "cmake: {text}");
+    assert_loader_ran(&text, &out, "cmake");
 }
