@@ -94,7 +94,7 @@ static void fill(float *x, size_t count) {
     for (i = 0; i < count; i++) x[i] = next_float();
 }
 
-/* The formula of DESIGN 2, at every lambda. */
+/* The formula of docs/DESIGN.md §2, at every lambda. */
 static float reference(double lam, float a, float b) {
     float ws = (float)lam, wp = (float)(1.0 - lam);
     return ws * a + wp * b;

@@ -1,5 +1,6 @@
 //! Batch application: in place (cycle walk, one sample of scratch) and out
-//! of place are bit-identical to the formula of DESIGN 2 and to each other.
+//! of place are bit-identical to the formula of docs/DESIGN.md §2 and to
+//! each other.
 
 mod common;
 

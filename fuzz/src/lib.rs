@@ -225,7 +225,7 @@ pub fn lambda(u: &mut Unstructured<'_>) -> f64 {
     }
 }
 
-/// The weights of DESIGN 2: `(f32) lam` and `(f32) (1 - lam)`, in f64.
+/// The weights of docs/DESIGN.md §2: `(f32) lam` and `(f32) (1 - lam)`, in f64.
 pub fn weights(lam: f64) -> (f32, f32) {
     (lam as f32, (1.0 - lam) as f32)
 }

@@ -120,7 +120,7 @@ fn avx2_available() -> bool {
     false
 }
 
-/// The two f32 weights of a blend, derived from `lam` as DESIGN 2 fixes:
+/// The two f32 weights of a blend, derived from `lam` as docs/DESIGN.md §2 fixes:
 /// `w_self = (f32) lam` and `w_partner = (f32) (1 - lam)`, the subtraction
 /// made in f64.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,6 +1,6 @@
 //! The sample types a batch may hold, behind one sealed trait, so that the
-//! batch walks are written once: f32 (the DESIGN 2 formula) and u8 (timm's
-//! `FastCollateMixup` rounding).
+//! batch walks are written once: f32 (the formula of docs/DESIGN.md §2)
+//! and u8 (timm's `FastCollateMixup` rounding).
 
 use super::{
     Backend, Weights, blend, blend_in_place, blend_stream, blend_u8, blend_u8_in_place,

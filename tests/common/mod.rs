@@ -64,7 +64,7 @@ pub fn any_lambda() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// The formula of DESIGN 2 for one element, for every lambda (0 and 1
+/// The formula of docs/DESIGN.md §2 for one element, for every lambda (0 and 1
 /// too), as NumPy computes `lam * x + (1 - lam) * y` with a Python float.
 pub fn formula(lam: f64, x: f32, y: f32) -> f32 {
     let (ws, wp) = (lam as f32, (1.0 - lam) as f32);
