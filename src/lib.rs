@@ -101,6 +101,11 @@ pub use rng::MixRng;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The examples of `docs/RUST.md`, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/RUST.md")]
+pub struct RustGuideDoctests;
+
 /// Freestanding builds (no std, no libc) need a panic handler. The C ABI
 /// never panics, which the hostile-argument tests show, so this never
 /// runs; if a bug made it run, it traps at once rather than hang a loader.
