@@ -165,3 +165,111 @@ fn defaults_set_their_own_size() {
         assert_eq!(size % 8, 0);
     }
 }
+
+/// A struct with room after it, so that a stated size past its end stays
+/// within memory the test owns.
+#[repr(C)]
+struct Roomy<T> {
+    value: T,
+    tail: [u64; 4],
+}
+
+#[test]
+fn a_struct_size_that_is_not_a_multiple_of_8_is_refused_whatever_it_cuts() {
+    // every size up to past the end: below 8 or not a multiple of 8 cuts
+    // the size field or another field in two (12 once read alpha 1e-3 as
+    // about 1.0); a multiple of 8 is an older or newer caller's struct
+    let mut config = Roomy {
+        value: mixup_config_default(),
+        tail: [0; 4],
+    };
+    let mut outputs = Roomy {
+        value: mixup_batch_outputs_default(),
+        tail: [0; 4],
+    };
+    config.value.alpha = 1e-3;
+    for size in 0..=size_of::<Roomy<mixup_config>>() {
+        config.value.struct_size = size;
+        let (status, images) = run(&config.value, &mixup_batch_outputs_default());
+        let want = if size >= 8 && size % 8 == 0 {
+            mixup_status::Ok
+        } else {
+            mixup_status::InvalidArgument
+        };
+        assert_eq!(status, want, "mixup_config.struct_size = {size}");
+        if want != mixup_status::Ok {
+            let untouched: Vec<f32> = (0..N * LEN).map(|i| i as f32 * 0.5).collect();
+            assert_eq!(images, untouched, "struct_size = {size}: images written");
+        }
+    }
+    for size in 0..=size_of::<Roomy<mixup_batch_outputs>>() {
+        outputs.value.struct_size = size;
+        let (status, _) = run(&mixup_config_default(), &outputs.value);
+        let ok = size >= 8 && size % 8 == 0;
+        assert_eq!(
+            status == mixup_status::Ok,
+            ok,
+            "outputs.struct_size = {size}"
+        );
+    }
+}
+
+#[test]
+fn a_mixup_image_size_that_cuts_a_field_is_refused() {
+    const PIXELS: usize = 4;
+    let batch = [7u8; 2 * 3 * PIXELS];
+    let mut out = [-1.0f32; 2 * 3 * PIXELS];
+    for size in [4, 12, 20, 36] {
+        let image = Roomy {
+            value: mixup_image {
+                struct_size: size,
+                channels: 3,
+                pixels: PIXELS,
+                ..mixup_image_default()
+            },
+            tail: [0; 4],
+        };
+        // SAFETY: valid pointers and lengths; `image` has room for its stated size.
+        let status = unsafe {
+            mixup_apply_into_u8_f32(
+                batch.as_ptr(),
+                2,
+                &image.value,
+                [1u32, 0].as_ptr(),
+                2,
+                [0.5f64].as_ptr(),
+                1,
+                null(),
+                0,
+                null(),
+                0,
+                out.as_mut_ptr(),
+                out.len(),
+            )
+        };
+        assert_eq!(status, mixup_status::InvalidArgument, "size {size}");
+        assert!(out.iter().all(|&v| v == -1.0), "size {size}: written");
+    }
+}
+
+#[test]
+fn an_unknown_enum_value_is_refused_even_where_the_call_does_not_use_it() {
+    // the layout matters only with CutMix on; it is checked with it off too
+    for (field, value) in [
+        ("layout", 2u32),
+        ("layout", 99),
+        ("recipe", 2),
+        ("correct_lam", 2),
+    ] {
+        let mut config = mixup_config_default();
+        match field {
+            "layout" => config.layout = value,
+            "recipe" => config.recipe = value,
+            _ => config.correct_lam = value,
+        }
+        let (status, images) = run(&config, null());
+        assert_eq!(status, mixup_status::InvalidArgument, "{field} = {value}");
+        let untouched: Vec<f32> = (0..N * LEN).map(|i| i as f32 * 0.5).collect();
+        assert_eq!(images, untouched, "{field} = {value}: images written");
+    }
+}

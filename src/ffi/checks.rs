@@ -139,8 +139,10 @@ pub(crate) fn optional<T>(ptr: *mut T, len: usize, needed: usize) -> Result<Buf<
 /// A caller's struct that starts with its own size (`struct_size`, a
 /// `size_t`), as every options struct of the ABI does: the bytes that size
 /// covers are read over `defaults`, the rest keep their defaults, so a
-/// caller built against an older, smaller version still works. Returns the
-/// struct and the region it spans.
+/// caller built against an older, smaller version still works. Every
+/// version's size is a multiple of 8 (docs/DESIGN.md §6), so any other
+/// size, which would cut a field in two, is an error. Returns the struct
+/// and the region it spans.
 ///
 /// # Safety
 /// `ptr` must be NULL or valid for reads of the `struct_size` bytes it
@@ -156,7 +158,7 @@ pub(crate) unsafe fn read_sized<T: Copy>(
     }
     // SAFETY: non-NULL and aligned; the caller promises at least the size field.
     let stated = unsafe { head.slice() }[0];
-    if stated < size_of::<usize>() {
+    if stated < size_of::<usize>() || !stated.is_multiple_of(8) {
         return Err(Error::InvalidArgument);
     }
     let bytes = Buf::new(ptr.cast::<u8>(), stated)?;

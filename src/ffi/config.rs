@@ -151,6 +151,8 @@ pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
     if !(0.0..=1.0).contains(&c.label_smoothing) || c.reserved != 0 {
         return Err(Error::InvalidArgument);
     }
+    // an unknown enum value is an error whether or not this call reads it
+    layout_of(c.layout)?;
     let config = MixConfig {
         alpha: c.alpha,
         beta: c.beta,
