@@ -601,11 +601,24 @@ static void test_cutmix(void) {
     CHECK(l == 1.0 - (158.0 * 103.0) / (224.0 * 224.0));
     EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 32, 32, 0.75, 3, 20, &b, &l), MIXUP_STATUS_OK);
     CHECK(b.y1 == 0 && b.y2 == 11 && b.x1 == 12 && b.x2 == 28 && l == 1.0 - 176.0 / 1024.0);
-    EXPECT(mixup_cutmix_box_minmax(10, 20, 0.2, 0.8, 5, 4, 2, 15, &b, &l), MIXUP_STATUS_OK);
+    /* timm's own example, H = 7, W = 5, lam = 0.5, centre (3, 2): x in [1, 4) today, [1, 3) up to 1.0.28 */
+    EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 7, 5, 0.5, 3, 2, &b, &l), MIXUP_STATUS_OK);
+    CHECK(b.y1 == 1 && b.y2 == 5 && b.x1 == 1 && b.x2 == 4 && l == 1.0 - 12.0 / 35.0);
+    EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM_1_0_28, 1, 0, 7, 5, 0.5, 3, 2, &b, &l), MIXUP_STATUS_OK);
+    CHECK(b.y1 == 1 && b.y2 == 5 && b.x1 == 1 && b.x2 == 3 && l == 1.0 - 8.0 / 35.0);
+    /* a corner at H - cut_h is today's timm's only */
+    EXPECT(mixup_cutmix_box_minmax(MIXUP_RECIPE_TIMM, 10, 20, 0.2, 0.8, 5, 4, 5, 16, &b, &l), MIXUP_STATUS_OK);
+    CHECK(b.y1 == 5 && b.y2 == 10 && b.x1 == 16 && b.x2 == 20 && l == 0.9);
+    EXPECT(mixup_cutmix_box_minmax(MIXUP_RECIPE_TIMM_1_0_28, 10, 20, 0.2, 0.8, 5, 4, 5, 16, &b, &l),
+           MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box_minmax(MIXUP_RECIPE_TIMM_1_0_28, 10, 20, 0.2, 0.8, 5, 4, 2, 15, &b, &l), MIXUP_STATUS_OK);
     CHECK(b.y1 == 2 && b.y2 == 7 && b.x1 == 15 && b.x2 == 19 && l == 0.9);
-    EXPECT(mixup_cutmix_box(2, 1, 0, 32, 32, 0.5, 0, 0, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box(3, 1, 0, 32, 32, 0.5, 0, 0, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box_minmax(MIXUP_RECIPE_TORCHVISION, 10, 20, 0.2, 0.8, 5, 4, 2, 15, &b, &l),
+           MIXUP_STATUS_INVALID_ARGUMENT);
     EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 32, 32, 0.5, 32, 0, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
-    EXPECT(mixup_cutmix_box_minmax(10, 20, 0.5, 0.5, 5, 4, 2, 15, &b, &l), MIXUP_STATUS_INVALID_ARGUMENT);
+    EXPECT(mixup_cutmix_box_minmax(MIXUP_RECIPE_TIMM, 10, 20, 0.5, 0.5, 5, 4, 2, 15, &b, &l),
+           MIXUP_STATUS_INVALID_ARGUMENT);
     EXPECT(mixup_cutmix_box(MIXUP_RECIPE_TIMM, 1, 0, 32, 32, 0.5, 0, 0, NULL, &l), MIXUP_STATUS_NULL_POINTER);
     CHECK(b.y1 == 2 && l == 0.9);
 

@@ -143,10 +143,16 @@ typedef enum {
    */
   MIXUP_RECIPE_TORCHVISION = 0,
   /**
-   * timm: `rand_bbox` (or `cutmix_minmax`), `correct_lam`, f32 lambdas
-   * at elem, pair and half granularity, a drawn lambda of 1 left unmixed.
+   * timm as it is today (1.0.29 and later): `rand_bbox` (or
+   * `cutmix_minmax`), `correct_lam`, f32 lambdas at elem, pair and half
+   * granularity, a drawn lambda of 1 left unmixed.
    */
   MIXUP_RECIPE_TIMM = 1,
+  /**
+   * timm up to 1.0.28, whose boxes differ (see `mixup_cutmix_box`): to
+   * replay runs made with those releases.
+   */
+  MIXUP_RECIPE_TIMM_1_0_28 = 2,
 } mixup_recipe;
 
 /**
@@ -207,6 +213,21 @@ typedef struct Part Part;
  * `f32(lam)` and `f32(1 - f32(lam))`, for images and targets alike.
  */
 typedef struct Recipe Recipe;
+
+/**
+ * Which timm release's CutMix boxes the timm recipe cuts. timm 1.0.29
+ * changed both of its box functions; the default is timm as it is today.
+ *
+ * | rule | `rand_bbox` upper edge | `rand_bbox_minmax` corner `yl` |
+ * | --- | --- | --- |
+ * | `Since1_0_29` | `clip(cy + (cut_h + 1) // 2, 0, H)`: an unclipped box is `cut_h` tall | uniform in `[0, H - cut_h]` |
+ * | `UpTo1_0_28` | `clip(cy + cut_h // 2, 0, H)`: one row short for an odd `cut_h` | uniform in `[0, H - cut_h)` |
+ *
+ * The lower edges, `clip(cy - cut_h // 2, 0, H)`, are the same in both,
+ * and so is x. Both draw the same integers in the same order; the minmax
+ * corner's bound is one larger under `Since1_0_29` (docs/DESIGN.md §4).
+ */
+typedef struct TimmRule TimmRule;
 
 /**
  * A box of an image: rows `y1..y2` and columns `x1..x2`, half-open, as
@@ -584,6 +605,8 @@ typedef struct {
 
 
 
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -848,10 +871,14 @@ mixup_config mixup_config_default(void);
  * - `MIXUP_RECIPE_TORCHVISION`: torchvision v2 `CutMix`, half sizes
  *   `(int)(0.5 * sqrt(1 - lam) * W)`, lambda always corrected
  *   (`correct_lam` and `f32_lambdas` must be 0 or 1 and are not used).
- * - `MIXUP_RECIPE_TIMM`: timm's `rand_bbox`, `cut = (int)(H * sqrt(1 -
- *   lam))` and integer halves; lambda `1 - area / (H * W)` when
- *   `correct_lam` is 1, `lam` when 0. `f32_lambdas = 1` computes as timm
- *   does on its float32 per-sample lambdas (elem, pair and half modes).
+ * - `MIXUP_RECIPE_TIMM`: timm's `rand_bbox` as timm 1.0.29 and later cut
+ *   it, `cut = (int)(H * sqrt(1 - lam))`, `y1 = clip(cy - cut // 2, 0,
+ *   H)`, `y2 = clip(cy + (cut + 1) // 2, 0, H)`, likewise x; lambda `1 -
+ *   area / (H * W)` when `correct_lam` is 1, `lam` when 0. `f32_lambdas =
+ *   1` computes as timm does on its float32 per-sample lambdas (elem,
+ *   pair and half modes).
+ * - `MIXUP_RECIPE_TIMM_1_0_28`: the same as timm up to 1.0.28 cut it,
+ *   `y2 = clip(cy + cut // 2, 0, H)`, one row short for an odd `cut`.
  *
  * # Safety
  * `box_out` and `lam_out` must be NULL or valid and writable.
@@ -870,15 +897,18 @@ mixup_status mixup_cutmix_box(uint32_t recipe,
 /**
  * The box timm's `rand_bbox_minmax` places for `cutmix_minmax = (lo, hi)`
  * with sides `cut_h` in `[(int)(H * lo), (int)(H * hi))` and `cut_w`
- * likewise, top-left corner `yl` in `[0, H - cut_h)` and `xl` in `[0, W -
- * cut_w)`, and its lambda `1 - area / (H * W)`, into `*box_out` and
- * `*lam_out`. Anything outside those ranges, or not `0 < lo < hi <= 1`,
- * is `MIXUP_STATUS_INVALID_ARGUMENT`.
+ * likewise, top-left corner `yl` in `[0, H - cut_h]` and `xl` in `[0, W -
+ * cut_w]` for `MIXUP_RECIPE_TIMM` (timm 1.0.29 and later), or in `[0, H -
+ * cut_h)` and `[0, W - cut_w)` for `MIXUP_RECIPE_TIMM_1_0_28`, and its
+ * lambda `1 - area / (H * W)`, into `*box_out` and `*lam_out`. Anything
+ * outside those ranges, another recipe, or not `0 < lo < hi <= 1`, is
+ * `MIXUP_STATUS_INVALID_ARGUMENT`.
  *
  * # Safety
  * `box_out` and `lam_out` must be NULL or valid and writable.
  */
-mixup_status mixup_cutmix_box_minmax(size_t height,
+mixup_status mixup_cutmix_box_minmax(uint32_t recipe,
+                                     size_t height,
                                      size_t width,
                                      double lo,
                                      double hi,

@@ -79,7 +79,7 @@ mod ziggurat_tables;
 
 pub use beta::Beta;
 pub use config::{Granularity, MixConfig};
-pub use cutmix::{CutBox, Cuts, Op, Recipe, timm_box, timm_minmax_box, torchvision_box};
+pub use cutmix::{CutBox, Cuts, Op, Recipe, TimmRule, timm_box, timm_minmax_box, torchvision_box};
 pub use detection::{
     DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
 };

@@ -258,7 +258,7 @@ fn an_unknown_enum_value_is_refused_even_where_the_call_does_not_use_it() {
     for (field, value) in [
         ("layout", 2u32),
         ("layout", 99),
-        ("recipe", 2),
+        ("recipe", 3),
         ("correct_lam", 2),
     ] {
         let mut config = mixup_config_default();

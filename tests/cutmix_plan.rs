@@ -4,8 +4,8 @@
 
 use mixup::{
     Beta, CutBox, Cuts, Error, Granularity, ImageShape, Layout, MixConfig, MixRng, Mixer, Op,
-    Pairing, Plan, Recipe, in_place_scratch_len, one_hot_targets, timm_box, timm_minmax_box,
-    torchvision_box,
+    Pairing, Plan, Recipe, TimmRule, in_place_scratch_len, one_hot_targets, timm_box,
+    timm_minmax_box, torchvision_box,
 };
 
 struct Drawn {
@@ -58,13 +58,17 @@ fn timm_elem(mixup_alpha: f64, cutmix_alpha: f64) -> MixConfig {
 
 #[test]
 fn order_of_draws_is_prob_switch_lambda_box_per_sample_then_pairing() {
+    let minmax = |rule| Recipe::Timm {
+        correct_lam: false,
+        minmax: Some((0.2, 0.7)),
+        rule,
+    };
     for recipe in [
         Recipe::TorchVision,
         Recipe::TIMM,
-        Recipe::Timm {
-            correct_lam: false,
-            minmax: Some((0.2, 0.7)),
-        },
+        Recipe::TIMM_1_0_28,
+        minmax(TimmRule::Since1_0_29),
+        minmax(TimmRule::UpTo1_0_28),
     ] {
         let config = MixConfig {
             prob: 0.7,
@@ -111,19 +115,27 @@ fn order_of_draws_is_prob_switch_lambda_box_per_sample_then_pairing() {
                         let cy = rng.below(h as u64) as usize;
                         torchvision_box(h, w, lam, (cy, rng.below(w as u64) as usize)).unwrap()
                     }
-                    Recipe::Timm { minmax: None, .. } => {
+                    Recipe::Timm {
+                        minmax: None, rule, ..
+                    } => {
                         let cy = rng.below(h as u64) as usize;
-                        timm_box(h, w, lam, (cy, rng.below(w as u64) as usize), true, true).unwrap()
+                        let cx = rng.below(w as u64) as usize;
+                        timm_box(h, w, lam, (cy, cx), true, true, rule).unwrap()
                     }
                     Recipe::Timm {
-                        minmax: Some(_), ..
+                        minmax: Some(_),
+                        rule,
+                        ..
                     } => {
                         let cut_h = 4 + rng.below(14 - 4) as usize; // [int(20*.2), int(20*.7))
                         let cut_w = 6 + rng.below(21 - 6) as usize;
-                        let yl = rng.below((h - cut_h) as u64) as usize;
-                        let xl = rng.below((w - cut_w) as u64) as usize;
+                        // randint(0, H - cut_h + 1) today, randint(0, H - cut_h) up to 1.0.28
+                        let wider = u64::from(rule == TimmRule::Since1_0_29);
+                        let yl = rng.below((h - cut_h) as u64 + wider) as usize;
+                        let xl = rng.below((w - cut_w) as u64 + wider) as usize;
+                        let cuts = (cut_h, cut_w);
                         let (b, l) =
-                            timm_minmax_box(h, w, (0.2, 0.7), (cut_h, cut_w), (yl, xl)).unwrap();
+                            timm_minmax_box(h, w, (0.2, 0.7), cuts, (yl, xl), rule).unwrap();
                         (b, l as f32 as f64)
                     }
                 };
@@ -330,6 +342,7 @@ fn boxes_fit_and_corrected_lambdas_are_the_area() {
         Recipe::Timm {
             correct_lam: true,
             minmax: Some((0.1, 0.9)),
+            rule: TimmRule::Since1_0_29,
         },
     ] {
         for (h, w) in [(1, 1), (3, 50), (224, 224), (31, 7)] {
@@ -377,6 +390,7 @@ fn boxes_fit_and_corrected_lambdas_are_the_area() {
         recipe: Recipe::Timm {
             correct_lam: false,
             minmax: None,
+            rule: TimmRule::Since1_0_29,
         },
         ..timm_elem(0.0, 1.0)
     };
@@ -407,6 +421,7 @@ fn bad_configurations_are_refused_and_nothing_is_written() {
             recipe: Recipe::Timm {
                 correct_lam: true,
                 minmax: Some((0.5, 0.5)),
+                rule: TimmRule::Since1_0_29,
             },
             ..MixConfig::timm(0.8, 1.0)
         },
@@ -414,6 +429,7 @@ fn bad_configurations_are_refused_and_nothing_is_written() {
             recipe: Recipe::Timm {
                 correct_lam: true,
                 minmax: Some((0.0, 0.5)),
+                rule: TimmRule::Since1_0_29,
             },
             ..MixConfig::timm(0.8, 1.0)
         },
@@ -421,6 +437,7 @@ fn bad_configurations_are_refused_and_nothing_is_written() {
             recipe: Recipe::Timm {
                 correct_lam: true,
                 minmax: Some((0.2, 1.01)),
+                rule: TimmRule::Since1_0_29,
             },
             ..MixConfig::timm(0.8, 1.0)
         },
@@ -429,6 +446,7 @@ fn bad_configurations_are_refused_and_nothing_is_written() {
             recipe: Recipe::Timm {
                 correct_lam: true,
                 minmax: Some((0.3, 0.45)),
+                rule: TimmRule::Since1_0_29,
             },
             ..MixConfig::timm(0.8, 1.0)
         },
@@ -645,9 +663,19 @@ fn torchvision_cutmix_is_roll_one_pasted() {
 
 #[test]
 fn value_stability_of_a_timm_plan() {
+    // timm as it is today, and the plan of timm up to 1.0.28 exactly as
+    // this library drew it before timm 1.0.29 changed its boxes: the same
+    // draws; the boxes of samples 4 and 5, whose cuts are odd, reach one
+    // pixel further down and right today (their lam' with them)
+    assert_eq!(timm_plan(Recipe::TIMM), FROZEN);
+    assert_eq!(timm_plan(Recipe::TIMM_1_0_28), FROZEN_UP_TO_1_0_28);
+}
+
+fn timm_plan(recipe: Recipe) -> String {
     let config = MixConfig {
         granularity: Granularity::Elem,
         prob: 0.9,
+        recipe,
         ..MixConfig::timm(0.8, 1.0)
     };
     let d = draw(&config, 6, (32, 32), &mut MixRng::stream(2026, 12));
@@ -660,11 +688,13 @@ fn value_stability_of_a_timm_plan() {
             )
         })
         .collect();
-    assert_eq!(format!("{summary:?}"), FROZEN);
     assert_eq!(d.partners, [5, 4, 3, 2, 1, 0]);
+    format!("{summary:?}")
 }
 
-const FROZEN: &str = "[(CutMix, 4605915781404819456, [3, 15, 3, 15]), (Mixup, 4605504955971796992, [0, 0, 0, 0]), (CutMix, 4604930618986332160, [16, 32, 16, 32]), (Mixup, 4606231449153044480, [0, 0, 0, 0]), (CutMix, 4606865759451217920, [13, 19, 22, 28]), (CutMix, 4602450120754069504, [0, 25, 0, 21])]";
+const FROZEN: &str = "[(CutMix, 4605915781404819456, [3, 15, 3, 15]), (Mixup, 4605504955971796992, [0, 0, 0, 0]), (CutMix, 4604930618986332160, [16, 32, 16, 32]), (Mixup, 4606231449153044480, [0, 0, 0, 0]), (CutMix, 4606751410241929216, [13, 20, 22, 29]), (CutMix, 4601623288009981952, [0, 26, 0, 22])]";
+
+const FROZEN_UP_TO_1_0_28: &str = "[(CutMix, 4605915781404819456, [3, 15, 3, 15]), (Mixup, 4605504955971796992, [0, 0, 0, 0]), (CutMix, 4604930618986332160, [16, 32, 16, 32]), (Mixup, 4606231449153044480, [0, 0, 0, 0]), (CutMix, 4606865759451217920, [13, 19, 22, 28]), (CutMix, 4602450120754069504, [0, 25, 0, 21])]";
 
 #[test]
 fn timm_fast_collate_elem_u8_bit_for_bit() {

@@ -5,7 +5,7 @@
 
 use mixup::ffi::*;
 use mixup::{
-    CutBox, Cuts, Granularity, ImageShape, Layout, MixConfig, MixRng, Mixer, Op, Plan,
+    CutBox, Cuts, Granularity, ImageShape, Layout, MixConfig, MixRng, Mixer, Op, Plan, TimmRule,
     in_place_scratch_len, one_hot_targets, timm_box, timm_minmax_box, torchvision_box,
 };
 use proptest::prelude::*;
@@ -19,6 +19,11 @@ const POISON: mixup_box = CutBox {
     x1: 7,
     x2: 7,
 };
+
+/// The timm rule of a C timm recipe value (1 or 2).
+fn rule(recipe: u32) -> TimmRule {
+    [TimmRule::Since1_0_29, TimmRule::UpTo1_0_28][recipe as usize - 1]
+}
 
 /// Calls `mixup_cutmix_box` into fresh poisoned outputs.
 fn c_box(
@@ -44,12 +49,14 @@ proptest! {
     fn box_calls_match_the_rust_functions_or_refuse_and_write_nothing(
         h in 0usize..70, w in 0usize..70, cy in 0usize..72, cx in 0usize..72,
         lam in prop_oneof![0.0f64..=1.0, Just(f64::NAN), Just(-0.1), Just(1.5), Just(1.0), Just(0.0)],
-        recipe in 0u32..3, correct in 0u32..3, f32s in 0u32..3,
+        recipe in 0u32..4, correct in 0u32..3, f32s in 0u32..3,
     ) {
         let got = c_box(recipe, correct, f32s, h, w, lam, (cy, cx));
         let want = match (recipe, correct, f32s) {
             (0, 0 | 1, 0 | 1) => torchvision_box(h, w, lam, (cy, cx)),
-            (1, 0 | 1, 0 | 1) => timm_box(h, w, lam, (cy, cx), correct == 1, f32s == 1),
+            (1 | 2, 0 | 1, 0 | 1) => {
+                timm_box(h, w, lam, (cy, cx), correct == 1, f32s == 1, rule(recipe))
+            }
             _ => Err(mixup::Error::InvalidArgument),
         };
         match want {
@@ -62,11 +69,16 @@ proptest! {
     fn minmax_calls_match_the_rust_function_or_refuse_and_write_nothing(
         h in 0usize..40, w in 0usize..40, cut_h in 0usize..40, cut_w in 0usize..40, yl in 0usize..40, xl in 0usize..40,
         lo in prop_oneof![0.0f64..1.0, Just(f64::NAN)], hi in prop_oneof![0.0f64..1.2, Just(f64::INFINITY)],
+        recipe in 0u32..4,
     ) {
         let (mut b, mut l) = (POISON, -7.0);
         // SAFETY: valid out-pointers.
-        let status = unsafe { mixup_cutmix_box_minmax(h, w, lo, hi, cut_h, cut_w, yl, xl, &mut b, &mut l) };
-        match timm_minmax_box(h, w, (lo, hi), (cut_h, cut_w), (yl, xl)) {
+        let status = unsafe { mixup_cutmix_box_minmax(recipe, h, w, lo, hi, cut_h, cut_w, yl, xl, &mut b, &mut l) };
+        let want = match recipe {
+            1 | 2 => timm_minmax_box(h, w, (lo, hi), (cut_h, cut_w), (yl, xl), rule(recipe)),
+            _ => Err(mixup::Error::InvalidArgument),
+        };
+        match want {
             Ok(want) => prop_assert_eq!((status, b, l), (OK, want.0, want.1)),
             Err(_) => prop_assert_eq!((status, b, l), (BAD, POISON, -7.0)),
         }
@@ -88,11 +100,11 @@ fn box_out_pointers_null_or_overlapping_are_refused() {
             mixup_status::NullPointer
         );
         assert_eq!(
-            mixup_cutmix_box_minmax(8, 8, 0.2, 0.8, 3, 3, 0, 0, null_mut(), &mut l),
+            mixup_cutmix_box_minmax(1, 8, 8, 0.2, 0.8, 3, 3, 0, 0, null_mut(), &mut l),
             mixup_status::NullPointer
         );
         assert_eq!(
-            mixup_cutmix_box_minmax(8, 8, 0.2, 0.8, 3, 3, 0, 0, &mut b, null_mut()),
+            mixup_cutmix_box_minmax(1, 8, 8, 0.2, 0.8, 3, 3, 0, 0, &mut b, null_mut()),
             mixup_status::NullPointer
         );
         // the lambda inside the box
@@ -469,7 +481,7 @@ fn hostile_cutmix_configs_are_refused_and_nothing_written() {
             Box::new(|c| (c.minmax_lo, c.minmax_hi, c.recipe) = (0.2, 0.5, 0)),
             LEN,
         ),
-        ("recipe 2", Box::new(|c| c.recipe = 2), LEN),
+        ("recipe 3", Box::new(|c| c.recipe = 3), LEN),
         ("correct_lam 2", Box::new(|c| c.correct_lam = 2), LEN),
         ("granularity 4", Box::new(|c| c.granularity = 4), LEN),
         ("layout 2", Box::new(|c| c.layout = 2), LEN),

@@ -10,7 +10,7 @@ use mixup::ffi::{
     mixup_batch_f32, mixup_batch_outputs, mixup_batch_outputs_default, mixup_box, mixup_config,
     mixup_config_default, mixup_rng, mixup_status, mixup_workspace_size,
 };
-use mixup::{CutBox, Granularity, MixConfig, MixRng, Op, Pairing, Recipe};
+use mixup::{CutBox, Granularity, MixConfig, MixRng, Op, Pairing, Recipe, TimmRule};
 use mixup_fuzz::{Arena, HUGE, Spec, Unstructured, blend, lambda, same, samples, weights};
 
 /// A Beta shape: off, timm's, or any bits.
@@ -44,13 +44,13 @@ fn rust_config(c: &mixup_config) -> MixConfig {
         ][c.granularity as usize],
         cutmix_alpha: c.cutmix_alpha,
         switch_prob: c.switch_prob,
-        recipe: if c.recipe == 0 {
-            Recipe::TorchVision
-        } else {
-            Recipe::Timm {
+        recipe: match c.recipe {
+            0 => Recipe::TorchVision,
+            r => Recipe::Timm {
                 correct_lam: c.correct_lam == 1,
                 minmax: minmax.then_some((c.minmax_lo, c.minmax_hi)),
-            }
+                rule: [TimmRule::Since1_0_29, TimmRule::UpTo1_0_28][r as usize - 1],
+            },
         },
     }
 }
@@ -83,7 +83,7 @@ fuzz_target!(|data: &[u8]| {
     config.roll_shift = u.arbitrary().unwrap_or(1);
     config.pairing = u.int_in_range(0..=4).unwrap_or(0);
     config.granularity = u.int_in_range(0..=4).unwrap_or(0);
-    config.recipe = u.int_in_range(0..=2).unwrap_or(0);
+    config.recipe = u.int_in_range(0..=3).unwrap_or(0);
     config.correct_lam = u.int_in_range(0..=2).unwrap_or(1);
     config.layout = u.int_in_range(0..=2).unwrap_or(1);
     if u.arbitrary::<u8>().unwrap_or(0) % 4 == 0 {

@@ -75,10 +75,11 @@ class FastCollateMixup(Mixup):
         output: Optional[str] = None,
         out_layout: Optional[str] = None,
         return_plan: bool = False,
+        recipe: str = "timm",
     ) -> None:
         super().__init__(
             mixup_alpha, cutmix_alpha, cutmix_minmax, prob, switch_prob, mode,
-            correct_lam, label_smoothing, num_classes, seed,
+            correct_lam, label_smoothing, num_classes, seed, recipe=recipe,
         )
         if layout not in ("chw", "hwc"):
             raise ValueError(f"layout must be 'chw' or 'hwc', got {layout!r}")

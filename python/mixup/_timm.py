@@ -32,6 +32,10 @@ class Mixup(Recipe):
     are dense float32 ``(N, num_classes)`` rows, smoothed towards 0.5 by
     ``label_smoothing``, then mixed by the same plan. Unlike timm, odd
     batch sizes are allowed.
+
+    ``recipe`` picks whose CutMix boxes: ``'timm'`` (the default) cuts them
+    as timm 1.0.29 and later do, ``'timm-1.0.28'`` as timm up to 1.0.28
+    did (one pixel shorter where a cut is odd), to replay older runs.
     """
 
     def __init__(
@@ -47,7 +51,11 @@ class Mixup(Recipe):
         num_classes: int = 1000,
         seed: Optional[int] = None,
         multi_label: bool = False,
+        *,
+        recipe: str = "timm",
     ) -> None:
+        if recipe not in ("timm", "timm-1.0.28"):
+            raise ValueError(f"recipe must be 'timm' or 'timm-1.0.28', got {recipe!r}")
         settings = dict(
             prob=float(prob),
             mixup_alpha=float(mixup_alpha),
@@ -55,7 +63,7 @@ class Mixup(Recipe):
             switch_prob=float(switch_prob),
             mode=mode,
             pairing="flip",
-            recipe="timm",
+            recipe=recipe,
             correct_lam=bool(correct_lam),
             cutmix_minmax=None if cutmix_minmax is None else tuple(map(float, cutmix_minmax)),
         )
@@ -70,6 +78,7 @@ class Mixup(Recipe):
         self.mode = mode
         self.correct_lam = bool(correct_lam)
         self.multi_label = bool(multi_label)
+        self.recipe = recipe
         #: timm's switch: ``False`` leaves batches unmixed (targets still smoothed).
         self.mixup_enabled = True
 

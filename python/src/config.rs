@@ -1,7 +1,7 @@
 //! `Config`: one checked recipe (mixup, CutMix, switching, granularity,
 //! pairing), built once per Python `Mixup` / `MixUp` / `CutMix` object.
 
-use mixup::{Granularity, MixConfig, Pairing, Recipe};
+use mixup::{Granularity, MixConfig, Pairing, Recipe, TimmRule};
 use pyo3::prelude::*;
 
 use crate::errors::value_error;
@@ -68,17 +68,22 @@ fn recipe(name: &str, correct_lam: bool, minmax: Option<(f64, f64)>) -> PyResult
             "cutmix_minmax must be (lo, hi) with 0 < lo < hi <= 1, got ({lo}, {hi})"
         )));
     }
-    match (name, minmax) {
-        ("timm", _) => Ok(Recipe::Timm {
+    let timm = |rule| {
+        Ok(Recipe::Timm {
             correct_lam,
             minmax,
-        }),
+            rule,
+        })
+    };
+    match (name, minmax) {
+        ("timm", _) => timm(TimmRule::Since1_0_29),
+        ("timm-1.0.28", _) => timm(TimmRule::UpTo1_0_28),
         ("torchvision", None) => Ok(Recipe::TorchVision),
         ("torchvision", Some(_)) => Err(value_error(
             "cutmix_minmax is timm's: the torchvision recipe has none",
         )),
         _ => Err(value_error(format!(
-            "recipe must be 'timm' or 'torchvision', got {name:?}"
+            "recipe must be 'timm', 'timm-1.0.28' or 'torchvision', got {name:?}"
         ))),
     }
 }

@@ -3,7 +3,7 @@
 //! integers, with the corrected lambda. Each public function checks its
 //! arguments, then calls an unchecked core that the plan's draw uses.
 
-use super::{CutBox, Recipe};
+use super::{CutBox, Recipe, TimmRule};
 use crate::error::{Error, Result};
 use crate::rng::MixRng;
 
@@ -88,18 +88,24 @@ fn torchvision_unchecked(
 /// `correct_lam`, `lam` itself without.
 ///
 /// `cut_h = (int)(H * sqrt(1 - lam))`, `cut_w` likewise, then
-/// `y1 = clip(cy - cut_h // 2, 0, H)`, `y2 = clip(cy + cut_h // 2, 0, H)`,
-/// and the same for x. With `f32_lambdas`, `lam` is timm's float32
+/// `y1 = clip(cy - cut_h // 2, 0, H)` and, by `rule`, `y2 = clip(cy +
+/// (cut_h + 1) // 2, 0, H)` (timm 1.0.29 and later) or `clip(cy + cut_h //
+/// 2, 0, H)` (up to 1.0.28), the same for x. With `f32_lambdas`, `lam` is timm's float32
 /// per-sample lambda (its `elem`, `pair` and `half` modes): it is rounded to
 /// f32, `sqrt(1 - lam)` and the products are computed in f32 as NumPy 2
 /// computes them on an `np.float32`, and the lambda returned is rounded to
 /// f32, as timm stores it.
 ///
 /// ```
-/// use mixup::{timm_box, CutBox};
-/// let (b, lam) = timm_box(32, 32, 0.75, (3, 20), true, false).unwrap();
+/// use mixup::{timm_box, CutBox, TimmRule};
+/// let (b, lam) = timm_box(32, 32, 0.75, (3, 20), true, false, TimmRule::Since1_0_29).unwrap();
 /// assert_eq!(b, CutBox { y1: 0, y2: 11, x1: 12, x2: 28 }); // cut 16 x 16, clipped
 /// assert_eq!(lam, 1.0 - (11.0 * 16.0) / 1024.0);
+/// // timm's own example: H = 7, W = 5, lam = 0.5, centre (3, 2)
+/// let (b, _) = timm_box(7, 5, 0.5, (3, 2), true, false, TimmRule::Since1_0_29).unwrap();
+/// assert_eq!((b.x1, b.x2), (1, 4));
+/// let (b, _) = timm_box(7, 5, 0.5, (3, 2), true, false, TimmRule::UpTo1_0_28).unwrap();
+/// assert_eq!((b.x1, b.x2), (1, 3));
 /// ```
 ///
 /// # Errors
@@ -111,6 +117,7 @@ pub fn timm_box(
     centre: (usize, usize),
     correct_lam: bool,
     f32_lambdas: bool,
+    rule: TimmRule,
 ) -> Result<(CutBox, f64)> {
     check_centre(height, width, lam, centre)?;
     Ok(timm_unchecked(
@@ -118,8 +125,8 @@ pub fn timm_box(
         width,
         lam,
         centre,
-        correct_lam,
-        f32_lambdas,
+        (correct_lam, f32_lambdas),
+        rule,
     ))
 }
 
@@ -128,8 +135,8 @@ fn timm_unchecked(
     width: usize,
     lam: f64,
     (cy, cx): (usize, usize),
-    correct_lam: bool,
-    f32_lambdas: bool,
+    (correct_lam, f32_lambdas): (bool, bool),
+    rule: TimmRule,
 ) -> (CutBox, f64) {
     let (h, w, cy, cx) = (height as u64, width as u64, cy as u64, cx as u64);
     let (cut_h, cut_w) = if f32_lambdas {
@@ -141,9 +148,9 @@ fn timm_unchecked(
     };
     let b = corners(
         cy.saturating_sub(cut_h / 2),
-        (cy + cut_h / 2).min(h),
+        (cy + rule.upper_half(cut_h)).min(h),
         cx.saturating_sub(cut_w / 2),
-        (cx + cut_w / 2).min(w),
+        (cx + rule.upper_half(cut_w)).min(w),
     );
     let lam = if correct_lam {
         b.corrected_lambda(height, width)
@@ -182,14 +189,17 @@ pub(crate) fn check_minmax(
 /// `1 - area / (H * W)` (timm always corrects it here).
 ///
 /// `cut_h` lies in `[(int)(H * lo), (int)(H * hi))`, `yl` in
-/// `[0, H - cut_h)`, the same for x; the box is
-/// `[yl, yl + cut_h) x [xl, xl + cut_w)`.
+/// `[0, H - cut_h]` (timm 1.0.29 and later) or `[0, H - cut_h)` (up to
+/// 1.0.28), the same for x; the box is `[yl, yl + cut_h) x [xl, xl + cut_w)`.
 ///
 /// ```
-/// use mixup::{timm_minmax_box, CutBox};
-/// let (b, lam) = timm_minmax_box(10, 20, (0.2, 0.8), (5, 4), (2, 15)).unwrap();
+/// use mixup::{timm_minmax_box, CutBox, TimmRule};
+/// let (b, lam) = timm_minmax_box(10, 20, (0.2, 0.8), (5, 4), (2, 15), TimmRule::Since1_0_29).unwrap();
 /// assert_eq!(b, CutBox { y1: 2, y2: 7, x1: 15, x2: 19 });
 /// assert_eq!(lam, 0.9);
+/// // a box at the bottom-right edge: only today's timm reaches it
+/// assert!(timm_minmax_box(10, 20, (0.2, 0.8), (5, 4), (5, 16), TimmRule::Since1_0_29).is_ok());
+/// assert!(timm_minmax_box(10, 20, (0.2, 0.8), (5, 4), (5, 16), TimmRule::UpTo1_0_28).is_err());
 /// ```
 ///
 /// # Errors
@@ -201,12 +211,14 @@ pub fn timm_minmax_box(
     minmax: (f64, f64),
     (cut_h, cut_w): (usize, usize),
     (yl, xl): (usize, usize),
+    rule: TimmRule,
 ) -> Result<(CutBox, f64)> {
     let [(lo_h, hi_h), (lo_w, hi_w)] = check_minmax(height, width, minmax)?;
     let (cut_h, cut_w, yl, xl) = (cut_h as u64, cut_w as u64, yl as u64, xl as u64);
     let sides = (lo_h..hi_h).contains(&cut_h) && (lo_w..hi_w).contains(&cut_w);
     // hi <= side, so side - cut >= 1
-    if !sides || yl >= height as u64 - cut_h || xl >= width as u64 - cut_w {
+    let (h, w) = (height as u64, width as u64);
+    if !sides || yl >= rule.corners(h, cut_h) || xl >= rule.corners(w, cut_w) {
         return Err(Error::InvalidArgument);
     }
     let b = corners(yl, yl + cut_h, xl, xl + cut_w);
@@ -233,9 +245,18 @@ pub(crate) fn draw_box(
         Recipe::Timm {
             correct_lam,
             minmax: None,
-        } => timm_unchecked(height, width, lam, centre(), correct_lam, f32_lambdas),
+            rule,
+        } => timm_unchecked(
+            height,
+            width,
+            lam,
+            centre(),
+            (correct_lam, f32_lambdas),
+            rule,
+        ),
         Recipe::Timm {
             minmax: Some((lo, hi)),
+            rule,
             ..
         } => {
             let range = |side: usize, rng: &mut MixRng| {
@@ -244,8 +265,8 @@ pub(crate) fn draw_box(
             };
             let cut_h = range(height, rng);
             let cut_w = range(width, rng);
-            let yl = rng.below(height as u64 - cut_h);
-            let xl = rng.below(width as u64 - cut_w);
+            let yl = rng.below(rule.corners(height as u64, cut_h));
+            let xl = rng.below(rule.corners(width as u64, cut_w));
             let b = corners(yl, yl + cut_h, xl, xl + cut_w);
             let lam = b.corrected_lambda(height, width);
             (b, if f32_lambdas { lam as f32 as f64 } else { lam })

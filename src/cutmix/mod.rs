@@ -98,15 +98,67 @@ pub enum Recipe {
         /// drawn as fractions of the image, and CutMix's alpha forced to 1,
         /// as timm forces it.
         minmax: Option<(f64, f64)>,
+        /// Which timm release's boxes: today's, or those up to 1.0.28.
+        rule: TimmRule,
     },
 }
 
 impl Recipe {
-    /// timm's defaults: `correct_lam = True`, no `cutmix_minmax`.
+    /// timm's defaults as timm cuts boxes today (1.0.29 and later):
+    /// `correct_lam = True`, no `cutmix_minmax`.
     pub const TIMM: Recipe = Recipe::Timm {
         correct_lam: true,
         minmax: None,
+        rule: TimmRule::Since1_0_29,
     };
+
+    /// [`Recipe::TIMM`] with the boxes of timm up to 1.0.28, to replay runs
+    /// made with those releases.
+    pub const TIMM_1_0_28: Recipe = Recipe::Timm {
+        correct_lam: true,
+        minmax: None,
+        rule: TimmRule::UpTo1_0_28,
+    };
+}
+
+/// Which timm release's CutMix boxes the timm recipe cuts. timm 1.0.29
+/// changed both of its box functions; the default is timm as it is today.
+///
+/// | rule | `rand_bbox` upper edge | `rand_bbox_minmax` corner `yl` |
+/// | --- | --- | --- |
+/// | `Since1_0_29` | `clip(cy + (cut_h + 1) // 2, 0, H)`: an unclipped box is `cut_h` tall | uniform in `[0, H - cut_h]` |
+/// | `UpTo1_0_28` | `clip(cy + cut_h // 2, 0, H)`: one row short for an odd `cut_h` | uniform in `[0, H - cut_h)` |
+///
+/// The lower edges, `clip(cy - cut_h // 2, 0, H)`, are the same in both,
+/// and so is x. Both draw the same integers in the same order; the minmax
+/// corner's bound is one larger under `Since1_0_29` (docs/DESIGN.md §4).
+#[allow(non_camel_case_types)] // versions read best with their dots as underscores
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum TimmRule {
+    /// timm 1.0.29 and later: today's timm.
+    #[default]
+    Since1_0_29,
+    /// timm up to 1.0.28.
+    UpTo1_0_28,
+}
+
+impl TimmRule {
+    /// How far a `rand_bbox` box reaches past its centre for a cut of `cut`.
+    pub(crate) fn upper_half(self, cut: u64) -> u64 {
+        match self {
+            TimmRule::Since1_0_29 => cut.div_ceil(2),
+            TimmRule::UpTo1_0_28 => cut / 2,
+        }
+    }
+
+    /// How many corners `rand_bbox_minmax` draws from for a cut of `cut`
+    /// on a side of `side` (`cut < side`).
+    pub(crate) fn corners(self, side: u64, cut: u64) -> u64 {
+        match self {
+            TimmRule::Since1_0_29 => side - cut + 1,
+            TimmRule::UpTo1_0_28 => side - cut,
+        }
+    }
 }
 
 /// The boxes of a plan and the shape of the images they lie in.

@@ -25,9 +25,32 @@ pub enum mixup_recipe {
     /// torchvision v2: boxes with half sizes `(int)(0.5 * sqrt(1 - lam) * W)`,
     /// lambda always corrected, f64 lambdas.
     Torchvision = 0,
-    /// timm: `rand_bbox` (or `cutmix_minmax`), `correct_lam`, f32 lambdas
-    /// at elem, pair and half granularity, a drawn lambda of 1 left unmixed.
+    /// timm as it is today (1.0.29 and later): `rand_bbox` (or
+    /// `cutmix_minmax`), `correct_lam`, f32 lambdas at elem, pair and half
+    /// granularity, a drawn lambda of 1 left unmixed.
     Timm = 1,
+    /// timm up to 1.0.28, whose boxes differ (see `mixup_cutmix_box`): to
+    /// replay runs made with those releases.
+    Timm_1_0_28 = 2,
+}
+
+/// The Rust recipe of a C `recipe` value, with timm's options.
+pub(crate) fn recipe_of(
+    recipe: u32,
+    correct_lam: u32,
+    minmax: Option<(f64, f64)>,
+) -> Result<Recipe> {
+    let rule = match (recipe, correct_lam, minmax) {
+        (0, 0 | 1, None) => return Ok(Recipe::TorchVision),
+        (1, 0 | 1, _) => TimmRule::Since1_0_29,
+        (2, 0 | 1, _) => TimmRule::UpTo1_0_28,
+        _ => return Err(Error::InvalidArgument),
+    };
+    Ok(Recipe::Timm {
+        correct_lam: correct_lam == 1,
+        minmax,
+        rule,
+    })
 }
 
 /// What happened to one sample, as `mixup_batch_outputs.ops` reports it.
@@ -140,14 +163,7 @@ pub(crate) fn config_of(c: &mixup_config) -> Result<MixConfig> {
         (0.0, 0.0) => None,
         bounds => Some(bounds),
     };
-    let recipe = match (c.recipe, c.correct_lam, minmax) {
-        (0, 0 | 1, None) => Recipe::TorchVision,
-        (1, 0 | 1, minmax) => Recipe::Timm {
-            correct_lam: c.correct_lam == 1,
-            minmax,
-        },
-        _ => return Err(Error::InvalidArgument),
-    };
+    let recipe = recipe_of(c.recipe, c.correct_lam, minmax)?;
     if !(0.0..=1.0).contains(&c.label_smoothing) || c.reserved != 0 {
         return Err(Error::InvalidArgument);
     }

@@ -33,10 +33,14 @@ unsafe fn write_box(
 /// - `MIXUP_RECIPE_TORCHVISION`: torchvision v2 `CutMix`, half sizes
 ///   `(int)(0.5 * sqrt(1 - lam) * W)`, lambda always corrected
 ///   (`correct_lam` and `f32_lambdas` must be 0 or 1 and are not used).
-/// - `MIXUP_RECIPE_TIMM`: timm's `rand_bbox`, `cut = (int)(H * sqrt(1 -
-///   lam))` and integer halves; lambda `1 - area / (H * W)` when
-///   `correct_lam` is 1, `lam` when 0. `f32_lambdas = 1` computes as timm
-///   does on its float32 per-sample lambdas (elem, pair and half modes).
+/// - `MIXUP_RECIPE_TIMM`: timm's `rand_bbox` as timm 1.0.29 and later cut
+///   it, `cut = (int)(H * sqrt(1 - lam))`, `y1 = clip(cy - cut // 2, 0,
+///   H)`, `y2 = clip(cy + (cut + 1) // 2, 0, H)`, likewise x; lambda `1 -
+///   area / (H * W)` when `correct_lam` is 1, `lam` when 0. `f32_lambdas =
+///   1` computes as timm does on its float32 per-sample lambdas (elem,
+///   pair and half modes).
+/// - `MIXUP_RECIPE_TIMM_1_0_28`: the same as timm up to 1.0.28 cut it,
+///   `y2 = clip(cy + cut // 2, 0, H)`, one row short for an odd `cut`.
 ///
 /// # Safety
 /// `box_out` and `lam_out` must be NULL or valid and writable.
@@ -56,17 +60,21 @@ pub unsafe extern "C" fn mixup_cutmix_box(
     // SAFETY: the caller's promise on both pointers.
     unsafe {
         write_box(box_out, lam_out, || {
-            match (recipe, correct_lam, f32_lambdas) {
-                (0, 0 | 1, 0 | 1) => torchvision_box(height, width, lam, (cy, cx)),
-                (1, 0 | 1, 0 | 1) => timm_box(
+            let f32_lambdas = match f32_lambdas {
+                0 | 1 => f32_lambdas == 1,
+                _ => return Err(Error::InvalidArgument),
+            };
+            match recipe_of(recipe, correct_lam, None)? {
+                Recipe::TorchVision => torchvision_box(height, width, lam, (cy, cx)),
+                Recipe::Timm { rule, .. } => timm_box(
                     height,
                     width,
                     lam,
                     (cy, cx),
                     correct_lam == 1,
-                    f32_lambdas == 1,
+                    f32_lambdas,
+                    rule,
                 ),
-                _ => Err(Error::InvalidArgument),
             }
         })
     }
@@ -74,15 +82,18 @@ pub unsafe extern "C" fn mixup_cutmix_box(
 
 /// The box timm's `rand_bbox_minmax` places for `cutmix_minmax = (lo, hi)`
 /// with sides `cut_h` in `[(int)(H * lo), (int)(H * hi))` and `cut_w`
-/// likewise, top-left corner `yl` in `[0, H - cut_h)` and `xl` in `[0, W -
-/// cut_w)`, and its lambda `1 - area / (H * W)`, into `*box_out` and
-/// `*lam_out`. Anything outside those ranges, or not `0 < lo < hi <= 1`,
-/// is `MIXUP_STATUS_INVALID_ARGUMENT`.
+/// likewise, top-left corner `yl` in `[0, H - cut_h]` and `xl` in `[0, W -
+/// cut_w]` for `MIXUP_RECIPE_TIMM` (timm 1.0.29 and later), or in `[0, H -
+/// cut_h)` and `[0, W - cut_w)` for `MIXUP_RECIPE_TIMM_1_0_28`, and its
+/// lambda `1 - area / (H * W)`, into `*box_out` and `*lam_out`. Anything
+/// outside those ranges, another recipe, or not `0 < lo < hi <= 1`, is
+/// `MIXUP_STATUS_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `box_out` and `lam_out` must be NULL or valid and writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mixup_cutmix_box_minmax(
+    recipe: u32,
     height: usize,
     width: usize,
     lo: f64,
@@ -96,8 +107,11 @@ pub unsafe extern "C" fn mixup_cutmix_box_minmax(
 ) -> mixup_status {
     // SAFETY: the caller's promise on both pointers.
     unsafe {
-        write_box(box_out, lam_out, || {
-            timm_minmax_box(height, width, (lo, hi), (cut_h, cut_w), (yl, xl))
+        write_box(box_out, lam_out, || match recipe_of(recipe, 1, None)? {
+            Recipe::Timm { rule, .. } => {
+                timm_minmax_box(height, width, (lo, hi), (cut_h, cut_w), (yl, xl), rule)
+            }
+            Recipe::TorchVision => Err(Error::InvalidArgument),
         })
     }
 }

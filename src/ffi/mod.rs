@@ -16,7 +16,9 @@ use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
 
 use crate::config::{Granularity, MixConfig};
-use crate::cutmix::{CutBox, Cuts, Op, Recipe, timm_box, timm_minmax_box, torchvision_box};
+use crate::cutmix::{
+    CutBox, Cuts, Op, Recipe, TimmRule, timm_box, timm_minmax_box, torchvision_box,
+};
 use crate::detection::{
     DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
 };
