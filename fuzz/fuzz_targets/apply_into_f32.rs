@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     if status != mixup_status::Ok {
         return arena.assert_untouched(&before, &[], status as i32);
     }
-    for (i, e) in samples(n, len, arena.len(0)) {
+    for (i, e) in samples(n, len, arena.room(0)) {
         let j = arena.get::<u32>(1, i) as usize;
         let lam: f64 = arena.get(2, if arena.len(2) == 1 { 0 } else { i });
         let want = blend(lam, arena.get(0, i * len + e), arena.get(0, j * len + e));

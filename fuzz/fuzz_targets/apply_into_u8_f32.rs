@@ -94,7 +94,7 @@ fuzz_target!(|data: &[u8]| {
             x
         }
     };
-    for (i, e) in samples(n, len, arena.len(0)) {
+    for (i, e) in samples(n, len, arena.room(0)) {
         let j = arena.get::<u32>(2, i) as usize;
         let lam: f64 = arena.get(3, if arena.len(3) == 1 { 0 } else { i });
         let (c, p) = (e / pixels, e % pixels);

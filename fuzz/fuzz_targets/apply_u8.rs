@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         return arena.assert_untouched(&before, &[3], status as i32);
     }
     let old = |k: usize, e: usize| -> u8 { arena.was(&before, 0, k * len + e) };
-    for (i, e) in samples(n, len, arena.len(0)) {
+    for (i, e) in samples(n, len, arena.room(0)) {
         let j = arena.get::<u32>(1, i) as usize;
         let lam: f64 = arena.get(2, if arena.len(2) == 1 { 0 } else { i });
         let got: u8 = arena.get(0, i * len + e);

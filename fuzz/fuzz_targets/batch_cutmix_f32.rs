@@ -245,7 +245,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let old = |s: usize, e: usize| -> f32 { arena.was(&before, 2, s * len + e) };
-    for (i, e) in samples(n, len, arena.len(2)) {
+    for (i, e) in samples(n, len, arena.room(2)) {
         // where element e is, for a CutMix sample (whose image is known)
         let inside = ops[i] == Op::CutMix && {
             let (yy, xx) = if chw {

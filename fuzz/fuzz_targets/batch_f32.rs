@@ -156,7 +156,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let old = |s: usize, e: usize| -> f32 { arena.was(&before, 2, s * len + e) };
-    for (i, e) in samples(n, len, arena.len(2)) {
+    for (i, e) in samples(n, len, arena.room(2)) {
         let want = if mixes[i] {
             blend(lams[i], old(i, e), old(partners[i] as usize, e))
         } else {

@@ -43,12 +43,14 @@ fuzz_target!(|data: &[u8]| {
         .for_each(|&c| box_offsets.push(box_offsets.last().unwrap() + c));
     let num_boxes = *box_offsets.last().unwrap();
     // the outputs as the pairs need them, when the partners are in range
-    let (mut canvas_total, mut out_boxes) = (0, 0);
+    let (mut canvas_total, mut out_boxes) = (0usize, 0);
     for (i, &p) in partners.iter().enumerate() {
         let p = (p as usize).min(n - 1);
         let (a, b) = (sizes[i], sizes[p]);
-        // at most 4 x 2^33 x 6 x 3: no overflow, but maybe more than a buffer gets
-        canvas_total += a.height.max(b.height) * a.width.max(b.width) * channels;
+        // HUGE x 0 with 0 x HUGE has a HUGE x HUGE canvas: saturate, and
+        // the buffer gets at most MOST elements
+        let canvas = a.height.max(b.height).saturating_mul(a.width.max(b.width));
+        canvas_total = canvas_total.saturating_add(canvas.saturating_mul(channels));
         out_boxes += counts[i] + counts[p];
     }
     let specs = [

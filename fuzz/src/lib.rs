@@ -75,13 +75,14 @@ impl Arena {
         let j = usize::from(u.arbitrary::<u8>().unwrap_or(0)) % specs.len().max(1);
         let other = arena.slots.get(j).map_or(0, |s| s.at);
         if let Some(slot) = arena.slots.get_mut(k) {
+            // 0 (as input that ran out reads) is no fault
             match fault % 10 {
-                0 if slot.len > 0 => slot.null = true,
-                1 if specs[k].align > 1 => {
+                1 if slot.len > 0 => slot.null = true,
+                2 if specs[k].align > 1 => {
                     slot.at += 1 + usize::from(fault / 16) % (specs[k].align - 1)
                 }
-                2 if slot.len > 0 => slot.len -= 1,
-                3 => slot.at = other,
+                3 if slot.len > 0 => slot.len -= 1,
+                4 => slot.at = other,
                 _ => {}
             }
         }
@@ -118,6 +119,12 @@ impl Arena {
     /// The length the call is told for buffer `k`.
     pub fn len(&self, k: usize) -> usize {
         self.slots[k].len
+    }
+
+    /// The elements buffer `k` was given, whatever the call is told: what
+    /// bounds a check of a buffer whose length the call infers.
+    pub fn room(&self, k: usize) -> usize {
+        self.slots[k].room / self.slots[k].size.max(1)
     }
 
     /// Element `i` of buffer `k`, wherever it lies.
@@ -176,10 +183,11 @@ impl Arena {
 /// over a dimension rather than over the elements touched would then hang.
 pub const HUGE: usize = 1 << 33;
 
-/// The most elements a harness allocates for one buffer. A call that needs
+/// The most elements a harness allocates for one buffer (the arena is
+/// copied and compared on every run: keep it small). A call that needs
 /// more (a shape with a [`HUGE`] side and a nonzero other one) is given
 /// this many, and must refuse it.
-pub const MOST: usize = 1 << 16;
+pub const MOST: usize = 1 << 12;
 
 /// One side of a shape: at most `most`, or one time in 16 [`HUGE`].
 pub fn side(u: &mut Unstructured<'_>, most: usize) -> usize {
