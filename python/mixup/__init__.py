@@ -6,12 +6,14 @@ bit, reproducible with any number of workers.
 - :class:`MixUp`, :class:`CutMix`: torchvision v2's.
 - :class:`FastCollateMixup`: timm's collate for uint8 samples, with
   ToTensor and Normalize optionally fused into the mix.
+- :func:`cutmix_box`, :func:`cutmix_box_minmax`: one CutMix box by recipe.
 
 Inputs are NumPy arrays or PyTorch CPU tensors (PyTorch is optional),
 float32 or uint8, mixed in place without a copy; the GIL is released while
 mixing.
 """
 
+from ._boxes import cutmix_box, cutmix_box_minmax
 from ._collate import FastCollateMixup
 from ._native import OP_CUTMIX, OP_MIXUP, OP_UNMIXED, backend
 from ._plan import Plan
@@ -28,5 +30,7 @@ __all__ = [
     "OP_UNMIXED",
     "Plan",
     "backend",
+    "cutmix_box",
+    "cutmix_box_minmax",
 ]
 __version__ = "0.1.0"

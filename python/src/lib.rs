@@ -8,6 +8,7 @@
 
 mod apply;
 mod arrays;
+mod boxes;
 mod config;
 mod errors;
 mod rows;
@@ -22,6 +23,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(apply::mix_in_place, m)?)?;
     m.add_function(wrap_pyfunction!(apply::mix_u8_to_f32, m)?)?;
     m.add_function(wrap_pyfunction!(rows::blend_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(boxes::cutmix_box, m)?)?;
+    m.add_function(wrap_pyfunction!(boxes::cutmix_box_minmax, m)?)?;
     m.add_function(wrap_pyfunction!(backend, m)?)?;
     m.add("OP_UNMIXED", mixup::Op::Unmixed as u8)?;
     m.add("OP_MIXUP", mixup::Op::Mixup as u8)?;

@@ -77,7 +77,7 @@ impl CutBox {
 /// | recipe | box | `lam'` | lambda arithmetic | `lam = 1` |
 /// | --- | --- | --- | --- | --- |
 /// | `TorchVision` | v2 `CutMix`: half sizes `(int)(0.5 * sqrt(1 - lam) * W)` around a centre | always corrected | f64 | computed by the formula |
-/// | `Timm` | `rand_bbox`: `cut = (int)(H * sqrt(1 - lam))`, integer halves around a centre; or `cutmix_minmax` | corrected with `correct_lam` (always with `minmax`) | f64 at `Batch`, f32 at `Elem`, `Pair`, `Half` | the sample is left unmixed |
+/// | `Timm` | `rand_bbox`: `cut = (int)(H * sqrt(1 - lam))`, integer halves around a centre, as the timm release of its [`TimmRule`] cuts them; or `cutmix_minmax` | corrected with `correct_lam` (always with `minmax`) | f64 at `Batch`, f32 at `Elem`, `Pair`, `Half` | the sample is left unmixed |
 ///
 /// timm keeps per-sample lambdas in a float32 array and computes `1 - lam`
 /// in float32 (NumPy 2 rules), so at `Elem`, `Pair` and `Half` the
