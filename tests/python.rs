@@ -50,12 +50,15 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let package = target.join("site/mixup");
+    let package = target.join("site/mixup_exact");
     let _ = std::fs::remove_dir_all(&package);
     std::fs::create_dir_all(&package).unwrap();
-    for entry in std::fs::read_dir(root.join("python/mixup")).unwrap() {
+    for entry in std::fs::read_dir(root.join("python/python/mixup_exact")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "py") {
+        if path
+            .extension()
+            .is_some_and(|e| e == "py" || e == "pyi" || e == "typed")
+        {
             std::fs::copy(&path, package.join(path.file_name().unwrap())).unwrap();
         }
     }

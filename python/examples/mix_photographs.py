@@ -15,7 +15,7 @@ import zlib
 
 import numpy as np
 
-import mixup
+import mixup_exact as mixup
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NAMES = ["astronaut", "chelsea", "coffee", "hubble", "retina", "rocket"]

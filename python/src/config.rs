@@ -8,7 +8,7 @@ use crate::errors::value_error;
 
 /// A checked recipe. Every field is validated when it is built, with an
 /// error that names the field, so a bad one never reaches a batch.
-#[pyclass(frozen, module = "mixup._native")]
+#[pyclass(frozen, module = "mixup_exact._native")]
 pub struct Config {
     /// The recipe, checked by [`MixConfig::validate`].
     pub mix: MixConfig,

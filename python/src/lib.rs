@@ -1,9 +1,9 @@
-//! `mixup._native`, the extension behind the `mixup` Python package.
+//! `mixup_exact._native`, the extension behind the `mixup-exact` Python package.
 //!
 //! It is thin on purpose: [`Config`] holds a checked [`mixup::MixConfig`],
 //! and two calls draw a plan from `(seed, stream)`, compute the soft
 //! targets and mix a NumPy array, in place or u8 into f32, with the GIL
-//! released; a third mixes dense targets by the plan a call drew. The Python package (`python/mixup/`) gives the timm and
+//! released; a third mixes dense targets by the plan a call drew. The Python package (`python/python/mixup_exact/`) gives the timm and
 //! torchvision classes, takes PyTorch tensors and derives the streams.
 
 mod apply;
@@ -15,7 +15,7 @@ mod rows;
 
 use pyo3::prelude::*;
 
-/// The extension module, imported as `mixup._native`.
+/// The extension module, imported as `mixup_exact._native`.
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -26,6 +26,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(boxes::cutmix_box, m)?)?;
     m.add_function(wrap_pyfunction!(boxes::cutmix_box_minmax, m)?)?;
     m.add_function(wrap_pyfunction!(backend, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("OP_UNMIXED", mixup::Op::Unmixed as u8)?;
     m.add("OP_MIXUP", mixup::Op::Mixup as u8)?;
     m.add("OP_CUTMIX", mixup::Op::CutMix as u8)?;

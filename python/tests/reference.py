@@ -3,7 +3,7 @@ them, to check the extension bit for bit against."""
 
 import numpy as np
 
-import mixup
+import mixup_exact as mixup
 
 F32 = np.float32
 

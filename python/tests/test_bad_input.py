@@ -4,7 +4,7 @@ and nothing written."""
 import numpy as np
 import pytest
 
-import mixup
+import mixup_exact as mixup
 
 
 def images(dtype=np.float32, shape=(4, 3, 8, 8)):
@@ -184,7 +184,7 @@ def test_dense_targets():
 
 
 def test_native_blend_rows_checks_the_plan():
-    from mixup import _native
+    from mixup_exact import _native
 
     rows = np.ones((3, 2), dtype=np.float32)
     ok = (np.array([1, 2, 0]), np.array([0.5, 0.5, 0.5]), np.array([1, 1, 0], dtype=np.uint8))

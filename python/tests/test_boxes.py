@@ -5,7 +5,7 @@ where timm 1.0.29 changed the boxes, and errors that name the argument."""
 import numpy as np
 import pytest
 
-import mixup
+import mixup_exact as mixup
 
 
 def test_timms_example_under_both_rules():

@@ -5,7 +5,7 @@ No PyTorch needed."""
 import numpy as np
 import pytest
 
-import mixup
+import mixup_exact as mixup
 from reference import mix_images, mixup_target, to_tensor_normalize, weights
 
 MODES = ["batch", "pair", "elem", "half"]

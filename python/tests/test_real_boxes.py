@@ -19,7 +19,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: the real box checks "
                             "skipped (pip install torch torchvision timm)")
 
-import mixup  # noqa: E402
+import mixup_exact as mixup  # noqa: E402
 
 CASES = 1500
 

@@ -4,8 +4,8 @@ epoch and its global batch index only, whatever the workers."""
 import numpy as np
 import pytest
 
-import mixup
-from mixup import _streams
+import mixup_exact as mixup
+from mixup_exact import _streams
 
 
 def samples(n=8, seed=0):
@@ -78,20 +78,28 @@ def test_epochs_differ_and_replay():
     assert all((a == fn(batch)[2].lambdas).all() for a in first)
 
 
-def test_value_stability():
-    # frozen: Mixup(seed=42)'s first batch, per sample (timm's float32 rule)
-    fn = mixup.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode="elem", num_classes=2, seed=42)
+@pytest.mark.parametrize("recipe", ["timm", "timm-1.0.28"])
+def test_value_stability(recipe):
+    # frozen: Mixup(seed=42)'s first batch, per sample (timm's float32 rule);
+    # timm 1.0.28's boxes as this package drew them before timm 1.0.29
+    fn = mixup.Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode="elem", num_classes=2, seed=42,
+                     recipe=recipe)
     x = np.zeros((4, 1, 8, 8), dtype=np.float32)
     *_, plan = fn(x, [0, 1, 0, 1], return_plan=True)
     assert plan.stream == 0
     assert plan.op_names == FROZEN_OPS
-    assert plan.lambdas.tolist() == FROZEN_LAMBDAS
-    assert plan.boxes.tolist() == FROZEN_BOXES
+    lambdas, boxes = FROZEN[recipe]
+    assert plan.lambdas.tolist() == lambdas
+    assert plan.boxes.tolist() == boxes
 
 
 FROZEN_OPS = ["cutmix", "mixup", "cutmix", "mixup"]
-FROZEN_LAMBDAS = [0.625, 0.5689196586608887, 0.75, 0.4885428845882416]
-FROZEN_BOXES = [[0, 4, 1, 7], [0, 0, 0, 0], [4, 8, 3, 7], [0, 0, 0, 0]]
+FROZEN = {
+    "timm": ([0.453125, 0.5689196586608887, 0.75, 0.4885428845882416],
+             [[0, 5, 1, 8], [0, 0, 0, 0], [4, 8, 3, 7], [0, 0, 0, 0]]),
+    "timm-1.0.28": ([0.625, 0.5689196586608887, 0.75, 0.4885428845882416],
+                    [[0, 4, 1, 7], [0, 0, 0, 0], [4, 8, 3, 7], [0, 0, 0, 0]]),
+}
 
 
 def test_pickled_copies_carry_on_where_the_original_is():

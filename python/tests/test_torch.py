@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: torch, torchvision "
                             "and timm checks skipped (pip install torch torchvision timm)")
 
-import mixup  # noqa: E402
+import mixup_exact as mixup  # noqa: E402
 from reference import mix_images, mixup_target  # noqa: E402
 
 
@@ -50,6 +50,9 @@ def test_tensor_errors():
         mixup.MixUp(num_classes=3)(x, torch.zeros(8, dtype=torch.long))
     with pytest.raises(TypeError, match=r"x must be float32 or uint8, got float64"):
         mixup.MixUp(num_classes=3)(images().double(), torch.zeros(8, dtype=torch.long))
+    for dtype in (torch.bfloat16, torch.float16):
+        with pytest.raises(TypeError, match=rf"x must be float32 or uint8.*, got {str(dtype)[6:]}"):
+            mixup.Mixup(num_classes=3)(images().to(dtype), torch.zeros(8, dtype=torch.long))
     x = images()
     x0 = x.clone()
     with pytest.raises(ValueError, match=r"target\[0\] = 3 is not a class id"):

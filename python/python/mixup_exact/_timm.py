@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Literal, Optional, Tuple, TypeVar, overload
 
 import numpy as np
 
 from . import _native
+from ._plan import Plan
 from ._recipe import Recipe
+
+#: The batch's type, which the targets share: a tensor, or a NumPy array.
+X = TypeVar("X")
 
 
 class Mixup(Recipe):
@@ -102,6 +106,16 @@ class Mixup(Recipe):
 
     def _config_now(self) -> _native.Config:
         return self._config if self.mixup_enabled else self._disabled
+
+    @overload
+    def __call__(self, x: X, target: Any, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ...,
+                 return_plan: Literal[False] = ...) -> Tuple[X, X]: ...
+
+    @overload
+    def __call__(self, x: X, target: Any, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ...,
+                 return_plan: Literal[True]) -> Tuple[X, X, Plan]: ...
 
     def __call__(
         self,

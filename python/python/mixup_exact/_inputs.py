@@ -25,13 +25,27 @@ def is_tensor(value: Any) -> bool:
     return torch is not None and isinstance(value, torch.Tensor)
 
 
+#: Where mixing runs, and where to put it in a training loop.
+CPU_ONLY = (
+    "mixup_exact mixes on the CPU: call it in the DataLoader's collate_fn "
+    "(FastCollateMixup), or on the CPU batch before .to(device)"
+)
+
+
 def _from_tensor(value: Any, name: str) -> np.ndarray:
     """A NumPy view of a CPU tensor's memory."""
     if value.device.type != "cpu":
-        raise ValueError(f"{name} must be on the CPU, got a tensor on {value.device}")
+        raise ValueError(f"{name} must be on the CPU, got a tensor on {value.device}: {CPU_ONLY}")
     if value.requires_grad:
         raise ValueError(f"{name} requires grad: mix the data before the model sees it")
-    array = np.from_dlpack(value)
+    try:
+        array = np.from_dlpack(value)
+    except (RuntimeError, BufferError, TypeError):
+        # bfloat16 and the float8s have no NumPy dtype
+        dtype = str(value.dtype).removeprefix("torch.")
+        raise TypeError(
+            f"{name} must be float32 or uint8 (int64 or float32 for targets), got {dtype}"
+        ) from None
     if not array.flags.writeable:
         # older DLPack exports are read-only; .numpy() shares the memory too
         array = value.numpy()
@@ -112,7 +126,7 @@ def as_labels(target: Any, num_classes: int, name: str = "target") -> np.ndarray
             array = array.astype(np.int64)
     elif is_tensor(target):
         if target.device.type != "cpu":
-            raise ValueError(f"{name} must be on the CPU, got a tensor on {target.device}")
+            raise ValueError(f"{name} must be on the CPU, got a tensor on {target.device}: {CPU_ONLY}")
         array = np.from_dlpack(target.detach())
     else:
         array = np.asarray(target)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Literal, Optional, Tuple, TypeVar, overload
 
+from ._plan import Plan
 from ._recipe import Recipe
+
+#: The batch's type, which the soft labels share: a tensor, or a NumPy array.
+X = TypeVar("X")
 
 
 class _TorchVision(Recipe):
@@ -20,6 +24,21 @@ class _TorchVision(Recipe):
         # num_classes may be None where the labels come dense, as in torchvision
         super().__init__(settings, num_classes, 0.0, seed)
         self.alpha = float(alpha)
+
+    @overload
+    def __call__(self, images: X, labels: Any, /, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ...,
+                 return_plan: Literal[False] = ...) -> Tuple[X, X]: ...
+
+    @overload
+    def __call__(self, images: X, labels: Any, /, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ...,
+                 return_plan: Literal[True]) -> Tuple[X, X, Plan]: ...
+
+    @overload
+    def __call__(self, inputs: Tuple[X, Any], /, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ...,
+                 return_plan: Literal[False] = ...) -> Tuple[X, X]: ...
 
     def __call__(
         self,

@@ -1,5 +1,6 @@
-"""mixup and CutMix as timm and torchvision define them, in place, bit for
-bit, reproducible with any number of workers.
+"""``mixup_exact`` (distribution ``mixup-exact``): mixup and CutMix as timm
+and torchvision define them, in place, bit for bit, reproducible with any
+number of workers.
 
 - :class:`Mixup`: timm's ``Mixup`` (mixup and CutMix switched; per batch,
   pair, sample or half; label smoothing).
@@ -15,7 +16,7 @@ mixing.
 
 from ._boxes import cutmix_box, cutmix_box_minmax
 from ._collate import FastCollateMixup
-from ._native import OP_CUTMIX, OP_MIXUP, OP_UNMIXED, backend
+from ._native import OP_CUTMIX, OP_MIXUP, OP_UNMIXED, __version__, backend
 from ._plan import Plan
 from ._timm import Mixup
 from ._torchvision import CutMix, MixUp
@@ -33,4 +34,3 @@ __all__ = [
     "cutmix_box",
     "cutmix_box_minmax",
 ]
-__version__ = "0.1.0"
