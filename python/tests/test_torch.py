@@ -191,6 +191,34 @@ def test_dataloader_with_two_workers(context):
         assert p.stream == p0.stream
 
 
+def plans_over_epochs(workers, context=None, persistent=False, epochs=3):
+    collate = mixup.FastCollateMixup(mixup_alpha=1.0, cutmix_alpha=1.0, mode="elem",
+                                     num_classes=5, seed=9, return_plan=True)
+    loader = torch.utils.data.DataLoader(Images(), batch_size=8, num_workers=workers,
+                                         collate_fn=collate, multiprocessing_context=context,
+                                         persistent_workers=persistent)
+    runs = []
+    for epoch in range(epochs):
+        collate.set_epoch(epoch)
+        runs.append([(x, plan) for x, _, plan in loader])
+    return runs
+
+
+@pytest.mark.parametrize("context", [None, "spawn"])
+def test_persistent_workers_follow_set_epoch(context):
+    alone = plans_over_epochs(0)
+    for persistent in (False, True):
+        runs = plans_over_epochs(2, context, persistent)
+        for epoch, (got, want) in enumerate(zip(runs, alone)):
+            assert [p.stream for _, p in got] == [epoch << 40 | g for g in range(6)]
+            for (x, p), (x0, p0) in zip(got, want):
+                assert p.stream == p0.stream
+                assert (p.lambdas == p0.lambdas).all() and (p.boxes == p0.boxes).all()
+                same_bits(x, x0)
+    # and the epochs differ from each other
+    assert not (alone[0][0][1].lambdas == alone[1][0][1].lambdas).all()
+
+
 def test_torchvision_with_probability_labels():
     from torchvision.transforms import v2
 

@@ -8,10 +8,18 @@ its workers in turn), and with ``torch.distributed`` each rank ``r`` of
 ``R`` takes every ``R``-th index: ``g = (j * W + w) * R + r``. No two
 batches of a run share a stream, and the plans do not depend on how many
 workers there are.
+
+The epoch lives in a shared memory cell too, which a ``DataLoader`` worker
+gets when it is started (fork, spawn or forkserver): ``set_epoch`` in the
+main process then reaches workers that persist across epochs
+(``persistent_workers=True``), which restart their count when they see it
+change.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
 import os
 import sys
 import threading
@@ -62,6 +70,14 @@ def stream_id(epoch: int, batch_index: int) -> int:
     return epoch << INDEX_BITS | batch_index
 
 
+def _shared_cell() -> Any:
+    """A 64-bit integer in shared memory, or ``None`` where there is none."""
+    try:
+        return multiprocessing.RawValue("q", 0)
+    except (OSError, ImportError):  # no /dev/shm, or no _ctypes
+        return None
+
+
 class Streams:
     """Counts this process's calls and gives each its stream; threads that
     share one object get different streams."""
@@ -70,13 +86,23 @@ class Streams:
         self.epoch = 0
         self.calls = 0
         self._lock = threading.Lock()
+        self._shared = _shared_cell()
 
     def __getstate__(self) -> Dict[str, Any]:
-        return {"epoch": self.epoch, "calls": self.calls}
+        state: Dict[str, Any] = {"epoch": self.epoch, "calls": self.calls, "_shared": None}
+        if multiprocessing.context.get_spawning_popen() is not None:
+            # a process being started (a DataLoader worker) shares the epoch;
+            # any other copy is a snapshot of its own
+            state["_shared"] = self._shared
+        return state
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        if self._shared is None:
+            self._shared = _shared_cell()
+            if self._shared is not None:
+                self._shared.value = self.epoch
 
     def set_epoch(self, epoch: int) -> None:
         """Starts epoch ``epoch``: its batches count from 0 again."""
@@ -86,6 +112,8 @@ class Streams:
         with self._lock:
             self.epoch = epoch
             self.calls = 0
+            if self._shared is not None:
+                self._shared.value = epoch
 
     def next(self, batch_index: Optional[int] = None) -> int:
         """The stream of this call: of ``batch_index`` when given (the
@@ -94,6 +122,9 @@ class Streams:
         worker_id, workers = worker()
         rank_id, ranks = rank()
         with self._lock:
+            if self._shared is not None and self._shared.value != self.epoch:
+                # set_epoch in the process that started this one
+                self.epoch, self.calls = self._shared.value, 0
             if batch_index is None:
                 batch_index = (self.calls * workers + worker_id) * ranks + rank_id
             stream = stream_id(self.epoch, int(batch_index))
