@@ -13,7 +13,9 @@ The epoch lives in a shared memory cell too, which a ``DataLoader`` worker
 gets when it is started (fork, spawn or forkserver): ``set_epoch`` in the
 main process then reaches workers that persist across epochs
 (``persistent_workers=True``), which restart their count when they see it
-change.
+change. So is the rank: a DataLoader worker cannot see the process group
+of the process that started it, so the rank is taken there (when the
+recipe is made, at ``set_epoch`` and when a worker is spawned).
 """
 
 from __future__ import annotations
@@ -53,12 +55,14 @@ def worker() -> Tuple[int, int]:
     return (0, 1) if info is None else (info.id, info.num_workers)
 
 
-def rank() -> Tuple[int, int]:
-    """``(rank, world size)`` when ``torch.distributed`` is set up, else ``(0, 1)``."""
+def rank() -> Optional[Tuple[int, int]]:
+    """``(rank, world size)`` when ``torch.distributed`` is set up in this
+    process, else ``None`` (as in a DataLoader worker, whose parent holds
+    the process group)."""
     dist = sys.modules.get("torch.distributed")
     if dist is not None and dist.is_available() and dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
-    return 0, 1
+    return None
 
 
 def stream_id(epoch: int, batch_index: int) -> int:
@@ -87,9 +91,15 @@ class Streams:
         self.calls = 0
         self._lock = threading.Lock()
         self._shared = _shared_cell()
+        # the rank as the process that holds the process group saw it: a
+        # DataLoader worker (forked or spawned) cannot ask torch.distributed
+        self._rank = rank()
 
     def __getstate__(self) -> Dict[str, Any]:
-        state: Dict[str, Any] = {"epoch": self.epoch, "calls": self.calls, "_shared": None}
+        self._rank = rank() or self._rank
+        state: Dict[str, Any] = {
+            "epoch": self.epoch, "calls": self.calls, "_rank": self._rank, "_shared": None,
+        }
         if multiprocessing.context.get_spawning_popen() is not None:
             # a process being started (a DataLoader worker) shares the epoch;
             # any other copy is a snapshot of its own
@@ -112,6 +122,7 @@ class Streams:
         with self._lock:
             self.epoch = epoch
             self.calls = 0
+            self._rank = rank() or self._rank
             if self._shared is not None:
                 self._shared.value = epoch
 
@@ -120,7 +131,7 @@ class Streams:
         global index of the batch in the epoch), else derived from this
         process's call count, its worker and its rank."""
         worker_id, workers = worker()
-        rank_id, ranks = rank()
+        rank_id, ranks = rank() or self._rank or (0, 1)
         with self._lock:
             if self._shared is not None and self._shared.value != self.epoch:
                 # set_epoch in the process that started this one
