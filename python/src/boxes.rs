@@ -46,8 +46,21 @@ fn check(height: usize, width: usize, lam: f64, (cy, cx): (usize, usize)) -> PyR
     Ok(())
 }
 
-/// The box `recipe` cuts around `centre` for `lam` in a `height x width`
-/// image, and its lambda; see `mixup.cutmix_box`.
+/// The box ``(y1, y2, x1, x2)`` that ``recipe`` cuts around ``centre =
+/// (cy, cx)`` for ``lam`` in a ``height x width`` image, and its lambda.
+///
+/// - ``'timm'``: timm's ``rand_bbox`` as timm 1.0.29 and later cut it,
+///   ``y2 = clip(cy + (cut_h + 1) // 2, 0, H)``; ``'timm-1.0.28'``: as
+///   timm up to 1.0.28 did, ``clip(cy + cut_h // 2, 0, H)``. The lambda is
+///   ``1 - area / (H * W)`` with ``correct_lam``, ``lam`` without;
+///   ``f32_lambdas`` computes as timm does on its float32 per-sample
+///   lambdas (modes ``'elem'``, ``'pair'``, ``'half'``).
+/// - ``'torchvision'``: torchvision v2's ``CutMix``, lambda always corrected.
+///
+/// >>> cutmix_box(7, 5, 0.5, (3, 2))
+/// ((1, 5, 1, 4), 0.6571428571428571)
+/// >>> cutmix_box(7, 5, 0.5, (3, 2), recipe="timm-1.0.28")[0]
+/// (1, 5, 1, 3)
 #[pyfunction]
 #[pyo3(signature = (height, width, lam, centre, *, recipe="timm", correct_lam=true, f32_lambdas=false))]
 pub fn cutmix_box(
@@ -69,8 +82,13 @@ pub fn cutmix_box(
         .map_err(|e| crate::errors::to_py(e, "cutmix_box"))
 }
 
-/// The box timm's `rand_bbox_minmax` places for the drawn sides `cut` and
-/// corner `corner`; see `mixup.cutmix_box_minmax`.
+/// The box timm's ``rand_bbox_minmax`` places for ``cutmix_minmax = (lo,
+/// hi)``, the drawn sides ``cut = (cut_h, cut_w)`` and top-left ``corner =
+/// (yl, xl)``, and its lambda ``1 - area / (H * W)``.
+///
+/// ``cut_h`` lies in ``[int(H * lo), int(H * hi))``; ``yl`` in ``[0, H -
+/// cut_h]`` for ``'timm'`` (1.0.29 and later), ``[0, H - cut_h)`` for
+/// ``'timm-1.0.28'``; the same for x. Anything else is a ``ValueError``.
 #[pyfunction]
 #[pyo3(signature = (height, width, minmax, cut, corner, *, recipe="timm"))]
 pub fn cutmix_box_minmax(

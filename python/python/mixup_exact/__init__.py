@@ -14,9 +14,16 @@ float32 or uint8, mixed in place without a copy; the GIL is released while
 mixing.
 """
 
-from ._boxes import cutmix_box, cutmix_box_minmax
 from ._collate import FastCollateMixup
-from ._native import OP_CUTMIX, OP_MIXUP, OP_UNMIXED, __version__, backend
+from ._native import (
+    OP_CUTMIX,
+    OP_MIXUP,
+    OP_UNMIXED,
+    __version__,
+    backend,
+    cutmix_box,
+    cutmix_box_minmax,
+)
 from ._plan import Plan
 from ._timm import Mixup
 from ._torchvision import CutMix, MixUp
