@@ -581,6 +581,60 @@ typedef struct {
 } mixup_detection_outputs;
 
 /**
+ * What every sample of a batch does: its partner, its lambda (`lam'` for
+ * CutMix), its op and its CutMix box, and the image the boxes lie in.
+ * Start from `mixup_plan_default()`, then point it at arrays of `n`
+ * entries, for example those `mixup_plan_draw` wrote.
+ *
+ * The ABI grows by adding fields at the end, as `mixup_config` does.
+ */
+typedef struct {
+  /**
+   * `sizeof(mixup_plan)` as the caller was built, set by `mixup_plan_default()`.
+   */
+  size_t struct_size;
+  /**
+   * Samples in the batch.
+   */
+  size_t n;
+  /**
+   * The partner of each sample (`n`). In place: a permutation.
+   */
+  const uint32_t *partners;
+  /**
+   * The lambda of each sample (`n`): `lam` for mixup, `lam'` for CutMix.
+   */
+  const double *lambdas;
+  /**
+   * The `mixup_op` of each sample (`n`); NULL mixes every sample with
+   * its partner (`MIXUP_OP_MIXUP`).
+   */
+  const uint8_t *ops;
+  /**
+   * The box of each sample (`n`), read where its op is
+   * `MIXUP_OP_CUTMIX`; NULL when no op is.
+   */
+  const mixup_box *boxes;
+  /**
+   * Image rows, needed when an op is `MIXUP_OP_CUTMIX`.
+   */
+  size_t height;
+  /**
+   * Image columns, needed when an op is `MIXUP_OP_CUTMIX`.
+   */
+  size_t width;
+  /**
+   * The `mixup_layout` of the samples (f32 and u8 calls; the u8 to f32
+   * call takes its `mixup_image` instead); channels fill a sample.
+   */
+  uint32_t layout;
+  /**
+   * Reserved, 0.
+   */
+  uint32_t reserved;
+} mixup_plan;
+
+/**
  * One sample's target in sparse form, for losses that take
  * `lam * CE(y_a) + (1 - lam) * CE(y_b)` when `num_classes` is huge.
  */
@@ -1242,6 +1296,131 @@ mixup_status mixup_apply_into_u8_f32_part(const uint8_t *batch,
                                           size_t partners_len,
                                           const double *lam,
                                           size_t lam_len,
+                                          const float *mean,
+                                          size_t mean_len,
+                                          const float *std,
+                                          size_t std_len,
+                                          float *out,
+                                          size_t out_len,
+                                          size_t part,
+                                          size_t parts);
+
+/**
+ * An empty plan: `n = 0`, every pointer NULL, CHW samples.
+ */
+mixup_plan mixup_plan_default(void);
+
+/**
+ * Draws a plan from `rng` and `config` and writes it, with the soft
+ * targets, to `outputs`, exactly as `mixup_batch_f32` would for the same
+ * arguments, without mixing any image: then apply it with the
+ * `mixup_plan_apply_*` calls. `len` is the elements of one sample (with
+ * CutMix on, `channels * height * width` of the config's image); the
+ * arrays a `mixup_plan` needs are `outputs->partners`, `->lambdas` (`n` of
+ * them), `->ops` and `->boxes`. `workspace` needs
+ * `mixup_workspace_size_u8_f32(n)` bytes, 8-byte aligned.
+ *
+ * # Safety
+ * As `mixup_batch_f32`.
+ */
+mixup_status mixup_plan_draw(mixup_rng *rng,
+                             const mixup_config *config,
+                             size_t n,
+                             size_t len,
+                             const int64_t *labels,
+                             size_t labels_len,
+                             size_t num_classes,
+                             uint8_t *workspace,
+                             size_t workspace_len,
+                             const mixup_batch_outputs *outputs);
+
+/**
+ * Applies `plan` in place to `batch` (`plan->n` samples of `len` floats),
+ * or, with `parts > 1`, part `part` of it: the whole cycles of the
+ * permutation that fall in this part's share, as `mixup_apply_f32_part`
+ * splits them. Call it from `parts` threads at once with the same
+ * arguments and `part = 0, 1, ..., parts - 1`, each thread with its own
+ * `scratch` (`mixup_scratch_size(n, len)` floats); `part = 0, parts = 1`
+ * is the whole batch. `parts` is 1 to 256. The partners must be a
+ * permutation.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `plan` must be valid, and its arrays valid for `plan->n` entries;
+ * `batch` may be shared only with the other parts of the same split.
+ */
+mixup_status mixup_plan_apply_f32(float *batch,
+                                  size_t len,
+                                  const mixup_plan *plan,
+                                  float *scratch,
+                                  size_t scratch_len,
+                                  size_t part,
+                                  size_t parts);
+
+/**
+ * `mixup_plan_apply_f32` for u8 batches, with the arithmetic of
+ * `mixup_apply_u8`; `scratch` holds `mixup_scratch_size_u8(n, len)` bytes.
+ *
+ * # Safety
+ * As `mixup_plan_apply_f32`.
+ */
+mixup_status mixup_plan_apply_u8(uint8_t *batch,
+                                 size_t len,
+                                 const mixup_plan *plan,
+                                 uint8_t *scratch,
+                                 size_t scratch_len,
+                                 size_t part,
+                                 size_t parts);
+
+/**
+ * Applies `plan` out of place: `out` (all `plan->n * len` floats) gets
+ * the mixed `batch`; with `parts > 1`, only the output samples `n * part
+ * / parts` up to `n * (part + 1) / parts`, so that `parts` threads can
+ * share one batch. `part = 0, parts = 1` is the whole batch. The partners
+ * may be any index map. A plan drawn at half granularity fills every
+ * sample; the first `n / 2` are timm's output.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `plan` must be valid, and its arrays valid for `plan->n` entries; `out`
+ * may be shared only with the other parts of the same split.
+ */
+mixup_status mixup_plan_apply_into_f32(const float *batch,
+                                       size_t len,
+                                       const mixup_plan *plan,
+                                       float *out,
+                                       size_t out_len,
+                                       size_t part,
+                                       size_t parts);
+
+/**
+ * `mixup_plan_apply_into_f32` for u8 batches, with the arithmetic of
+ * `mixup_apply_into_u8` (timm's `FastCollateMixup`).
+ *
+ * # Safety
+ * As `mixup_plan_apply_into_f32`.
+ */
+mixup_status mixup_plan_apply_into_u8(const uint8_t *batch,
+                                      size_t len,
+                                      const mixup_plan *plan,
+                                      uint8_t *out,
+                                      size_t out_len,
+                                      size_t part,
+                                      size_t parts);
+
+/**
+ * Applies `plan` to u8 images (`plan->n` samples of `image`) into f32,
+ * fused with ToTensor and Normalize as `mixup_apply_into_u8_f32` does;
+ * `part` and `parts` as `mixup_plan_apply_into_f32`. With CutMix, the
+ * plan's `height * width` must be the image's pixels; its layout is the
+ * image's input layout.
+ *
+ * # Safety
+ * As `mixup_plan_apply_into_f32`, and `image` valid.
+ */
+mixup_status mixup_plan_apply_into_u8_f32(const uint8_t *batch,
+                                          const mixup_image *image,
+                                          const mixup_plan *plan,
                                           const float *mean,
                                           size_t mean_len,
                                           const float *std,

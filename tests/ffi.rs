@@ -144,6 +144,12 @@ fn c_program_calls_everything_and_reaches_every_error() {
 }
 
 #[test]
+fn c_program_draws_a_plan_and_applies_it_in_parts_on_two_threads() {
+    let text = run_both_ways("test_plan_threads.c", &[]);
+    assert!(text.contains("all checks passed"), "{text}");
+}
+
+#[test]
 fn cpp_program_uses_the_header() {
     let text = run_both_ways("test_api.cpp", &[]);
     assert!(text.contains("all checks passed"), "{text}");

@@ -40,6 +40,7 @@ mod detection;
 mod image;
 mod labels;
 mod parts;
+mod plan;
 mod rng;
 mod status;
 
@@ -52,6 +53,7 @@ pub use detection::*;
 pub use image::*;
 pub use labels::*;
 pub use parts::*;
+pub use plan::*;
 pub use rng::*;
 pub use status::*;
 
