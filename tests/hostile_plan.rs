@@ -2,12 +2,12 @@
 //! draws (the same outputs, the same generator), and every
 //! `mixup_plan_apply_*` call, in place or out of place, f32, u8 or u8 to
 //! f32, whole or in parts, gives the bits of the one-call batch, with
-//! CutMix switched in; then one hostile argument at a time: the right
-//! status, and nothing written.
+//! CutMix switched in; then one hostile argument at a time, for every
+//! plan call: the right status, and nothing written.
 
 use mixup::ffi::*;
 use mixup::{CutBox, Granularity};
-use std::ptr::null;
+use std::ptr::{null, null_mut};
 
 const OK: mixup_status = mixup_status::Ok;
 const BAD: mixup_status = mixup_status::InvalidArgument;
@@ -550,6 +550,65 @@ fn hostile_plans_are_refused_and_nothing_is_written() {
         assert_ne!(got, OK, "{what}: in place");
         assert_eq!(got, status, "{what}: in place");
         assert_eq!(bits(&x), bits(&images_f32()), "{what}: in place wrote");
+        // u8 in place
+        let mut x8 = images_u8();
+        let mut scratch8 = vec![0u8; 2 * (LEN + N)];
+        let got = unsafe {
+            mixup_plan_apply_u8(
+                x8.as_mut_ptr(),
+                LEN,
+                &plan,
+                scratch8.as_mut_ptr(),
+                scratch8.len(),
+                0,
+                1,
+            )
+        };
+        assert_eq!(got, status, "{what}: u8 in place");
+        assert_eq!(x8, images_u8(), "{what}: u8 in place wrote");
+        if everywhere {
+            let x8 = images_u8();
+            let mut out8 = vec![7u8; N * LEN];
+            let got = unsafe {
+                mixup_plan_apply_into_u8(
+                    x8.as_ptr(),
+                    LEN,
+                    &plan,
+                    out8.as_mut_ptr(),
+                    out8.len(),
+                    0,
+                    1,
+                )
+            };
+            assert_eq!(got, status, "{what}: u8 out of place");
+            assert!(
+                out8.iter().all(|&v| v == 7),
+                "{what}: u8 out of place wrote"
+            );
+            let image = mixup_image {
+                channels: C,
+                pixels: H * W,
+                ..mixup_image_default()
+            };
+            let mut outf = vec![-7.0f32; N * LEN];
+            let got = unsafe {
+                mixup_plan_apply_into_u8_f32(
+                    x8.as_ptr(),
+                    &image,
+                    &plan,
+                    null(),
+                    0,
+                    null(),
+                    0,
+                    outf.as_mut_ptr(),
+                    outf.len(),
+                    0,
+                    1,
+                )
+            };
+            assert_eq!(got, status, "{what}: u8 to f32");
+            assert!(outf.iter().all(|&v| v == -7.0), "{what}: u8 to f32 wrote");
+        }
         // out of place
         let x = images_f32();
         let mut out = vec![-7.0f32; N * LEN];
@@ -617,4 +676,84 @@ fn hostile_plans_are_refused_and_nothing_is_written() {
         )
     };
     assert_eq!(got, mixup_status::Overlap, "scratch over the batch");
+    // the draw: a bad config or an output over another writes nothing
+    let mut bytes = 0;
+    unsafe { assert_eq!(mixup_workspace_size_u8_f32(N, &mut bytes), OK) };
+    let mut ws = vec![0u64; bytes.div_ceil(8)];
+    let y = labels();
+    for (what, config, want) in [
+        (
+            "struct_size 12",
+            mixup_config {
+                struct_size: 12,
+                ..c
+            },
+            BAD,
+        ),
+        ("recipe 3", mixup_config { recipe: 3, ..c }, BAD),
+        (
+            "height that does not divide",
+            mixup_config { height: H + 1, ..c },
+            BAD,
+        ),
+    ] {
+        let mut d = Drawn::new();
+        let o = d.outputs();
+        let mut r = rng(0);
+        let got = unsafe {
+            mixup_plan_draw(
+                &mut r,
+                &config,
+                N,
+                LEN,
+                y.as_ptr(),
+                N,
+                K,
+                ws.as_mut_ptr().cast(),
+                bytes,
+                &o,
+            )
+        };
+        assert_eq!(got, want, "draw: {what}");
+        assert_eq!((d, r.s), (Drawn::new(), rng(0).s), "draw: {what}: wrote");
+    }
+    let mut d = Drawn::new();
+    let mut o = d.outputs();
+    o.lambdas = d.targets.as_mut_ptr().cast(); // the lambdas over the targets
+    let mut r = rng(0);
+    let got = unsafe {
+        mixup_plan_draw(
+            &mut r,
+            &c,
+            N,
+            LEN,
+            y.as_ptr(),
+            N,
+            K,
+            ws.as_mut_ptr().cast(),
+            bytes,
+            &o,
+        )
+    };
+    assert_eq!(got, mixup_status::Overlap, "draw: outputs overlap");
+    assert_eq!(
+        (d, r.s),
+        (Drawn::new(), rng(0).s),
+        "draw: outputs overlap: wrote"
+    );
+    let got = unsafe {
+        mixup_plan_draw(
+            null_mut(),
+            &c,
+            N,
+            LEN,
+            y.as_ptr(),
+            N,
+            K,
+            ws.as_mut_ptr().cast(),
+            bytes,
+            null(),
+        )
+    };
+    assert_eq!(got, mixup_status::NullPointer, "draw: NULL generator");
 }
