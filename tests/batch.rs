@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{any_f32, any_lambda, assert_same, every_mixer, formula, outs};
+use common::{any_f32, any_lambda, assert_same, bits, every_mixer, formula, outs};
 use mixup::{Error, MixRng, Mixer, Op, Pairing, Plan, in_place_scratch_len};
 
 /// Ops from flags: mixup where set, unmixed where not.
@@ -168,10 +168,6 @@ fn samples_that_do_not_mix_are_left_as_they_are() {
         assert!(x[1].is_nan());
         assert_eq!(bits(&x[8..]), bits(&batch[8..]));
     }
-}
-
-fn bits(x: &[f32]) -> Vec<u32> {
-    x.iter().map(|v| v.to_bits()).collect()
 }
 
 #[test]

@@ -7,11 +7,11 @@
 
 mod common;
 
-use common::outs;
+use common::{OK, bits, dangling, outs};
 use mixup::ffi::*;
 use mixup::{Backend, Mixer, Plan, one_hot_targets};
 use proptest::prelude::*;
-use std::ptr::{NonNull, null, null_mut};
+use std::ptr::{null, null_mut};
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -19,11 +19,6 @@ fn config() -> ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::default()
     }
-}
-
-/// A dangling, aligned, non-NULL pointer: legal only with length 0.
-fn dangling<T>() -> *mut T {
-    NonNull::dangling().as_ptr()
 }
 
 fn bad_lambda() -> impl Strategy<Value = f64> {
@@ -47,12 +42,6 @@ fn bad_shape() -> impl Strategy<Value = f64> {
         -1e-300,
     ])
 }
-
-fn bits(x: &[f32]) -> Vec<u32> {
-    x.iter().map(|v| v.to_bits()).collect()
-}
-
-const OK: mixup_status = mixup_status::Ok;
 
 proptest! {
     #![proptest_config(config())]

@@ -3,6 +3,10 @@
 //! hostile argument at a time (bad recipe, minmax, switch_prob, shapes,
 //! layouts, out-pointers): the right status, and nothing written.
 
+mod common;
+
+use common::{BAD, OK};
+
 use mixup::ffi::*;
 use mixup::{
     CutBox, Cuts, Granularity, ImageShape, Layout, MixConfig, MixRng, Mixer, Op, Plan, TimmRule,
@@ -11,8 +15,6 @@ use mixup::{
 use proptest::prelude::*;
 use std::ptr::{null, null_mut};
 
-const OK: mixup_status = mixup_status::Ok;
-const BAD: mixup_status = mixup_status::InvalidArgument;
 const POISON: mixup_box = CutBox {
     y1: 7,
     y2: 7,

@@ -2,11 +2,13 @@
 //! the bits of the one-thread call; hostile arguments get their status and
 //! write nothing.
 
+mod common;
+
+use common::OK;
+
 use mixup::ffi::*;
 use mixup::{MixRng, Pairing};
 use std::ptr::null_mut;
-
-const OK: mixup_status = mixup_status::Ok;
 
 /// A pointer that threads may share: each thread writes other elements.
 #[derive(Clone, Copy)]

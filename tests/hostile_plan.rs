@@ -5,12 +5,14 @@
 //! CutMix switched in; then one hostile argument at a time, for every
 //! plan call: the right status, and nothing written.
 
+mod common;
+
+use common::{BAD, OK, bits};
+
 use mixup::ffi::*;
 use mixup::{CutBox, Granularity};
 use std::ptr::{null, null_mut};
 
-const OK: mixup_status = mixup_status::Ok;
-const BAD: mixup_status = mixup_status::InvalidArgument;
 const N: usize = 10;
 const K: usize = 4;
 const C: usize = 3;
@@ -166,10 +168,6 @@ fn one_call_f32(c: &mixup_config, b: u64) -> (Vec<f32>, Drawn) {
     assert_eq!(status, OK);
     d.rng = r.s;
     (x, d)
-}
-
-fn bits(x: &[f32]) -> Vec<u32> {
-    x.iter().map(|v| v.to_bits()).collect()
 }
 
 #[test]

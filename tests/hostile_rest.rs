@@ -5,17 +5,11 @@
 
 mod common;
 
-use common::{det_layout, det_outs, outs};
+use common::{OK, dangling, det_layout, det_outs, outs};
 use mixup::ffi::*;
 use proptest::prelude::*;
 use std::ffi::CStr;
-use std::ptr::{NonNull, null, null_mut};
-
-const OK: mixup_status = mixup_status::Ok;
-
-fn dangling<T>() -> *mut T {
-    NonNull::dangling().as_ptr()
-}
+use std::ptr::{null, null_mut};
 
 /// `mixup_workspace_size_u8_f32` in the shape of the other size queries.
 unsafe extern "C" fn workspace_u8_f32(n: usize, _len: usize, out: *mut usize) -> mixup_status {

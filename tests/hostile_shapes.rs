@@ -7,21 +7,15 @@
 
 mod common;
 
-use common::{det_layout, det_outs, outs};
+use common::{OK, dangling, det_layout, det_outs, outs};
 use mixup::ffi::*;
 use proptest::prelude::*;
-use std::ptr::{NonNull, null, null_mut};
+use std::ptr::{null, null_mut};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const OK: mixup_status = mixup_status::Ok;
 const HWC: u32 = mixup_layout::Hwc as u32;
 const CHW: u32 = mixup_layout::Chw as u32;
-
-/// A dangling, aligned, non-NULL pointer: legal only with length 0.
-fn dangling<T>() -> *mut T {
-    NonNull::dangling().as_ptr()
-}
 
 /// Runs `call` on a thread and fails the test if it takes longer than a
 /// few seconds: a loop over a dimension of 2^62 never would finish.

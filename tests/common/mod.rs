@@ -1,8 +1,26 @@
 // Shared helpers for the integration tests (not a test target itself).
 #![allow(dead_code)]
 
+use mixup::ffi::mixup_status;
 use mixup::{Backend, Mixer, Stores};
 use proptest::prelude::*;
+use std::ptr::NonNull;
+
+/// Success.
+pub const OK: mixup_status = mixup_status::Ok;
+
+/// The status of a bad parameter.
+pub const BAD: mixup_status = mixup_status::InvalidArgument;
+
+/// A dangling, aligned, non-NULL pointer: legal only with length 0.
+pub fn dangling<T>() -> *mut T {
+    NonNull::dangling().as_ptr()
+}
+
+/// The bits of each float, for exact comparisons.
+pub fn bits(x: &[f32]) -> Vec<u32> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
 
 /// A mixer for every backend this CPU has.
 pub fn every_backend() -> Vec<Mixer> {
