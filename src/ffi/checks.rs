@@ -80,6 +80,17 @@ impl<T> Buf<T> {
         Buf { ptr, len }
     }
 
+    /// Samples `share` of `len` elements each: the part of an output
+    /// batch that one part of a split writes.
+    ///
+    /// # Safety
+    /// `share.end * len` must not exceed the buffer's length.
+    pub(crate) unsafe fn samples(self, share: core::ops::Range<usize>, len: usize) -> Buf<T> {
+        // SAFETY: within the buffer by the caller's promise; the start of
+        // a sample of a checked buffer is aligned for `T`.
+        unsafe { self.part::<T>(share.start * len * size_of::<T>(), share.len() * len) }
+    }
+
     /// The bytes it spans, as `(address, size)`.
     pub(crate) fn region(self) -> (usize, usize) {
         (self.ptr as usize, self.len * size_of::<T>())
@@ -101,6 +112,18 @@ impl<T> Buf<T> {
         // SAFETY: as in `slice`; uniqueness is the caller's promise.
         unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
     }
+}
+
+/// Checks that the output regions overlap neither each other nor any input
+/// region (inputs may share memory with each other: they are only read).
+pub(crate) fn outputs_apart(outputs: &[(usize, usize)], inputs: &[(usize, usize)]) -> Result<()> {
+    disjoint(outputs)?;
+    for &input in inputs {
+        for &output in outputs {
+            disjoint(&[output, input])?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks that no two of the regions share a byte.

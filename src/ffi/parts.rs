@@ -204,19 +204,19 @@ unsafe fn into_part<T: Sample>(
     let partners = Buf::new(partners, partners_len)?.first(n)?;
     let lam = lambdas(lam, lam_len, n)?;
     let out = Buf::new(out, out_len)?.first(images.len)?;
-    for input in [images.region(), partners.region(), lam.region()] {
-        disjoint(&[out.region(), input])?;
-    }
-    // `share.end * len <= n * len`, checked by `batch_buf`
-    let (at, count) = (share.start * len, share.len() * len);
-    // SAFETY: the inputs are checked and only read; `mine` is this
-    // part's range of the checked `out`, which the other parts do not
-    // touch, and disjoint from every input.
+    outputs_apart(
+        &[out.region()],
+        &[images.region(), partners.region(), lam.region()],
+    )?;
+    // SAFETY: the inputs are checked and only read; `mine` is this part's
+    // range of the checked `out` (`share.end * len <= n * len`, checked by
+    // `batch_buf`), which the other parts do not touch, and disjoint from
+    // every input.
     let (x, plan, mine) = unsafe {
         (
             images.slice(),
             Plan::new(partners.slice(), lam.slice()),
-            core::slice::from_raw_parts_mut(out.ptr.add(at), count),
+            out.samples(share, len).slice_mut(),
         )
     };
     Mixer::new().mix_into_part(mine, x, len, plan, part)
@@ -272,20 +272,17 @@ pub unsafe extern "C" fn mixup_apply_into_u8_f32_part(
             std.region(),
             image_region,
         ];
-        for input in inputs {
-            disjoint(&[out.region(), input])?;
-        }
-        // `share.end * len <= n * len`, checked by `batch_buf`
-        let (at, count) = (share.start * len, share.len() * len);
+        outputs_apart(&[out.region()], &inputs)?;
         // SAFETY: the inputs are checked and only read; `mine` is this
-        // part's range of the checked `out`, which the other parts do not
-        // touch, and disjoint from every input.
+        // part's range of the checked `out` (`share.end * len <= n * len`,
+        // checked by `batch_buf`), which the other parts do not touch, and
+        // disjoint from every input.
         let (x, plan, norm, mine) = unsafe {
             (
                 images.slice(),
                 Plan::new(partners.slice(), lam.slice()),
                 normalize_from(mean, std),
-                core::slice::from_raw_parts_mut(out.ptr.add(at), count),
+                out.samples(share, len).slice_mut(),
             )
         };
         Mixer::new().mix_u8_to_f32_part(mine, x, layout, plan, norm, part)

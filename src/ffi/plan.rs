@@ -58,9 +58,6 @@ pub extern "C" fn mixup_plan_default() -> mixup_plan {
     }
 }
 
-/// The most caller regions one apply call checks for overlap.
-const MAX_REGIONS: usize = 12;
-
 /// A caller's plan, checked, as the Rust [`Plan`] and the regions of
 /// memory it reads.
 struct CheckedPlan<'a> {
@@ -91,22 +88,15 @@ unsafe fn checked_plan<'a>(
     let n = raw.n;
     let partners = Buf::new(raw.partners, n)?;
     let lambdas = Buf::new(raw.lambdas, n)?;
-    let op_bytes = if raw.ops.is_null() {
-        Buf::new(raw.ops, 0)?
-    } else {
-        Buf::new(raw.ops, n)?
-    };
+    // NULL ops: every sample mixes
+    let op_bytes = Buf::new(raw.ops, if raw.ops.is_null() { 0 } else { n })?;
     // SAFETY: valid for `n` bytes by the caller's promise; only read.
     let bytes = unsafe { op_bytes.slice() };
     if bytes.iter().any(|&op| op > Op::CutMix as u8) {
         return Err(Error::InvalidArgument);
     }
     let cutmix = bytes.contains(&(Op::CutMix as u8));
-    let boxes = if cutmix {
-        Buf::new(raw.boxes, n)?
-    } else {
-        Buf::new(raw.boxes, 0)?
-    };
+    let boxes = Buf::new(raw.boxes, if cutmix { n } else { 0 })?;
     // SAFETY: checked, valid for their lengths by the caller's promise,
     // only read; every op byte is a valid `Op` (`repr(u8)`, 0 to 2).
     let (partners_s, lambdas_s, ops, boxes_s) = unsafe {
@@ -157,18 +147,6 @@ unsafe fn checked_plan<'a>(
             boxes.region(),
         ],
     })
-}
-
-/// Checks that the output regions overlap neither each other nor any
-/// input region (inputs may share memory: they are only read).
-fn outputs_apart(outputs: &[(usize, usize)], inputs: &[(usize, usize)]) -> Result<()> {
-    disjoint(outputs)?;
-    for &input in inputs {
-        for &output in outputs {
-            disjoint(&[output, input])?;
-        }
-    }
-    Ok(())
 }
 
 /// Draws a plan from `rng` and `config` and writes it, with the soft
@@ -352,21 +330,13 @@ unsafe fn plan_into<T: Sample>(
     let share = part.samples(n)?;
     let images = batch_buf(batch, n, len)?;
     let out = Buf::new(out, out_len)?.first(images.len)?;
-    let mut inputs = [(0, 0); 6];
-    inputs[..5].copy_from_slice(&checked.regions);
-    inputs[5] = images.region();
-    outputs_apart(&[out.region()], &inputs)?;
-    // `share.end * len <= n * len`, checked by `batch_buf`
-    let (at, count) = (share.start * len, share.len() * len);
+    outputs_apart(&[out.region()], &checked.regions)?;
+    outputs_apart(&[out.region()], &[images.region()])?;
     // SAFETY: the inputs are checked and only read; `mine` is this part's
-    // range of the checked `out`, which the other parts do not touch, and
-    // disjoint from every input.
-    let (x, mine) = unsafe {
-        (
-            images.slice(),
-            core::slice::from_raw_parts_mut(out.ptr.add(at), count),
-        )
-    };
+    // range of the checked `out` (`share.end * len <= n * len`, checked by
+    // `batch_buf`), which the other parts do not touch, and disjoint from
+    // every input.
+    let (x, mine) = unsafe { (images.slice(), out.samples(share, len).slice_mut()) };
     Mixer::new().mix_into_part(mine, x, len, checked.plan, part)
 }
 
@@ -407,21 +377,18 @@ pub unsafe extern "C" fn mixup_plan_apply_into_u8_f32(
         let (mean, std) = normalize_bufs(mean, mean_len, std, std_len)?;
         let images = batch_buf(batch, n, len)?;
         let out = Buf::new(out, out_len)?.first(images.len)?;
-        let mut inputs = [(0, 0); MAX_REGIONS];
-        inputs[..5].copy_from_slice(&checked.regions);
         let rest = [image_region, images.region(), mean.region(), std.region()];
-        inputs[5..9].copy_from_slice(&rest);
-        outputs_apart(&[out.region()], &inputs[..9])?;
-        // `share.end * len <= n * len`, checked by `batch_buf`
-        let (at, count) = (share.start * len, share.len() * len);
+        outputs_apart(&[out.region()], &checked.regions)?;
+        outputs_apart(&[out.region()], &rest)?;
         // SAFETY: the inputs are checked and only read; `mine` is this
-        // part's range of the checked `out`, which the other parts do not
-        // touch, and disjoint from every input.
+        // part's range of the checked `out` (`share.end * len <= n * len`,
+        // checked by `batch_buf`), which the other parts do not touch, and
+        // disjoint from every input.
         let (x, norm, mine) = unsafe {
             (
                 images.slice(),
                 normalize_from(mean, std),
-                core::slice::from_raw_parts_mut(out.ptr.add(at), count),
+                out.samples(share, len).slice_mut(),
             )
         };
         Mixer::new().mix_u8_to_f32_part(mine, x, layout, checked.plan, norm, part)

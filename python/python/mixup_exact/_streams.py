@@ -96,7 +96,7 @@ class Streams:
         self._rank = rank()
 
     def __getstate__(self) -> Dict[str, Any]:
-        self._rank = rank() or self._rank
+        self._rank = self._current_rank()
         state: Dict[str, Any] = {
             "epoch": self.epoch, "calls": self.calls, "_rank": self._rank, "_shared": None,
         }
@@ -114,6 +114,11 @@ class Streams:
             if self._shared is not None:
                 self._shared.value = self.epoch
 
+    def _current_rank(self) -> Optional[Tuple[int, int]]:
+        """The rank where this process holds the process group, else the
+        one taken in the process that started it."""
+        return rank() or self._rank
+
     def set_epoch(self, epoch: int) -> None:
         """Starts epoch ``epoch``: its batches count from 0 again."""
         if isinstance(epoch, bool) or not isinstance(epoch, int):
@@ -122,7 +127,7 @@ class Streams:
         with self._lock:
             self.epoch = epoch
             self.calls = 0
-            self._rank = rank() or self._rank
+            self._rank = self._current_rank()
             if self._shared is not None:
                 self._shared.value = epoch
 
@@ -131,7 +136,7 @@ class Streams:
         global index of the batch in the epoch), else derived from this
         process's call count, its worker and its rank."""
         worker_id, workers = worker()
-        rank_id, ranks = rank() or self._rank or (0, 1)
+        rank_id, ranks = self._current_rank() or (0, 1)
         with self._lock:
             if self._shared is not None and self._shared.value != self.epoch:
                 # set_epoch in the process that started this one
