@@ -58,6 +58,7 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+mod batch;
 mod beta;
 mod config;
 mod cutmix;
@@ -77,6 +78,7 @@ mod walk;
 mod ziggurat;
 mod ziggurat_tables;
 
+pub use batch::{Batch, FusedBatch, Mixable, TargetsOut};
 pub use beta::Beta;
 pub use config::{Granularity, MixConfig};
 pub use cutmix::{CutBox, Cuts, Op, Recipe, TimmRule, timm_box, timm_minmax_box, torchvision_box};
@@ -86,14 +88,16 @@ pub use detection::{
 pub use error::{Error, Result};
 pub use image::{ImageLayout, ImageShape, Layout, Normalize};
 pub use kernel::{Backend, Sample, Weights};
-pub use labels::{SparseTarget, one_hot_targets, sparse_targets};
+pub use labels::{SparseTarget, Targets, one_hot_targets, sparse_targets};
 pub use mixer::{
     Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_of,
     in_place_scratch_len_u8,
 };
 pub use pairing::Pairing;
 pub use parts::{InPlaceParts, MAX_PARTS, Part};
-pub use plan::Plan;
+#[cfg(feature = "std")]
+pub use plan::OwnedPlan;
+pub use plan::{Plan, PlanBufs};
 pub use rng::MixRng;
 
 /// The README's examples, compiled and run as doc-tests.

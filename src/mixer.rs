@@ -118,7 +118,7 @@ pub(crate) fn as_bytes<T: Sample>(samples: &mut [T]) -> &mut [u8] {
 
 /// Checks what every in-place call needs before the permutation: the
 /// shape, the plan and the scratch length.
-fn check_in_place(
+pub(crate) fn check_in_place(
     batch_len: usize,
     len: usize,
     plan: &Plan<'_>,
@@ -138,7 +138,12 @@ fn check_in_place(
 ///
 /// Returns how many samples `out` holds: all `n`, or the first `m < n`
 /// when every later sample is unmixed (timm's `half` mode).
-fn check_into(out_len: usize, batch_len: usize, len: usize, plan: &Plan<'_>) -> Result<usize> {
+pub(crate) fn check_into(
+    out_len: usize,
+    batch_len: usize,
+    len: usize,
+    plan: &Plan<'_>,
+) -> Result<usize> {
     let n = plan.len();
     check_batch(batch_len, n, len)?;
     check_plan(plan, len)?;

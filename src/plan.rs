@@ -1,9 +1,12 @@
 //! The plan of one batch: for each sample its partner, its lambda, what
 //! happens to it (mixup, CutMix or nothing) and, for CutMix, its box.
 
-use crate::cutmix::{Cuts, Op};
+use crate::config::MixConfig;
+use crate::cutmix::{CutBox, Cuts, Op};
 use crate::error::{Error, Result};
+use crate::image::ImageShape;
 use crate::kernel::Weights;
+use crate::rng::MixRng;
 
 /// What is decided about one batch of `n = partners.len()` samples: the
 /// partner, the lambda and the op of each sample, and the boxes of CutMix.
@@ -122,5 +125,119 @@ impl<'a> Plan<'a> {
     /// The op of sample `i`, from a checked plan.
     pub(crate) fn op(&self, i: usize) -> Op {
         self.ops.map_or(Op::Mixup, |m| m[i])
+    }
+}
+
+/// Where a plan is drawn: the caller's buffers for the partner, the
+/// lambda, the op and the CutMix box of each of `n` samples, all `n` long.
+/// [`PlanBufs::draw`] fills them and returns the [`Plan`] they hold.
+#[derive(Debug)]
+pub struct PlanBufs<'a> {
+    /// The partner of each sample.
+    pub partners: &'a mut [u32],
+    /// The lambda of each sample (`lam'` for CutMix).
+    pub lambdas: &'a mut [f64],
+    /// The op of each sample.
+    pub ops: &'a mut [Op],
+    /// The box of each sample, empty where its op is not CutMix.
+    pub boxes: &'a mut [CutBox],
+}
+
+impl<'a> PlanBufs<'a> {
+    /// The number of samples, `partners.len()`.
+    pub fn len(&self) -> usize {
+        self.partners.len()
+    }
+
+    /// Whether the batch has no sample.
+    pub fn is_empty(&self) -> bool {
+        self.partners.is_empty()
+    }
+
+    /// Draws the plan of `config` for `n` samples from `rng`: with CutMix
+    /// on, boxes in `image` (which it then needs); with CutMix off, every
+    /// box empty. The plan carries the cuts whenever `image` is given.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the buffers are not all `n` long, or
+    /// CutMix is on without an `image`; else as
+    /// [`MixConfig::draw_with_boxes`].
+    pub fn draw(
+        self,
+        config: &MixConfig,
+        rng: &mut MixRng,
+        image: Option<ImageShape>,
+    ) -> Result<Plan<'a>> {
+        let PlanBufs {
+            partners,
+            lambdas,
+            ops,
+            boxes,
+        } = self;
+        if boxes.len() != partners.len() {
+            return Err(Error::InvalidArgument);
+        }
+        match image {
+            Some(image) => {
+                image.elements()?;
+                let sides = (image.height, image.width);
+                config.draw_with_boxes(rng, sides, partners, lambdas, ops, boxes)?;
+            }
+            None if config.cutmix_on() => return Err(Error::InvalidArgument),
+            None => {
+                config.draw(rng, partners, lambdas, Some(&mut *ops))?;
+                boxes.fill(CutBox::default());
+            }
+        }
+        let plan = Plan::new(partners, lambdas).with_ops(ops);
+        Ok(match image {
+            Some(image) => plan.with_cuts(Cuts { image, boxes }),
+            None => plan,
+        })
+    }
+}
+
+/// The buffers of [`PlanBufs`], owned: for callers with an allocator.
+///
+/// ```
+/// use mixup::{MixConfig, MixRng, OwnedPlan};
+/// let mut store = OwnedPlan::new(4);
+/// let plan = store.bufs().draw(&MixConfig::default(), &mut MixRng::stream(7, 0), None)?;
+/// assert_eq!(plan.len(), 4);
+/// # Ok::<(), mixup::Error>(())
+/// ```
+#[cfg(feature = "std")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnedPlan {
+    /// The partner of each sample.
+    pub partners: std::vec::Vec<u32>,
+    /// The lambda of each sample.
+    pub lambdas: std::vec::Vec<f64>,
+    /// The op of each sample.
+    pub ops: std::vec::Vec<Op>,
+    /// The box of each sample.
+    pub boxes: std::vec::Vec<CutBox>,
+}
+
+#[cfg(feature = "std")]
+impl OwnedPlan {
+    /// Room for the plan of `n` samples.
+    pub fn new(n: usize) -> OwnedPlan {
+        OwnedPlan {
+            partners: std::vec![0; n],
+            lambdas: std::vec![0.0; n],
+            ops: std::vec![Op::Unmixed; n],
+            boxes: std::vec![CutBox::default(); n],
+        }
+    }
+
+    /// The buffers, to draw into.
+    pub fn bufs(&mut self) -> PlanBufs<'_> {
+        PlanBufs {
+            partners: &mut self.partners,
+            lambdas: &mut self.lambdas,
+            ops: &mut self.ops,
+            boxes: &mut self.boxes,
+        }
     }
 }

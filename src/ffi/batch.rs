@@ -131,12 +131,12 @@ pub(crate) struct BatchCall {
 }
 
 impl BatchCall {
-    /// Checks everything, then draws the plan into the workspace. The caller
-    /// then mixes its images with [`Drawn::plan`] and [`Drawn::scratch`]
-    /// and calls [`Drawn::finish`]. `data` are the regions of the caller's
-    /// images (already checked), which must not overlap anything else;
-    /// `scratch_bytes` is the scratch the mix needs. Nothing but the
-    /// workspace is written before every check has passed.
+    /// Checks every argument the batch call shares and splits the
+    /// workspace: the caller then builds what it mixes (with
+    /// [`Prepared::scratch`]) and calls [`Prepared::run`]. `data` are the
+    /// regions of the caller's images (already checked), which must not
+    /// overlap anything else; `scratch_bytes` is the scratch the mix needs.
+    /// Nothing is written here but the workspace's op bytes.
     ///
     /// # Safety
     /// Every pointer must be NULL (with length 0) or valid for its length
@@ -146,7 +146,7 @@ impl BatchCall {
         samples: Samples,
         data: &[(usize, usize)],
         scratch_bytes: usize,
-    ) -> Result<Drawn<'a>> {
+    ) -> Result<Prepared<'a>> {
         let n = self.n;
         let rng = Buf::one(self.rng)?;
         // SAFETY: valid for its stated size by the caller's promise; plain
@@ -217,119 +217,74 @@ impl BatchCall {
         regions[..ours.len()].copy_from_slice(&ours);
         regions[ours.len()..ours.len() + data.len()].copy_from_slice(data);
         disjoint(&regions[..ours.len() + data.len()])?;
-        // SAFETY: every buffer is checked and pairwise disjoint; valid by
-        // the caller's promise. The labels are only read.
-        let y = unsafe { labels.slice() };
-        if with_labels
-            && !y
-                .iter()
-                .all(|&c| c >= 0 && (c as u64) < self.num_classes as u64)
-        {
-            return Err(Error::LabelOutOfRange);
-        }
 
-        // Every argument has been checked: nothing below can fail.
         // SAFETY: the workspace holds `parts.total` bytes, 8-byte aligned,
         // split into five disjoint parts that `WorkspaceLayout` placed: n
         // f64 at 0, n boxes (4 u32) at 8n, n u32 at 24n, n ops at 28n, the
         // scratch at a multiple of 8. Every bit pattern is valid for f64,
         // u32, boxes and u8; the op bytes are set to 0, a valid `Op`
-        // (`repr(u8)`, `Unmixed`), before they are seen as ops.
-        let (lams, boxes, partners, ops, scratch) = unsafe {
+        // (`repr(u8)`, `Unmixed`), before they are seen as ops. Every other
+        // buffer is checked and disjoint from the rest, valid by the
+        // caller's promise; the labels are only read.
+        unsafe {
             let op_bytes = workspace.part::<u8>(parts.ops_at, n);
             op_bytes.slice_mut().fill(0);
-            (
-                workspace.part::<f64>(0, n).slice_mut(),
-                workspace.part::<CutBox>(parts.boxes_at, n).slice_mut(),
-                workspace.part::<u32>(parts.partners_at, n).slice_mut(),
-                op_bytes.part::<Op>(0, n).slice_mut(),
-                workspace.part::<u8>(parts.scratch_at, scratch_bytes),
-            )
-        };
-        // SAFETY: checked and disjoint from everything else.
-        let state = unsafe { rng.slice_mut() };
-        let mut r = MixRng::from_state(state[0].s);
-        match cut_image {
-            Some(image) => {
-                let sides = (image.height, image.width);
-                config.draw_with_boxes(&mut r, sides, partners, lams, ops, boxes)?
-            }
-            None => {
-                boxes.fill(CutBox::default());
-                config.draw(&mut r, partners, lams, Some(&mut *ops))?
-            }
-        };
-        // SAFETY: checked and disjoint from everything else.
-        let (targets, lam_out, partners_out, applied_out, ops_out, boxes_out) = unsafe {
-            (
-                with_labels.then(|| targets.slice_mut()),
-                lam_out.slice_mut(),
-                partners_out.slice_mut(),
-                applied_out.slice_mut(),
-                ops_out.slice_mut(),
-                boxes_out.slice_mut(),
-            )
-        };
-        let boxes: &[CutBox] = boxes;
-        Ok(Drawn {
-            plan: Plan {
-                partners,
-                lambdas: lams,
-                ops: Some(ops),
-                cuts: cut_image.map(|image| Cuts { image, boxes }),
-            },
-            scratch,
-            labels: y,
-            num_classes: self.num_classes,
-            smoothing: raw_config.label_smoothing,
-            targets,
-            lam_out,
-            partners_out,
-            applied_out,
-            ops_out,
-            boxes_out,
-            generator: &mut state[0],
-            next: r,
-        })
+            let bufs = PlanBufs {
+                partners: workspace.part::<u32>(parts.partners_at, n).slice_mut(),
+                lambdas: workspace.part::<f64>(0, n).slice_mut(),
+                ops: op_bytes.part::<Op>(0, n).slice_mut(),
+                boxes: workspace.part::<CutBox>(parts.boxes_at, n).slice_mut(),
+            };
+            let targets = with_labels.then(|| TargetsOut {
+                targets: Targets::Classes {
+                    labels: labels.slice(),
+                    num_classes: self.num_classes,
+                    smoothing: raw_config.label_smoothing,
+                },
+                out: targets.slice_mut(),
+            });
+            Ok(Prepared {
+                config,
+                cut_image,
+                bufs,
+                scratch: workspace.part::<u8>(parts.scratch_at, scratch_bytes),
+                targets,
+                lam_out: lam_out.slice_mut(),
+                partners_out: partners_out.slice_mut(),
+                applied_out: applied_out.slice_mut(),
+                ops_out: ops_out.slice_mut(),
+                boxes_out: boxes_out.slice_mut(),
+                generator: &mut rng.slice_mut()[0],
+            })
+        }
     }
 }
 
-/// A one-call batch whose arguments all passed the checks and whose plan
-/// is drawn into the workspace: the images are to be mixed with `plan`
-/// (and `scratch`), then [`finish`](Drawn::finish) writes the rest.
-pub(crate) struct Drawn<'a> {
-    /// The partners, lambdas and flags, in the workspace.
-    pub(crate) plan: Plan<'a>,
+/// A one-call batch whose shared arguments all passed the checks: the
+/// caller builds what it mixes (with `scratch`) and calls
+/// [`run`](Prepared::run).
+pub(crate) struct Prepared<'a> {
+    config: MixConfig,
+    cut_image: Option<ImageShape>,
+    bufs: PlanBufs<'a>,
     /// The scratch part of the workspace, 8-byte aligned.
     pub(crate) scratch: Buf<u8>,
-    labels: &'a [i64],
-    num_classes: usize,
-    smoothing: f64,
-    targets: Option<&'a mut [f32]>,
+    targets: Option<TargetsOut<'a>>,
     lam_out: &'a mut [f64],
     partners_out: &'a mut [u32],
     applied_out: &'a mut [u8],
     ops_out: &'a mut [u8],
     boxes_out: &'a mut [CutBox],
     generator: &'a mut mixup_rng,
-    next: MixRng,
 }
 
-impl Drawn<'_> {
-    /// Writes the soft targets and the optional outputs, and advances the
-    /// caller's generator: the last step of a call that succeeded.
-    pub(crate) fn finish(self) -> Result<()> {
-        let plan = self.plan;
-        if let Some(t) = self.targets {
-            one_hot_targets(
-                self.labels,
-                self.num_classes,
-                plan.partners,
-                plan.lambdas,
-                self.smoothing,
-                t,
-            )?;
-        }
+impl Prepared<'_> {
+    /// Runs the core's batch step ([`MixConfig::mix_batch`]) on `what`,
+    /// then writes the optional outputs and advances the caller's generator.
+    pub(crate) fn run(self, what: impl Mixable) -> Result<()> {
+        let mut rng = MixRng::from_state(self.generator.s);
+        let plan =
+            (self.config).mix_batch(&mut rng, self.bufs, self.cut_image, what, self.targets)?;
         self.lam_out
             .iter_mut()
             .zip(plan.lambdas)
@@ -347,13 +302,13 @@ impl Drawn<'_> {
             .iter_mut()
             .zip(ops)
             .for_each(|(d, &op)| *d = op as u8);
-        if let Some(cuts) = plan.cuts {
-            self.boxes_out
-                .copy_from_slice(&cuts.boxes[..self.boxes_out.len()]);
-        } else {
-            self.boxes_out.fill(CutBox::default());
+        match plan.cuts {
+            Some(cuts) => self
+                .boxes_out
+                .copy_from_slice(&cuts.boxes[..self.boxes_out.len()]),
+            None => self.boxes_out.fill(CutBox::default()),
         }
-        self.generator.s = self.next.state();
+        self.generator.s = rng.state();
         Ok(())
     }
 }
@@ -370,17 +325,20 @@ unsafe fn batch_in_place<T: Sample>(call: BatchCall, images: *mut T, len: usize)
         .checked_mul(size_of::<T>())
         .ok_or(Error::SizeOverflow)?;
     // SAFETY: the caller's promises, passed on.
-    let drawn = unsafe { call.prepare(Samples::Flat(len), &[images.region()], scratch_bytes)? };
+    let call = unsafe { call.prepare(Samples::Flat(len), &[images.region()], scratch_bytes)? };
     // SAFETY: checked, disjoint from every other buffer of the call; the
     // scratch part of the workspace starts 8-byte aligned.
-    let (x, s) = unsafe {
+    let (batch, scratch) = unsafe {
         (
             images.slice_mut(),
-            drawn.scratch.part::<T>(0, scratch_len).slice_mut(),
+            call.scratch.part::<T>(0, scratch_len).slice_mut(),
         )
     };
-    Mixer::new().mix_in_place(x, len, drawn.plan, s)?;
-    drawn.finish()
+    call.run(Batch::InPlace {
+        batch,
+        len,
+        scratch,
+    })
 }
 
 /// Mixup for one batch in one call, as torchvision's `RandomMixup` does it:
@@ -502,21 +460,6 @@ pub unsafe extern "C" fn mixup_batch_u8(
     status_of(unsafe { batch_in_place(call, images, len) })
 }
 
-/// How many samples an out-of-place batch writes: the first `n / 2` at
-/// half granularity (timm's `half` mode), else all `n`.
-///
-/// # Safety
-/// `config` must be NULL or valid for its stated size.
-unsafe fn output_samples(config: *const mixup_config, n: usize) -> Result<usize> {
-    // SAFETY: the caller's promise; plain numbers, only read.
-    let (c, _) = unsafe { read_sized(config, mixup_config_default())? };
-    Ok(if c.granularity == mixup_granularity::Half as u32 {
-        n / 2
-    } else {
-        n
-    })
-}
-
 /// `mixup_batch_f32` from u8 images to f32, fused with ToTensor and
 /// Normalize as `mixup_apply_into_u8_f32` does: `images` (`n` samples of
 /// `image`) are read, `out` gets the mixed f32 batch (at half granularity,
@@ -558,8 +501,10 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
         if let Some(norm) = norm {
             norm.check(layout.channels)?;
         }
-        // SAFETY: the caller promises `config` valid for its stated size.
-        let samples_out = unsafe { output_samples(config, n)? };
+        // SAFETY: the caller promises `config` valid for its stated size;
+        // plain numbers, only read.
+        let (raw_config, _) = unsafe { read_sized(config, mixup_config_default())? };
+        let samples_out = config_of(&raw_config)?.output_rows(n);
         let out = Buf::new(out, out_len)?.first(samples_out * len)?;
         let data = [
             images.region(),
@@ -580,10 +525,14 @@ pub unsafe extern "C" fn mixup_batch_u8_f32(
             outputs,
         };
         // SAFETY: the caller's promises, passed on.
-        let drawn = unsafe { common.prepare(Samples::Image(layout), &data, 0)? };
+        let call = unsafe { common.prepare(Samples::Image(layout), &data, 0)? };
         // SAFETY: checked and disjoint from every other buffer of the call.
-        let (o, x) = unsafe { (out.slice_mut(), images.slice()) };
-        Mixer::new().mix_u8_to_f32(o, x, layout, drawn.plan, norm)?;
-        drawn.finish()
+        let (out, batch) = unsafe { (out.slice_mut(), images.slice()) };
+        call.run(FusedBatch {
+            out,
+            batch,
+            image: layout,
+            normalize: norm,
+        })
     })())
 }

@@ -15,6 +15,7 @@ use core::ffi::{CStr, c_char, c_int};
 use core::mem::{align_of, size_of};
 use core::ptr::NonNull;
 
+use crate::batch::{Batch, FusedBatch, Mixable, TargetsOut};
 use crate::config::{Granularity, MixConfig};
 use crate::cutmix::{
     CutBox, Cuts, Op, Recipe, TimmRule, timm_box, timm_minmax_box, torchvision_box,
@@ -25,10 +26,10 @@ use crate::detection::{
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, ImageShape, Layout, Normalize};
 use crate::kernel::{Sample, Weights};
-use crate::labels::{SparseTarget, one_hot_targets, sparse_targets};
+use crate::labels::{SparseTarget, Targets, one_hot_targets, sparse_targets};
 use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_of, in_place_scratch_len_u8};
 use crate::pairing::Pairing;
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanBufs};
 use crate::rng::MixRng;
 
 mod apply;

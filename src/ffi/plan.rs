@@ -185,7 +185,7 @@ pub unsafe extern "C" fn mixup_plan_draw(
         outputs,
     };
     // SAFETY: the caller's promises, passed on.
-    status_of(unsafe { call.prepare(Samples::Flat(len), &[], 0) }.and_then(|d| d.finish()))
+    status_of(unsafe { call.prepare(Samples::Flat(len), &[], 0) }.and_then(|call| call.run(())))
 }
 
 /// Applies `plan` in place to `batch` (`plan->n` samples of `len` floats),
