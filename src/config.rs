@@ -163,6 +163,33 @@ impl MixConfig {
         self.betas().is_ok_and(|b| !b.cutmix.is_off())
     }
 
+    /// Checks that this config can draw plans for samples of `image` (or
+    /// for samples that are not images): CutMix needs an image, whose sides
+    /// a timm `minmax` must leave some room in.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for CutMix without an image, a side of 0
+    /// or above `u32::MAX`, or a `minmax` whose integer ranges are empty
+    /// for these sides.
+    pub fn check_image(&self, image: Option<crate::ImageShape>) -> Result<()> {
+        let Some(image) = image else {
+            return if self.cutmix_on() {
+                Err(Error::InvalidArgument)
+            } else {
+                Ok(())
+            };
+        };
+        check_sides(image.height, image.width)?;
+        if let Recipe::Timm {
+            minmax: Some(minmax),
+            ..
+        } = self.recipe
+        {
+            check_minmax(image.height, image.width, minmax)?;
+        }
+        Ok(())
+    }
+
     /// Number of draws for a batch of `n`.
     pub fn groups(&self, n: usize) -> usize {
         match self.granularity {
@@ -255,14 +282,11 @@ impl MixConfig {
         if ops.len() != n || boxes.len() != n {
             return Err(Error::InvalidArgument);
         }
-        check_sides(height, width)?;
-        if let Recipe::Timm {
-            minmax: Some(minmax),
-            ..
-        } = self.recipe
-        {
-            check_minmax(height, width, minmax)?;
-        }
+        self.check_image(Some(crate::ImageShape {
+            height,
+            width,
+            ..crate::ImageShape::PIXEL
+        }))?;
         self.check_slots(partners, lambdas)?;
         let groups = self.groups(n);
         if betas.cutmix.is_off() {

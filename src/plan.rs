@@ -177,13 +177,13 @@ impl<'a> PlanBufs<'a> {
         if boxes.len() != partners.len() {
             return Err(Error::InvalidArgument);
         }
+        config.check_image(image)?;
         match image {
             Some(image) => {
                 image.elements()?;
                 let sides = (image.height, image.width);
                 config.draw_with_boxes(rng, sides, partners, lambdas, ops, boxes)?;
             }
-            None if config.cutmix_on() => return Err(Error::InvalidArgument),
             None => {
                 config.draw(rng, partners, lambdas, Some(&mut *ops))?;
                 boxes.fill(CutBox::default());

@@ -5,12 +5,12 @@
 //! with the GIL released.
 
 use mixup::{
-    CutBox, Cuts, ImageLayout, ImageShape, Layout, MixConfig, MixRng, Mixer, Normalize, Op, Plan,
-    Sample, in_place_scratch_len_of, one_hot_targets,
+    Batch, Error, FusedBatch, ImageLayout, ImageShape, Layout, MixConfig, MixRng, Mixable,
+    Normalize, OwnedPlan, Sample, Targets, TargetsOut, in_place_scratch_len_of,
 };
 use numpy::{
-    Element, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArrayDyn,
-    PyUntypedArrayMethods,
+    Element, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyReadonlyArrayDyn, PyUntypedArrayMethods,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -36,157 +36,97 @@ type FusedOutput<'py> = (
     PlanArrays<'py>,
 );
 
-/// What one call drew.
-struct Drawn {
-    partners: Vec<u32>,
-    lambdas: Vec<f64>,
-    ops: Vec<Op>,
-    boxes: Vec<CutBox>,
-    image: Option<ImageShape>,
+/// The plan as NumPy arrays.
+fn plan_arrays(py: Python<'_>, plan: OwnedPlan) -> PyResult<PlanArrays<'_>> {
+    let n = plan.partners.len();
+    let partners: Vec<i64> = plan.partners.iter().map(|&p| i64::from(p)).collect();
+    let ops: Vec<u8> = plan.ops.iter().map(|&op| op as u8).collect();
+    let boxes: Vec<i64> = (plan.boxes.iter())
+        .flat_map(|b| [b.y1, b.y2, b.x1, b.x2].map(i64::from))
+        .collect();
+    Ok((
+        PyArray1::from_vec(py, partners),
+        PyArray1::from_vec(py, plan.lambdas),
+        PyArray1::from_vec(py, ops),
+        PyArray1::from_vec(py, boxes).reshape([n, 4])?,
+    ))
 }
 
-impl Drawn {
-    /// Draws the plan of `n` samples from stream `stream` of `seed`.
-    fn draw(
-        mix: &MixConfig,
-        n: usize,
-        image: Option<ImageShape>,
-        seed: u64,
-        stream: u64,
-    ) -> PyResult<Drawn> {
-        let mut drawn = Drawn {
-            partners: vec![0; n],
-            lambdas: vec![0.0; n],
-            ops: vec![Op::Unmixed; n],
-            boxes: vec![CutBox::default(); n],
-            image,
-        };
-        let mut rng = MixRng::stream(seed, stream);
-        let result = match image {
-            Some(image) => mix.draw_with_boxes(
-                &mut rng,
-                (image.height, image.width),
-                &mut drawn.partners,
-                &mut drawn.lambdas,
-                &mut drawn.ops,
-                &mut drawn.boxes,
-            ),
-            None if mix.cutmix_on() => {
-                return Err(value_error(
-                    "x: CutMix needs a batch of images (4 dimensions)",
-                ));
-            }
-            None => mix.draw(
-                &mut rng,
-                &mut drawn.partners,
-                &mut drawn.lambdas,
-                Some(&mut drawn.ops),
-            ),
-        };
-        result.map_err(|e| to_py(e, "drawing the plan"))?;
-        Ok(drawn)
-    }
-
-    fn plan(&self) -> Plan<'_> {
-        let plan = Plan::new(&self.partners, &self.lambdas).with_ops(&self.ops);
-        match self.image {
-            Some(image) => plan.with_cuts(Cuts {
-                image,
-                boxes: &self.boxes,
-            }),
-            None => plan,
-        }
-    }
-
-    /// How many samples the output holds: the first half in `half` mode.
-    fn rows(&self, mix: &MixConfig) -> usize {
-        match mix.granularity {
-            mixup::Granularity::Half => self.partners.len() / 2,
-            _ => self.partners.len(),
-        }
-    }
-
-    fn into_py(self, py: Python<'_>) -> PyResult<PlanArrays<'_>> {
-        let n = self.partners.len();
-        let partners: Vec<i64> = self.partners.iter().map(|&p| i64::from(p)).collect();
-        let ops: Vec<u8> = self.ops.iter().map(|&op| op as u8).collect();
-        let boxes: Vec<i64> = (self.boxes.iter())
-            .flat_map(|b| [b.y1, b.y2, b.x1, b.x2].map(i64::from))
-            .collect();
-        Ok((
-            PyArray1::from_vec(py, partners),
-            PyArray1::from_vec(py, self.lambdas),
-            PyArray1::from_vec(py, ops),
-            PyArray1::from_vec(py, boxes).reshape([n, 4])?,
-        ))
-    }
-}
-
-/// The labels and what the targets need, checked before anything is
-/// written.
-struct Targets<'a> {
-    labels: &'a [i64],
+/// The targets of a call: class ids (int64, 1-D) or dense rows (float32,
+/// `[n, num_classes]`), checked for a batch of `n` (so that an error names
+/// `target`).
+fn targets<'a>(
+    labels: &'a Option<PyReadonlyArray1<'_, i64>>,
+    dense: &'a Option<PyReadonlyArray2<'_, f32>>,
     num_classes: usize,
     smoothing: f64,
-}
-
-impl<'a> Targets<'a> {
-    fn new(
-        labels: &'a Option<PyReadonlyArray1<'_, i64>>,
-        num_classes: usize,
-        smoothing: f64,
-        n: usize,
-    ) -> PyResult<Option<Targets<'a>>> {
-        let Some(labels) = labels else {
-            return Ok(None);
-        };
-        let labels = labels
-            .as_slice()
-            .map_err(|_| value_error("target must be contiguous"))?;
-        if labels.len() != n {
-            return Err(value_error(format!(
-                "target has {} labels for a batch of {n}",
-                labels.len()
-            )));
-        }
-        if num_classes == 0 {
-            return Err(value_error("num_classes must be at least 1"));
-        }
-        if !(0.0..=1.0).contains(&smoothing) {
-            return Err(value_error(format!(
-                "label_smoothing must be in [0, 1], got {smoothing}"
-            )));
-        }
-        let out_of_range = |&y: &i64| y < 0 || y as u64 >= num_classes as u64;
-        if let Some(at) = labels.iter().position(out_of_range) {
-            return Err(value_error(format!(
-                "target[{at}] = {} is not a class id in [0, {num_classes})",
-                labels[at]
-            )));
-        }
-        n.checked_mul(num_classes)
-            .ok_or_else(|| value_error("target: n * num_classes overflows"))?;
-        Ok(Some(Targets {
-            labels,
+    n: usize,
+) -> PyResult<Option<Targets<'a>>> {
+    let contiguous = |_| value_error("target must be contiguous");
+    let targets = match (labels, dense) {
+        (Some(labels), None) => Targets::Classes {
+            labels: labels.as_slice().map_err(contiguous)?,
             num_classes,
             smoothing,
-        }))
-    }
+        },
+        (None, Some(rows)) => Targets::Dense {
+            num_classes: rows.shape()[1],
+            rows: rows.as_slice().map_err(contiguous)?,
+        },
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => return Err(value_error("target: class ids or dense rows, not both")),
+    };
+    targets.check(n, 0).map_err(|e| match targets {
+        Targets::Classes { labels, .. } if labels.len() != n => value_error(format!(
+            "target has {} labels for a batch of {n}",
+            labels.len()
+        )),
+        Targets::Classes { labels, .. } if e == Error::LabelOutOfRange => {
+            let at = (labels.iter())
+                .position(|&y| y < 0 || y as u64 >= num_classes as u64)
+                .unwrap_or(0);
+            value_error(format!(
+                "target[{at}] = {} is not a class id in [0, {num_classes})",
+                labels[at]
+            ))
+        }
+        _ => to_py(e, "target"),
+    })?;
+    Ok(Some(targets))
+}
 
-    /// The soft targets of the first `rows` samples, `[rows, num_classes]`.
-    fn compute(&self, plan: Plan<'_>, rows: usize) -> mixup::Result<Vec<f32>> {
-        let mut out = vec![0.0f32; self.labels.len() * self.num_classes];
-        one_hot_targets(
-            self.labels,
-            self.num_classes,
-            plan.partners,
-            plan.lambdas,
-            self.smoothing,
-            &mut out,
-        )?;
-        out.truncate(rows * self.num_classes);
-        Ok(out)
+/// Runs the core's batch step ([`MixConfig::mix_batch`]) with the GIL
+/// released: the plan of `n` samples from `(seed, stream)`, `what` mixed,
+/// the targets of the output rows. An error names `name`.
+fn run(
+    py: Python<'_>,
+    mix: &MixConfig,
+    (n, image): (usize, Option<ImageShape>),
+    what: impl Mixable + Send,
+    targets: Option<Targets<'_>>,
+    (seed, stream): (u64, u64),
+    name: &str,
+) -> PyResult<(Option<Vec<f32>>, OwnedPlan)> {
+    if image.is_none() && mix.cutmix_on() {
+        return Err(value_error(format!(
+            "{name}: CutMix needs a batch of images (4 dimensions)"
+        )));
     }
+    mix.check_image(image)
+        .map_err(|e| to_py(e, "drawing the plan"))?;
+    let mut plan = OwnedPlan::new(n);
+    let rows = mix.output_rows(n);
+    let mut out = targets.map(|t| vec![0.0f32; rows * t.num_classes()]);
+    py.detach(|| {
+        let targets = targets
+            .zip(out.as_deref_mut())
+            .map(|(targets, out)| TargetsOut { targets, out });
+        let mut rng = MixRng::stream(seed, stream);
+        mix.mix_batch(&mut rng, plan.bufs(), image, what, targets)
+            .map(drop)
+    })
+    .map_err(|e| to_py(e, name))?;
+    Ok((out, plan))
 }
 
 /// `[rows, num_classes]` targets as a NumPy array.
@@ -210,8 +150,8 @@ fn in_place<'py, T: Sample + Element + Send + Sync>(
     x: &Bound<'py, PyArrayDyn<T>>,
     targets: Option<Targets<'_>>,
     shape: Option<(usize, usize, usize, String)>,
-    (seed, stream): (u64, u64),
-) -> PyResult<(Option<Vec<f32>>, Drawn)> {
+    key: (u64, u64),
+) -> PyResult<(Option<Vec<f32>>, OwnedPlan)> {
     let (n, len) = batch_dims("x", x.shape())?;
     let image = shape.map(|s| image("x", s, len)).transpose()?;
     if !x.is_c_contiguous() {
@@ -223,20 +163,14 @@ fn in_place<'py, T: Sample + Element + Send + Sync>(
     let batch = x
         .as_slice_mut()
         .map_err(|_| value_error("x must be C-contiguous"))?;
-    let drawn = Drawn::draw(mix, n, image, seed, stream)?;
-    let rows = drawn.rows(mix);
     let scratch_len = in_place_scratch_len_of::<T>(n, len).map_err(|e| to_py(e, "x"))?;
-    let mixer = Mixer::new();
-    let plan = drawn.plan();
-    let targets = py
-        .detach(|| -> mixup::Result<Option<Vec<f32>>> {
-            let targets = targets.map(|t| t.compute(plan, rows)).transpose()?;
-            let mut scratch = vec![T::default(); scratch_len];
-            mixer.mix_in_place(batch, len, plan, &mut scratch)?;
-            Ok(targets)
-        })
-        .map_err(|e| to_py(e, "x"))?;
-    Ok((targets, drawn))
+    let mut scratch = vec![T::default(); scratch_len];
+    let what = Batch::InPlace {
+        batch,
+        len,
+        scratch: &mut scratch,
+    };
+    run(py, mix, (n, image), what, targets, key, "x")
 }
 
 /// Mixes the batch `x` in place (float32 or uint8, C-contiguous, samples
@@ -246,13 +180,14 @@ fn in_place<'py, T: Sample + Element + Send + Sync>(
 /// CutMix); `labels` (int64) gives the `[rows, num_classes]` soft targets,
 /// `rows` being the first half in `half` mode. Nothing is written on an error.
 #[pyfunction]
-#[pyo3(signature = (config, x, labels, num_classes, smoothing, image, seed, stream))]
+#[pyo3(signature = (config, x, labels, dense, num_classes, smoothing, image, seed, stream))]
 #[allow(clippy::too_many_arguments)]
 pub fn mix_in_place<'py>(
     py: Python<'py>,
     config: &Bound<'py, Config>,
     x: &Bound<'py, PyAny>,
     labels: Option<PyReadonlyArray1<'py, i64>>,
+    dense: Option<PyReadonlyArray2<'py, f32>>,
     num_classes: usize,
     smoothing: f64,
     image: Option<(usize, usize, usize, String)>,
@@ -264,9 +199,9 @@ pub fn mix_in_place<'py>(
         Ok(array) => batch_dims("x", array.shape())?.0,
         Err(_) => return Err(PyTypeError::new_err("x must be a NumPy array")),
     };
-    let targets = Targets::new(&labels, num_classes, smoothing, n)?;
+    let targets = targets(&labels, &dense, num_classes, smoothing, n)?;
     let key = (seed, stream);
-    let (targets, drawn) = if let Ok(x) = x.cast::<PyArrayDyn<f32>>() {
+    let (out, plan) = if let Ok(x) = x.cast::<PyArrayDyn<f32>>() {
         in_place(py, mix, x, targets, image, key)?
     } else if let Ok(x) = x.cast::<PyArrayDyn<u8>>() {
         in_place(py, mix, x, targets, image, key)?
@@ -276,7 +211,8 @@ pub fn mix_in_place<'py>(
             "x must be float32 or uint8, got {dtype}"
         )));
     };
-    Ok((targets_array(py, targets, num_classes)?, drawn.into_py(py)?))
+    let classes = targets.map_or(1, |t| t.num_classes());
+    Ok((targets_array(py, out, classes)?, plan_arrays(py, plan)?))
 }
 
 /// torchvision's `Normalize`, checked per channel.
@@ -343,24 +279,23 @@ pub fn mix_u8_to_f32<'py>(
         output,
     };
     let normalize = normalize(&mean, &std, shape.channels)?;
-    let targets = Targets::new(&labels, num_classes, smoothing, n)?;
+    let targets = targets(&labels, &None, num_classes, smoothing, n)?;
     let batch = x
         .as_slice()
         .map_err(|_| value_error("x must be C-contiguous"))?;
-    let drawn = Drawn::draw(mix, n, Some(shape), seed, stream)?;
-    let rows = drawn.rows(mix);
+    let rows = mix.output_rows(n);
     let dims = match output {
         Layout::Chw => [rows, shape.channels, shape.height, shape.width],
         Layout::Hwc => [rows, shape.height, shape.width, shape.channels],
     };
-    let mixer = Mixer::new();
-    let plan = drawn.plan();
-    let run = |out: &mut [f32]| -> mixup::Result<Option<Vec<f32>>> {
-        let targets = targets.map(|t| t.compute(plan, rows)).transpose()?;
-        mixer.mix_u8_to_f32(out, batch, fused, plan, normalize)?;
-        Ok(targets)
+    let key = (seed, stream);
+    let fused = |out| FusedBatch {
+        out,
+        batch,
+        image: fused,
+        normalize,
     };
-    let (out, targets) = match out {
+    let (out, (targets, plan)) = match out {
         Some(out) => {
             if out.shape() != dims {
                 return Err(value_error(format!(
@@ -368,29 +303,37 @@ pub fn mix_u8_to_f32<'py>(
                     out.shape()
                 )));
             }
-            let targets = {
+            let done = {
                 let mut view = out.try_readwrite().map_err(|_| {
                     value_error("out is read-only, overlaps x or is already borrowed")
                 })?;
                 let slice = view
                     .as_slice_mut()
                     .map_err(|_| value_error("out must be C-contiguous"))?;
-                py.detach(|| run(slice)).map_err(|e| to_py(e, "x"))?
+                run(py, mix, (n, Some(shape)), fused(slice), targets, key, "x")?
             };
-            (out.into_any(), targets)
+            (out.into_any(), done)
         }
         None => {
             let mut buffer = vec![0.0f32; rows * len];
-            let targets = py.detach(|| run(&mut buffer)).map_err(|e| to_py(e, "x"))?;
+            let done = run(
+                py,
+                mix,
+                (n, Some(shape)),
+                fused(&mut buffer),
+                targets,
+                key,
+                "x",
+            )?;
             (
                 PyArray1::from_vec(py, buffer).reshape(dims)?.into_any(),
-                targets,
+                done,
             )
         }
     };
     Ok((
         out,
         targets_array(py, targets, num_classes)?,
-        drawn.into_py(py)?,
+        plan_arrays(py, plan)?,
     ))
 }

@@ -1,17 +1,18 @@
 //! `mixup_exact._native`, the extension behind the `mixup-exact` Python package.
 //!
 //! It is thin on purpose: [`Config`] holds a checked [`mixup::MixConfig`],
-//! and two calls draw a plan from `(seed, stream)`, compute the soft
-//! targets and mix a NumPy array, in place or u8 into f32, with the GIL
-//! released; a third mixes dense targets by the plan a call drew. The Python package (`python/python/mixup_exact/`) gives the timm and
-//! torchvision classes, takes PyTorch tensors and derives the streams.
+//! and two calls convert their arguments for the core's one batch step
+//! (`mixup::MixConfig::mix_batch`): a plan drawn from `(seed, stream)`, a
+//! NumPy array mixed in place or u8 into f32, the soft targets (from class
+//! ids or dense rows), with the GIL released. The Python package
+//! (`python/python/mixup_exact/`) gives the timm and torchvision classes,
+//! takes PyTorch tensors and derives the streams.
 
 mod apply;
 mod arrays;
 mod boxes;
 mod config;
 mod errors;
-mod rows;
 
 use pyo3::prelude::*;
 
@@ -22,7 +23,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<config::Config>()?;
     m.add_function(wrap_pyfunction!(apply::mix_in_place, m)?)?;
     m.add_function(wrap_pyfunction!(apply::mix_u8_to_f32, m)?)?;
-    m.add_function(wrap_pyfunction!(rows::blend_rows, m)?)?;
     m.add_function(wrap_pyfunction!(boxes::cutmix_box, m)?)?;
     m.add_function(wrap_pyfunction!(boxes::cutmix_box_minmax, m)?)?;
     m.add_function(wrap_pyfunction!(backend, m)?)?;

@@ -183,19 +183,23 @@ def test_dense_targets():
     assert (x == x0).all()
 
 
-def test_native_blend_rows_checks_the_plan():
+def test_native_dense_targets_are_checked_before_anything_is_written():
     from mixup_exact import _native
 
+    config = _native.Config(mixup_alpha=1.0, cutmix_alpha=0.0, prob=1.0, switch_prob=0.5,
+                            mode="batch", pairing="roll", recipe="torchvision",
+                            correct_lam=True)
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    x0 = x.copy()
     rows = np.ones((3, 2), dtype=np.float32)
-    ok = (np.array([1, 2, 0]), np.array([0.5, 0.5, 0.5]), np.array([1, 1, 0], dtype=np.uint8))
-    assert _native.blend_rows(rows, *ok).shape == (3, 2)
+    targets, _ = _native.mix_in_place(config, x, None, rows, 1, 0.0, None, 1, 0)
+    assert targets.shape == (3, 2) and np.array_equal(targets, rows)
+    x[:] = x0
     bad = [
-        ((np.array([1, 3, 0]),) + ok[1:], r"partners must be row indices"),
-        ((np.array([1, -1, 0]),) + ok[1:], r"partners must be row indices"),
-        ((ok[0], np.array([0.5, 1.5, 0.5]), ok[2]), r"target: "),
-        ((ok[0], ok[1], np.array([1, 3, 0], dtype=np.uint8)), r"ops must be"),
-        ((ok[0][:2],) + ok[1:], r"one entry per row \(3\)"),
+        ((None, rows[:2]), r"target: "),
+        ((np.zeros(3, dtype=np.int64), rows), r"not both"),
     ]
-    for args, pattern in bad:
+    for (labels, dense), pattern in bad:
         with pytest.raises(ValueError, match=pattern):
-            _native.blend_rows(rows, *args)
+            _native.mix_in_place(config, x, labels, dense, 2, 0.0, None, 1, 0)
+        assert np.array_equal(x, x0)

@@ -123,7 +123,7 @@ class FastCollateMixup(Mixup):
             if out is not None:
                 raise ValueError("out is for output='float32'; uint8 is mixed in place")
             targets, plan = _native.mix_in_place(
-                config, images, labels, self.num_classes, self.label_smoothing,
+                config, images, labels, None, self.num_classes, self.label_smoothing,
                 self._image(images), self.seed, stream,
             )
             rows = targets.shape[0]

@@ -43,6 +43,7 @@ def mix_in_place(
     config: Config,
     x: np.ndarray,
     labels: Optional[npt.NDArray[np.int64]],
+    dense: Optional[npt.NDArray[np.float32]],
     num_classes: int,
     smoothing: float,
     image: Optional[ImageSpec],
@@ -63,12 +64,6 @@ def mix_u8_to_f32(
     seed: int,
     stream: int,
 ) -> Tuple[np.ndarray, Optional[npt.NDArray[np.float32]], PlanArrays]: ...
-def blend_rows(
-    rows: npt.NDArray[np.float32],
-    partners: npt.NDArray[np.int64],
-    lambdas: npt.NDArray[np.float64],
-    ops: npt.NDArray[np.uint8],
-) -> npt.NDArray[np.float32]: ...
 def cutmix_box(
     height: int,
     width: int,

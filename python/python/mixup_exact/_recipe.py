@@ -81,7 +81,7 @@ class Recipe:
 
     def _dense(self, rows: np.ndarray, n: int) -> np.ndarray:
         """Dense targets ``(n, num_classes)`` float32, checked; mixed by the
-        plan after the images (torchvision takes them as probabilities)."""
+        plan as the class ids are (torchvision takes them as probabilities)."""
         if rows.dtype != np.float32:
             raise TypeError(f"target must be float32 when dense (N, num_classes), got {rows.dtype}")
         if rows.shape[0] != n:
@@ -114,18 +114,16 @@ class Recipe:
         labels, dense = self._targets_in(target, len(batch.array))
         stream = self._streams.next(batch_index)
         image: Optional[Image] = batch.image
-        targets, (partners, lambdas, ops, boxes) = _native.mix_in_place(
+        targets, arrays = _native.mix_in_place(
             self._config_now(),
             batch.array,
             labels,
+            dense,
             self.num_classes or 1,
             self.label_smoothing,
             image,
             self.seed,
             stream,
         )
-        plan = Plan(partners, lambdas, ops, boxes, self.seed, stream)
-        if dense is not None:
-            rows = len(dense) // 2 if self._config_now().half else len(dense)
-            targets = _native.blend_rows(dense, partners, lambdas, ops)[:rows]
+        plan = Plan(*arrays, self.seed, stream)
         return like_input(targets, is_tensor(x)), plan
