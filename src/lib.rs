@@ -30,27 +30,40 @@
 //! - `panic-handler`: a panic handler that traps, for a freestanding static
 //!   library without std or libc.
 //!
+//! One call mixes a batch, as C's `mixup_batch_f32` and the Python classes
+//! do: the plan drawn, the images mixed in place, the soft targets written.
+//!
 //! ```
-//! use mixup::{in_place_scratch_len, one_hot_targets, MixConfig, MixRng, Mixer, Op, Pairing, Plan};
+//! use mixup::{Batch, ImageShape, Layout, MixConfig, MixRng, OwnedPlan, Targets, TargetsOut};
 //!
-//! let (n, len, classes) = (4, 3 * 8 * 8, 10);
+//! let (n, classes) = (4, 10);
+//! let image = ImageShape { channels: 3, height: 8, width: 8, layout: Layout::Chw };
+//! let len = 3 * 8 * 8;
 //! let mut images = vec![0.5f32; n * len];
-//! let labels = [3i64, 1, 4, 1];
-//!
-//! let config = MixConfig { alpha: 0.2, pairing: Pairing::Permutation, ..MixConfig::default() };
-//! let mut rng = MixRng::stream(1234, 0); // seed, batch index
-//! let (mut partners, mut lambdas, mut ops) = (vec![0u32; n], vec![0.0f64; n], vec![Op::Unmixed; n]);
-//! config.draw(&mut rng, &mut partners, &mut lambdas, Some(&mut ops))?;
-//! // Samples whose prob test fails stay as they are, as in torchvision.
-//! let plan = Plan::new(&partners, &lambdas).with_ops(&ops);
-//!
-//! let mut scratch = vec![0.0f32; in_place_scratch_len(n, len)?];
-//! Mixer::new().mix_in_place(&mut images, len, plan, &mut scratch)?;
-//!
+//! let mut scratch = vec![0.0f32; mixup::in_place_scratch_len(n, len)?];
 //! let mut targets = vec![0.0f32; n * classes];
-//! one_hot_targets(&labels, classes, &partners, &lambdas, 0.1, &mut targets)?;
+//!
+//! // timm's Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, label_smoothing=0.1)
+//! let config = MixConfig::timm(0.8, 1.0);
+//! let mut rng = MixRng::stream(1234, 0); // seed, batch index
+//! let mut plan = OwnedPlan::new(n);
+//! let plan = config.mix_batch(
+//!     &mut rng,
+//!     plan.bufs(),
+//!     Some(image),
+//!     Batch::InPlace { batch: &mut images, len, scratch: &mut scratch },
+//!     Some(TargetsOut {
+//!         targets: Targets::Classes { labels: &[3, 1, 4, 1], num_classes: classes, smoothing: 0.1 },
+//!         out: &mut targets,
+//!     }),
+//! )?;
+//! assert_eq!(plan.len(), n);
 //! # Ok::<(), mixup::Error>(())
 //! ```
+//!
+//! The steps are public too, for callers that draw once and mix many
+//! times, or in parts on many threads: [`MixConfig::draw_with_boxes`],
+//! [`Plan`], [`Mixer`], [`one_hot_targets`], [`InPlaceParts`].
 #![no_std]
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
