@@ -14,7 +14,7 @@ use crate::plan::{Plan, PlanBufs};
 use crate::rng::MixRng;
 use crate::walk::check_permutation;
 
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 

@@ -82,6 +82,7 @@ pub mod ffi;
 mod image;
 mod kernel;
 mod labels;
+mod masks;
 mod mixer;
 mod pairing;
 mod parts;
@@ -102,6 +103,7 @@ pub use error::{Error, Result};
 pub use image::{ImageLayout, ImageShape, Layout, Normalize};
 pub use kernel::{Backend, Sample, Weights};
 pub use labels::{SparseTarget, Targets, one_hot_targets, sparse_targets};
+pub use masks::{ClassId, Masks, PixelTargets, mask_scratch_len};
 pub use mixer::{
     Mixer, STREAMING_THRESHOLD_BYTES, Stores, in_place_scratch_len, in_place_scratch_len_of,
     in_place_scratch_len_u8,

@@ -6,6 +6,7 @@ use crate::cutmix::{CutBox, Op};
 use crate::error::{Error, Result};
 use crate::image::{ImageLayout, ImageShape, Normalize};
 use crate::kernel::fused::Fused;
+use crate::kernel::sample::sealed::Plain;
 use crate::kernel::{self, Backend, Sample, Weights};
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
@@ -107,10 +108,10 @@ pub(crate) fn check_batch(batch_len: usize, n: usize, len: usize) -> Result<()> 
 }
 
 /// Samples seen as bytes: the marks live in the scratch.
-pub(crate) fn as_bytes<T: Sample>(samples: &mut [T]) -> &mut [u8] {
-    // SAFETY: a Sample is f32 or u8 (the trait is sealed): plain data with
-    // no padding, for which every byte pattern is valid; u8 has alignment
-    // 1; the new slice covers the same bytes and takes over the unique borrow.
+pub(crate) fn as_bytes<T: Plain>(samples: &mut [T]) -> &mut [u8] {
+    // SAFETY: `Plain` (sealed) is plain data with no padding, for which
+    // every byte pattern is valid; u8 has alignment 1; the new slice covers
+    // the same bytes and takes over the unique borrow.
     unsafe {
         core::slice::from_raw_parts_mut(samples.as_mut_ptr().cast::<u8>(), size_of_val(samples))
     }
@@ -148,7 +149,15 @@ pub(crate) fn check_into(
     check_batch(batch_len, n, len)?;
     check_plan(plan, len)?;
     check_in_range(plan.partners, n)?;
-    if out_len == batch_len {
+    output_samples(out_len, len, plan)
+}
+
+/// How many samples of `len` an output of `out_len` elements holds for a
+/// checked plan: all `n`, or the first `m < n` when every later sample is
+/// unmixed (timm's `half` mode).
+pub(crate) fn output_samples(out_len: usize, len: usize, plan: &Plan<'_>) -> Result<usize> {
+    let n = plan.len();
+    if Some(out_len) == n.checked_mul(len) {
         return Ok(n);
     }
     let m = out_len

@@ -12,7 +12,7 @@
 
 pub(crate) mod fused;
 mod portable;
-mod sample;
+pub(crate) mod sample;
 mod scalar;
 
 pub(crate) use sample::CANVAS_RUN;

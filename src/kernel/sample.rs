@@ -11,15 +11,26 @@ use super::{
 /// cover: the longest run [`Sample::canvas_run`] takes.
 pub(crate) const CANVAS_RUN: usize = 1024;
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f32 {}
-    impl Sealed for u8 {}
+pub(crate) mod sealed {
+    /// Plain data: no padding, every byte pattern a valid value, so that a
+    /// slice of it may be seen as bytes. Sealed: only this crate's types.
+    ///
+    /// # Safety
+    /// Implement it only for such types.
+    pub unsafe trait Plain: Copy {}
+    // SAFETY: primitive numbers: no padding, every bit pattern valid.
+    unsafe impl Plain for f32 {}
+    // SAFETY: as above.
+    unsafe impl Plain for u8 {}
+    // SAFETY: as above.
+    unsafe impl Plain for i32 {}
+    // SAFETY: as above.
+    unsafe impl Plain for i64 {}
 }
 
 /// A sample type of a batch: `f32` or `u8`. Sealed: its kernels are this
 /// crate's, so that every backend gives the same bits.
-pub trait Sample: Copy + Default + sealed::Sealed + 'static {
+pub trait Sample: Copy + Default + sealed::Plain + 'static {
     /// `out = w_self * a + w_partner * b` over the common length, with this
     /// type's arithmetic; non-temporal stores when `stream` and the backend
     /// has them.
