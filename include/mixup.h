@@ -40,6 +40,12 @@
 #define MIXUP_VERSION_PATCH 0
 
 /**
+ * The `ignore_index` of `mixup_plan_pixel_targets_*` that ignores no id:
+ * every id must then be a class.
+ */
+#define MIXUP_NO_IGNORE_INDEX INT64_MIN
+
+/**
  * The most parts a batch splits into.
  */
 #define MAX_PARTS 256
@@ -1191,6 +1197,146 @@ mixup_status mixup_labels_sparse(const int64_t *labels,
                                  size_t lam_len,
                                  mixup_sparse_target *out,
                                  size_t out_len);
+
+/**
+ * The scratch `mixup_plan_apply_masks_*` needs for `n` maps of `pixels`,
+ * in ids of `id_bytes` bytes (1, 4 or 8: u8, i32 or i64), into
+ * `*len_out`: one map and one bit per sample.
+ *
+ * # Safety
+ * `len_out` must be NULL or valid and writable.
+ */
+mixup_status mixup_masks_scratch_size(size_t n, size_t pixels, size_t id_bytes, size_t *len_out);
+
+/**
+ * Applies `plan` in place to `masks`, `plan->n` label maps of `pixels`
+ * class ids (`[N, H, W]`): a sample whose op is `MIXUP_OP_CUTMIX` takes
+ * its partner's ids inside its box, every other map stays as it is (a
+ * mixup sample's target is the pair of its map and its partner's, weighed
+ * by its lambda). With CutMix, `pixels` must be the plan's `height *
+ * width`. The partners must be a permutation; `scratch` holds
+ * `mixup_masks_scratch_size(n, pixels, 1)` ids.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `plan` must be valid, and its arrays valid for `plan->n` entries.
+ */
+mixup_status mixup_plan_apply_masks_u8(uint8_t *masks,
+                                       size_t pixels,
+                                       const mixup_plan *plan,
+                                       uint8_t *scratch,
+                                       size_t scratch_len);
+
+/**
+ * `mixup_plan_apply_masks_u8` for i32 class ids.
+ *
+ * # Safety
+ * As `mixup_plan_apply_masks_u8`.
+ */
+mixup_status mixup_plan_apply_masks_i32(int32_t *masks,
+                                        size_t pixels,
+                                        const mixup_plan *plan,
+                                        int32_t *scratch,
+                                        size_t scratch_len);
+
+/**
+ * `mixup_plan_apply_masks_u8` for i64 class ids.
+ *
+ * # Safety
+ * As `mixup_plan_apply_masks_u8`.
+ */
+mixup_status mixup_plan_apply_masks_i64(int64_t *masks,
+                                        size_t pixels,
+                                        const mixup_plan *plan,
+                                        int64_t *scratch,
+                                        size_t scratch_len);
+
+/**
+ * `mixup_plan_apply_masks_u8` out of place: `out` (`plan->n * pixels`
+ * ids) gets the mixed maps; the partners may be any index map.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `plan` must be valid, and its arrays valid for `plan->n` entries.
+ */
+mixup_status mixup_plan_apply_masks_into_u8(const uint8_t *masks,
+                                            size_t pixels,
+                                            const mixup_plan *plan,
+                                            uint8_t *out,
+                                            size_t out_len);
+
+/**
+ * `mixup_plan_apply_masks_into_u8` for i32 class ids.
+ *
+ * # Safety
+ * As `mixup_plan_apply_masks_into_u8`.
+ */
+mixup_status mixup_plan_apply_masks_into_i32(const int32_t *masks,
+                                             size_t pixels,
+                                             const mixup_plan *plan,
+                                             int32_t *out,
+                                             size_t out_len);
+
+/**
+ * `mixup_plan_apply_masks_into_u8` for i64 class ids.
+ *
+ * # Safety
+ * As `mixup_plan_apply_masks_into_u8`.
+ */
+mixup_status mixup_plan_apply_masks_into_i64(const int64_t *masks,
+                                             size_t pixels,
+                                             const mixup_plan *plan,
+                                             int64_t *out,
+                                             size_t out_len);
+
+/**
+ * The dense per-pixel soft targets of `masks` (`plan->n` maps of `pixels`
+ * u8 class ids) under `plan`, `[n, num_classes, H, W]` floats into `out`:
+ * one-hot where a sample is unmixed; `w_self * e_a + w_partner * e_b` for
+ * mixup (the weights of the images); the partner's class inside a CutMix
+ * box and the own outside. `ignore_index` is the zero vector
+ * (`MIXUP_NO_IGNORE_INDEX` for none); any other id outside `[0,
+ * num_classes)` is `MIXUP_STATUS_LABEL_OUT_OF_RANGE`.
+ *
+ * # Safety
+ * Each pointer must be NULL (with length 0) or valid for its length;
+ * `plan` must be valid, and its arrays valid for `plan->n` entries.
+ */
+mixup_status mixup_plan_pixel_targets_u8(const uint8_t *masks,
+                                         size_t pixels,
+                                         const mixup_plan *plan,
+                                         size_t num_classes,
+                                         int64_t ignore_index,
+                                         float *out,
+                                         size_t out_len);
+
+/**
+ * `mixup_plan_pixel_targets_u8` for i32 class ids.
+ *
+ * # Safety
+ * As `mixup_plan_pixel_targets_u8`.
+ */
+mixup_status mixup_plan_pixel_targets_i32(const int32_t *masks,
+                                          size_t pixels,
+                                          const mixup_plan *plan,
+                                          size_t num_classes,
+                                          int64_t ignore_index,
+                                          float *out,
+                                          size_t out_len);
+
+/**
+ * `mixup_plan_pixel_targets_u8` for i64 class ids.
+ *
+ * # Safety
+ * As `mixup_plan_pixel_targets_u8`.
+ */
+mixup_status mixup_plan_pixel_targets_i64(const int64_t *masks,
+                                          size_t pixels,
+                                          const mixup_plan *plan,
+                                          size_t num_classes,
+                                          int64_t ignore_index,
+                                          float *out,
+                                          size_t out_len);
 
 /**
  * Part `part` of `parts` of `mixup_apply_f32`: the cycles of the

@@ -60,9 +60,9 @@ pub extern "C" fn mixup_plan_default() -> mixup_plan {
 
 /// A caller's plan, checked, as the Rust [`Plan`] and the regions of
 /// memory it reads.
-struct CheckedPlan<'a> {
-    plan: Plan<'a>,
-    regions: [(usize, usize); 5],
+pub(crate) struct CheckedPlan<'a> {
+    pub(crate) plan: Plan<'a>,
+    pub(crate) regions: [(usize, usize); 5],
 }
 
 /// Reads and checks a caller's plan for samples of `len` elements: the
@@ -74,7 +74,7 @@ struct CheckedPlan<'a> {
 /// # Safety
 /// `plan` must be NULL or valid for its stated size, and each of its
 /// pointers NULL (with `n` 0) or valid for `n` entries for `'a`.
-unsafe fn checked_plan<'a>(
+pub(crate) unsafe fn checked_plan<'a>(
     plan: *const mixup_plan,
     len: usize,
     image: Option<ImageLayout>,
