@@ -21,8 +21,8 @@ pub(crate) mod sealed {
 /// What a plan mixes in one batch call: a [`Batch`] of f32 or u8 samples,
 /// a [`FusedBatch`] of u8 images into f32, segmentation masks
 /// ([`Masks`](crate::Masks), [`PixelTargets`](crate::PixelTargets)), a
-/// tuple of these (all checked before any is written), or `()` (nothing:
-/// only the plan and the targets).
+/// tuple or an `Option` of these (all checked before any is written), or
+/// `()` (nothing: only the plan and the targets).
 pub trait Mixable: sealed::Sealed {
     /// Checks every argument against the plan; writes nothing the caller
     /// reads (the scratch may be used).
@@ -124,6 +124,17 @@ impl Mixable for () {
 
     fn mix(self, _: &Mixer, _: &Plan<'_>) -> Result<()> {
         Ok(())
+    }
+}
+
+impl<A: Mixable> sealed::Sealed for Option<A> {}
+impl<A: Mixable> Mixable for Option<A> {
+    fn check(&mut self, plan: &Plan<'_>) -> Result<()> {
+        self.as_mut().map_or(Ok(()), |a| a.check(plan))
+    }
+
+    fn mix(self, mixer: &Mixer, plan: &Plan<'_>) -> Result<()> {
+        self.map_or(Ok(()), |a| a.mix(mixer, plan))
     }
 }
 

@@ -224,7 +224,9 @@ fn bad_masks_write_nothing() {
     let mut bad = masks.clone();
     bad[17] = 7; // neither a class nor the ignored id
     let x0 = vec![1.5f32; n * 3 * P];
-    let cases: Vec<(Vec<i64>, usize, usize, Option<i64>, Error)> = vec![
+    // (masks, pixels, scratch length, ignore_index, the error)
+    type Case = (Vec<i64>, usize, usize, Option<i64>, Error);
+    let cases: Vec<Case> = vec![
         (
             bad.clone(),
             P,

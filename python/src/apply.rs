@@ -5,8 +5,9 @@
 //! with the GIL released.
 
 use mixup::{
-    Batch, Error, FusedBatch, ImageLayout, ImageShape, Layout, MixConfig, MixRng, Mixable,
-    Normalize, OwnedPlan, Sample, Targets, TargetsOut, in_place_scratch_len_of,
+    Batch, ClassId, Error, FusedBatch, ImageLayout, ImageShape, Layout, Masks, MixConfig, MixRng,
+    Mixable, Normalize, OwnedPlan, PixelTargets, Sample, Targets, TargetsOut,
+    in_place_scratch_len_of, mask_scratch_len,
 };
 use numpy::{
     Element, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
@@ -27,6 +28,14 @@ type PlanArrays<'py> = (
     Bound<'py, PyArray1<f64>>,
     Bound<'py, PyArray1<u8>>,
     Bound<'py, PyArray2<i64>>,
+);
+
+/// What the in-place call returns: the targets, the plan, the per-pixel
+/// targets of the masks.
+type InPlaceOutput<'py> = (
+    Option<Bound<'py, PyArray2<f32>>>,
+    PlanArrays<'py>,
+    Option<Bound<'py, numpy::PyArray4<f32>>>,
 );
 
 /// What the fused call returns: the output, the targets, the plan.
@@ -143,15 +152,94 @@ fn targets_array<'py>(
         .transpose()
 }
 
-/// Mixes one batch in place, f32 or u8.
+/// What a call returns besides the output: the targets, the plan, and the
+/// dense per-pixel targets of the masks.
+type Done = (Option<Vec<f32>>, OwnedPlan, Option<(Vec<f32>, [usize; 4])>);
+
+/// The per-pixel targets wanted of the masks: `(num_classes, ignore_index)`.
+type PixelWanted = Option<(usize, Option<i64>)>;
+
+/// The masks of a call (`[n, H, W]` class ids, mixed in place with the
+/// images) and the per-pixel targets wanted of them.
+struct MaskArgs<'a, 'py> {
+    masks: &'a Bound<'py, PyAny>,
+    pixel_targets: PixelWanted,
+}
+
+/// Mixes `images` and the masks (of id type `M`) in one call.
+fn with_masks<M: ClassId + Element>(
+    py: Python<'_>,
+    mix: &MixConfig,
+    (n, image): (usize, Option<ImageShape>),
+    images: impl Mixable + Send,
+    (masks, pixel_targets): (&Bound<'_, PyArrayDyn<M>>, PixelWanted),
+    targets: Option<Targets<'_>>,
+    key: (u64, u64),
+) -> PyResult<Done> {
+    let shape = masks.shape();
+    let sides_ok = image.is_none_or(|i| shape[1..] == [i.height, i.width]);
+    if shape.len() != 3 || shape[0] != n || !sides_ok || !masks.is_c_contiguous() {
+        return Err(value_error(format!(
+            "masks must be C-contiguous [N, H, W] with the images' N, H and W, got shape {shape:?}"
+        )));
+    }
+    let pixels = shape[1] * shape[2];
+    let mut masks = masks
+        .try_readwrite()
+        .map_err(|_| value_error("masks is read-only (or already borrowed): nothing was mixed"))?;
+    let masks = masks
+        .as_slice_mut()
+        .map_err(|_| value_error("masks must be C-contiguous"))?;
+    let originals = pixel_targets.map(|_| masks.to_vec());
+    let mut scratch =
+        vec![M::default(); mask_scratch_len::<M>(n, pixels).map_err(|e| to_py(e, "masks"))?];
+    let rows = mix.output_rows(n);
+    let mut dense = match pixel_targets {
+        Some((classes, _)) => {
+            let size = (rows.checked_mul(classes))
+                .and_then(|r| r.checked_mul(pixels))
+                .ok_or_else(|| to_py(mixup::Error::SizeOverflow, "num_classes"))?;
+            Some(vec![0.0f32; size])
+        }
+        None => None,
+    };
+    let pixels_what = pixel_targets
+        .zip(originals.as_deref())
+        .zip(dense.as_deref_mut())
+        .map(|(((num_classes, ignore_index), masks), out)| PixelTargets {
+            masks,
+            pixels,
+            num_classes,
+            ignore_index,
+            out,
+        });
+    let what = (
+        images,
+        Masks::InPlace {
+            masks,
+            pixels,
+            scratch: &mut scratch,
+        },
+        pixels_what,
+    );
+    let (out, plan) = run(py, mix, (n, image), what, targets, key, "masks")?;
+    let dims = |classes| [rows, classes, shape[1], shape[2]];
+    let dense = dense
+        .zip(pixel_targets)
+        .map(|(d, (classes, _))| (d, dims(classes)));
+    Ok((out, plan, dense))
+}
+
+/// Mixes one batch in place, f32 or u8, and its masks if given.
 fn in_place<'py, T: Sample + Element + Send + Sync>(
     py: Python<'py>,
     mix: &MixConfig,
     x: &Bound<'py, PyArrayDyn<T>>,
     targets: Option<Targets<'_>>,
     shape: Option<(usize, usize, usize, String)>,
+    masks: Option<MaskArgs<'_, 'py>>,
     key: (u64, u64),
-) -> PyResult<(Option<Vec<f32>>, OwnedPlan)> {
+) -> PyResult<Done> {
     let (n, len) = batch_dims("x", x.shape())?;
     let image = shape.map(|s| image("x", s, len)).transpose()?;
     if !x.is_c_contiguous() {
@@ -170,17 +258,40 @@ fn in_place<'py, T: Sample + Element + Send + Sync>(
         len,
         scratch: &mut scratch,
     };
-    run(py, mix, (n, image), what, targets, key, "x")
+    let shape = (n, image);
+    let Some(MaskArgs {
+        masks,
+        pixel_targets,
+    }) = masks
+    else {
+        let (out, plan) = run(py, mix, shape, what, targets, key, "x")?;
+        return Ok((out, plan, None));
+    };
+    if let Ok(m) = masks.cast::<PyArrayDyn<u8>>() {
+        with_masks(py, mix, shape, what, (m, pixel_targets), targets, key)
+    } else if let Ok(m) = masks.cast::<PyArrayDyn<i32>>() {
+        with_masks(py, mix, shape, what, (m, pixel_targets), targets, key)
+    } else if let Ok(m) = masks.cast::<PyArrayDyn<i64>>() {
+        with_masks(py, mix, shape, what, (m, pixel_targets), targets, key)
+    } else {
+        Err(PyTypeError::new_err(
+            "masks must be a NumPy array of uint8, int32 or int64 class ids",
+        ))
+    }
 }
 
 /// Mixes the batch `x` in place (float32 or uint8, C-contiguous, samples
 /// along the first axis) by a plan drawn from `(seed, stream)`, and
-/// returns `(targets, partners, lambdas, ops, boxes)`. `image` is
-/// `(channels, height, width, "chw" | "hwc")` of one sample (needed for
-/// CutMix); `labels` (int64) gives the `[rows, num_classes]` soft targets,
-/// `rows` being the first half in `half` mode. Nothing is written on an error.
+/// returns `(targets, (partners, lambdas, ops, boxes), pixel_targets)`.
+/// `image` is `(channels, height, width, "chw" | "hwc")` of one sample
+/// (needed for CutMix); `labels` (int64) or `dense` (float32 rows) give the
+/// `[rows, num_classes]` soft targets, `rows` being the first half in
+/// `half` mode. `masks` (`[n, H, W]` uint8, int32 or int64) are mixed in
+/// place by the same plan; `pixel_targets = (num_classes, ignore_index)`
+/// asks for their dense `[rows, num_classes, H, W]` targets. Nothing is
+/// written on an error.
 #[pyfunction]
-#[pyo3(signature = (config, x, labels, dense, num_classes, smoothing, image, seed, stream))]
+#[pyo3(signature = (config, x, labels, dense, num_classes, smoothing, image, seed, stream, masks=None, pixel_targets=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn mix_in_place<'py>(
     py: Python<'py>,
@@ -193,18 +304,28 @@ pub fn mix_in_place<'py>(
     image: Option<(usize, usize, usize, String)>,
     seed: u64,
     stream: u64,
-) -> PyResult<(Option<Bound<'py, PyArray2<f32>>>, PlanArrays<'py>)> {
+    masks: Option<Bound<'py, PyAny>>,
+    pixel_targets: PixelWanted,
+) -> PyResult<InPlaceOutput<'py>> {
     let mix = &config.get().mix;
     let n = match x.cast::<numpy::PyUntypedArray>() {
         Ok(array) => batch_dims("x", array.shape())?.0,
         Err(_) => return Err(PyTypeError::new_err("x must be a NumPy array")),
     };
     let targets = targets(&labels, &dense, num_classes, smoothing, n)?;
+    let masks = match (&masks, pixel_targets) {
+        (Some(masks), _) => Some(MaskArgs {
+            masks,
+            pixel_targets,
+        }),
+        (None, Some(_)) => return Err(value_error("pixel_targets needs masks")),
+        (None, None) => None,
+    };
     let key = (seed, stream);
-    let (out, plan) = if let Ok(x) = x.cast::<PyArrayDyn<f32>>() {
-        in_place(py, mix, x, targets, image, key)?
+    let (out, plan, dense) = if let Ok(x) = x.cast::<PyArrayDyn<f32>>() {
+        in_place(py, mix, x, targets, image, masks, key)?
     } else if let Ok(x) = x.cast::<PyArrayDyn<u8>>() {
-        in_place(py, mix, x, targets, image, key)?
+        in_place(py, mix, x, targets, image, masks, key)?
     } else {
         let dtype = x.getattr("dtype")?;
         return Err(PyTypeError::new_err(format!(
@@ -212,7 +333,12 @@ pub fn mix_in_place<'py>(
         )));
     };
     let classes = targets.map_or(1, |t| t.num_classes());
-    Ok((targets_array(py, out, classes)?, plan_arrays(py, plan)?))
+    let pixel = (dense.map(|(d, dims)| PyArray1::from_vec(py, d).reshape(dims))).transpose()?;
+    Ok((
+        targets_array(py, out, classes)?,
+        plan_arrays(py, plan)?,
+        pixel,
+    ))
 }
 
 /// torchvision's `Normalize`, checked per channel.

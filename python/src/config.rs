@@ -127,10 +127,10 @@ impl Config {
         self.mix.cutmix_on()
     }
 
-    /// Whether the batch's second half is left out (timm's `half` mode).
-    #[getter]
-    fn half(&self) -> bool {
-        self.mix.granularity == Granularity::Half
+    /// How many samples a batch of `n` outputs: the first `n // 2` in
+    /// timm's `half` mode, else all `n`.
+    fn output_rows(&self, n: usize) -> usize {
+        self.mix.output_rows(n)
     }
 
     fn __repr__(&self) -> String {

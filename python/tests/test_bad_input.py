@@ -192,7 +192,7 @@ def test_native_dense_targets_are_checked_before_anything_is_written():
     x = np.arange(12, dtype=np.float32).reshape(3, 4)
     x0 = x.copy()
     rows = np.ones((3, 2), dtype=np.float32)
-    targets, _ = _native.mix_in_place(config, x, None, rows, 1, 0.0, None, 1, 0)
+    targets, _, _ = _native.mix_in_place(config, x, None, rows, 1, 0.0, None, 1, 0)
     assert targets.shape == (3, 2) and np.array_equal(targets, rows)
     x[:] = x0
     bad = [

@@ -8,6 +8,8 @@ number of workers.
 - :class:`FastCollateMixup`: timm's collate for uint8 samples, with
   ToTensor and Normalize optionally fused into the mix.
 - :func:`cutmix_box`, :func:`cutmix_box_minmax`: one CutMix box by recipe.
+- ``masks=`` on every class's call: segmentation label maps mixed by the
+  images' plan (:class:`MixedMasks`).
 
 Inputs are NumPy arrays or PyTorch CPU tensors (PyTorch is optional),
 float32 or uint8, mixed in place without a copy; the GIL is released while
@@ -24,6 +26,7 @@ from ._native import (
     cutmix_box,
     cutmix_box_minmax,
 )
+from ._masks import MixedMasks
 from ._plan import Plan
 from ._timm import Mixup
 from ._torchvision import CutMix, MixUp
@@ -32,6 +35,7 @@ __all__ = [
     "CutMix",
     "FastCollateMixup",
     "MixUp",
+    "MixedMasks",
     "Mixup",
     "OP_CUTMIX",
     "OP_MIXUP",

@@ -122,12 +122,11 @@ class FastCollateMixup(Mixup):
         if self.output == "uint8":
             if out is not None:
                 raise ValueError("out is for output='float32'; uint8 is mixed in place")
-            targets, plan = _native.mix_in_place(
+            targets, plan, _ = _native.mix_in_place(
                 config, images, labels, None, self.num_classes, self.label_smoothing,
                 self._image(images), self.seed, stream,
             )
-            rows = targets.shape[0]
-            mixed = images[:rows]
+            mixed = images[: config.output_rows(len(images))]
         else:
             out_array = None if out is None else as_array(out, "out")
             mixed, targets, plan = _native.mix_u8_to_f32(

@@ -36,8 +36,7 @@ class Config:
     ) -> None: ...
     @property
     def cutmix(self) -> bool: ...
-    @property
-    def half(self) -> bool: ...
+    def output_rows(self, n: int) -> int: ...
 
 def mix_in_place(
     config: Config,
@@ -49,7 +48,9 @@ def mix_in_place(
     image: Optional[ImageSpec],
     seed: int,
     stream: int,
-) -> Tuple[Optional[npt.NDArray[np.float32]], PlanArrays]: ...
+    masks: Optional[np.ndarray] = None,
+    pixel_targets: Optional[Tuple[int, Optional[int]]] = None,
+) -> Tuple[Optional[npt.NDArray[np.float32]], PlanArrays, Optional[npt.NDArray[np.float32]]]: ...
 def mix_u8_to_f32(
     config: Config,
     x: npt.NDArray[np.uint8],

@@ -17,6 +17,7 @@ from ._inputs import (
     is_tensor,
     like_input,
 )
+from ._masks import MixedMasks, as_masks, mixed_masks
 from ._plan import Plan
 from ._streams import Streams, check_seed
 
@@ -107,14 +108,26 @@ class Recipe:
         target: Any,
         layout: Optional[str],
         batch_index: Optional[int],
-    ) -> Tuple[Any, Plan]:
-        """Mixes ``x`` in place; returns the targets (as ``x`` came: tensor or
-        array; ``None`` without ``target``) and the plan."""
+        masks: Any = None,
+        ignore_index: Optional[int] = None,
+        pixel_targets: bool = False,
+    ) -> Tuple[Any, Plan, Optional[MixedMasks]]:
+        """Mixes ``x`` (and ``masks``) in place; returns the targets (as
+        ``x`` came: tensor or array; ``None`` without ``target``), the plan
+        and the mixed masks (``None`` without ``masks``)."""
         batch = as_batch(x, layout)
         labels, dense = self._targets_in(target, len(batch.array))
+        maps = None if masks is None else as_masks(masks)
+        per_pixel = None
+        if pixel_targets:
+            if masks is None:
+                raise ValueError("pixel_targets=True needs masks")
+            if self.num_classes is None:
+                raise ValueError("pixel_targets=True needs num_classes")
+            per_pixel = (self.num_classes, ignore_index)
         stream = self._streams.next(batch_index)
         image: Optional[Image] = batch.image
-        targets, arrays = _native.mix_in_place(
+        targets, arrays, dense_maps = _native.mix_in_place(
             self._config_now(),
             batch.array,
             labels,
@@ -124,6 +137,13 @@ class Recipe:
             image,
             self.seed,
             stream,
+            maps,
+            per_pixel,
         )
         plan = Plan(*arrays, self.seed, stream)
-        return like_input(targets, is_tensor(x)), plan
+        mixed = None
+        if masks is not None:
+            rows = self._config_now().output_rows(len(batch.array))
+            mixed = mixed_masks(masks, plan.partners, plan.lambdas, plan.ops, rows, dense_maps,
+                                ignore_index)
+        return like_input(targets, is_tensor(x)), plan, mixed

@@ -7,6 +7,7 @@ from typing import Any, Literal, Optional, Tuple, TypeVar, overload
 import numpy as np
 
 from . import _native
+from ._masks import MixedMasks
 from ._plan import Plan
 from ._recipe import Recipe
 
@@ -109,13 +110,25 @@ class Mixup(Recipe):
 
     @overload
     def __call__(self, x: X, target: Any, *, layout: Optional[str] = ...,
-                 batch_index: Optional[int] = ...,
+                 batch_index: Optional[int] = ..., masks: None = ...,
                  return_plan: Literal[False] = ...) -> Tuple[X, X]: ...
 
     @overload
     def __call__(self, x: X, target: Any, *, layout: Optional[str] = ...,
-                 batch_index: Optional[int] = ...,
+                 batch_index: Optional[int] = ..., masks: None = ...,
                  return_plan: Literal[True]) -> Tuple[X, X, Plan]: ...
+
+    @overload
+    def __call__(self, x: X, target: Any, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ..., masks: Any,
+                 ignore_index: Optional[int] = ..., pixel_targets: bool = ...,
+                 return_plan: Literal[False] = ...) -> Tuple[X, X, MixedMasks]: ...
+
+    @overload
+    def __call__(self, x: X, target: Any, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ..., masks: Any,
+                 ignore_index: Optional[int] = ..., pixel_targets: bool = ...,
+                 return_plan: Literal[True]) -> Tuple[X, X, MixedMasks, Plan]: ...
 
     def __call__(
         self,
@@ -124,16 +137,26 @@ class Mixup(Recipe):
         *,
         layout: Optional[str] = None,
         batch_index: Optional[int] = None,
+        masks: Any = None,
+        ignore_index: Optional[int] = None,
+        pixel_targets: bool = False,
         return_plan: bool = False,
     ) -> Any:
         """Mixes ``x`` in place and returns ``(x, targets)``, as timm does
-        (``(x, targets, plan)`` with ``return_plan=True``).
+        (with the :class:`Plan` last when ``return_plan=True``).
 
         ``layout='NHWC'`` reads a 4-D ``x`` as ``(N, H, W, C)``.
         ``batch_index`` sets the batch's global index in the epoch, which
-        is otherwise counted. Nothing is changed when an argument is wrong.
+        is otherwise counted. ``masks`` (segmentation label maps ``[N, H,
+        W]``) are mixed by the same plan and come back third, as
+        :class:`MixedMasks` (``pixel_targets=True`` adds the dense
+        per-pixel targets, ``ignore_index`` a zero vector there). Nothing
+        is changed when an argument is wrong.
         """
-        targets, plan = self._mix(x, target, layout, batch_index)
-        if self.mode == "half":
-            x = x[: len(x) // 2]  # a view: the mixed first half
-        return (x, targets, plan) if return_plan else (x, targets)
+        targets, plan, mixed = self._mix(x, target, layout, batch_index, masks, ignore_index,
+                                         pixel_targets)
+        x = x[: self._config_now().output_rows(len(x))]  # a view: timm's half mode outputs the first half
+        result: Tuple[Any, ...] = (x, targets)
+        if mixed is not None:
+            result += (mixed,)
+        return result + (plan,) if return_plan else result

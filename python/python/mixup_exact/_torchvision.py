@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional, Tuple, TypeVar, overload
 
+from ._masks import MixedMasks
 from ._plan import Plan
 from ._recipe import Recipe
 
@@ -27,13 +28,25 @@ class _TorchVision(Recipe):
 
     @overload
     def __call__(self, images: X, labels: Any, /, *, layout: Optional[str] = ...,
-                 batch_index: Optional[int] = ...,
+                 batch_index: Optional[int] = ..., masks: None = ...,
                  return_plan: Literal[False] = ...) -> Tuple[X, X]: ...
 
     @overload
     def __call__(self, images: X, labels: Any, /, *, layout: Optional[str] = ...,
-                 batch_index: Optional[int] = ...,
+                 batch_index: Optional[int] = ..., masks: None = ...,
                  return_plan: Literal[True]) -> Tuple[X, X, Plan]: ...
+
+    @overload
+    def __call__(self, images: X, labels: Any, /, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ..., masks: Any,
+                 ignore_index: Optional[int] = ..., pixel_targets: bool = ...,
+                 return_plan: Literal[False] = ...) -> Tuple[X, X, MixedMasks]: ...
+
+    @overload
+    def __call__(self, images: X, labels: Any, /, *, layout: Optional[str] = ...,
+                 batch_index: Optional[int] = ..., masks: Any,
+                 ignore_index: Optional[int] = ..., pixel_targets: bool = ...,
+                 return_plan: Literal[True]) -> Tuple[X, X, MixedMasks, Plan]: ...
 
     @overload
     def __call__(self, inputs: Tuple[X, Any], /, *, layout: Optional[str] = ...,
@@ -45,20 +58,33 @@ class _TorchVision(Recipe):
         *inputs: Any,
         layout: Optional[str] = None,
         batch_index: Optional[int] = None,
+        masks: Any = None,
+        ignore_index: Optional[int] = None,
+        pixel_targets: bool = False,
         return_plan: bool = False,
     ) -> Any:
         """``op(images, labels)`` (or ``op((images, labels))``) mixes
         ``images`` in place and returns ``(images, soft_labels)`` (with the
-        :class:`Plan` third when ``return_plan=True``). ``labels`` are class
+        :class:`Plan` last when ``return_plan=True``). ``labels`` are class
         ids ``(N,)``, or probabilities ``(N, num_classes)`` float32, which
-        are mixed into a new array, as torchvision takes both."""
+        are mixed into a new array, as torchvision takes both.
+
+        ``masks`` (segmentation label maps ``[N, H, W]``, uint8, int32 or
+        int64) are mixed in place by the same plan and come back third, as
+        :class:`MixedMasks`; ``pixel_targets=True`` adds their dense
+        ``[N, num_classes, H, W]`` targets, where ``ignore_index`` is a zero
+        vector."""
         if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
             inputs = tuple(inputs[0])
         if len(inputs) != 2:
             raise TypeError(f"expected (images, labels), got {len(inputs)} inputs")
         images, labels = inputs
-        targets, plan = self._mix(images, labels, layout, batch_index)
-        return (images, targets, plan) if return_plan else (images, targets)
+        targets, plan, mixed = self._mix(images, labels, layout, batch_index, masks,
+                                         ignore_index, pixel_targets)
+        result: Tuple[Any, ...] = (images, targets)
+        if mixed is not None:
+            result += (mixed,)
+        return result + (plan,) if return_plan else result
 
 
 class MixUp(_TorchVision):

@@ -31,8 +31,19 @@ def torch_step(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return images
 
 
+def segmentation_step(x: torch.Tensor, y: torch.Tensor, masks: torch.Tensor) -> torch.Tensor:
+    cutmix = mixup.CutMix(alpha=1.0, num_classes=10, seed=0)
+    images, labels, mixed = cutmix(x, y, masks=masks, ignore_index=255)
+    assert_type(mixed, mixup.MixedMasks)
+    images, labels, mixed, plan = cutmix(x, y, masks=masks, return_plan=True)
+    assert_type(plan, mixup.Plan)
+    a, b = mixed.pair()
+    return images
+
+
 if __name__ == "__main__":
     x = np.zeros((4, 3, 8, 8), dtype=np.float32)
     numpy_step(x, np.arange(4, dtype=np.int64))
     torch_step(torch.zeros(4, 3, 8, 8), torch.arange(4))
+    segmentation_step(torch.zeros(4, 3, 8, 8), torch.arange(4), torch.zeros(4, 8, 8, dtype=torch.int64))
     print("typed steps ran")
