@@ -3,16 +3,20 @@
 //! does, with CutMix (timm's recipe, one box per sample) and switched
 //! between mixup and CutMix, prints lambda and the pairs, and writes a PNG
 //! grid: the originals on top, then one row of mixtures per way, the boxes
-//! outlined and `lam'` written on each sample of the CutMix rows. It also writes a detection
+//! outlined and `lam'` written on each sample of the CutMix rows, and last
+//! the switched batch's segmentation masks (synthetic: each photograph's
+//! pixels brighter than its mean are its class, the rest background, the
+//! border ignored), drawn as their dense per-pixel targets, one colour per
+//! class, blended where mixup blends. It also writes a detection
 //! mixup: two photographs of different sizes on one canvas, with the boxes
 //! of both labelled by their weights (out/detection.png).
 //!
 //! Run with `cargo run --release --example demo`.
 
 use mixup::{
-    Beta, CutBox, Cuts, Granularity, ImageShape, ImageSize, Layout, MixConfig, MixRng, Mixer, Op,
-    Pairing, Plan, WeightedBox, in_place_scratch_len, in_place_scratch_len_u8, mix_boxes,
-    one_hot_targets,
+    Batch, Beta, CutBox, Granularity, ImageShape, ImageSize, Layout, Masks, MixConfig, MixRng,
+    Mixer, Op, OwnedPlan, Pairing, PixelTargets, Plan, Targets, TargetsOut, WeightedBox,
+    in_place_scratch_len, in_place_scratch_len_u8, mask_scratch_len, mix_boxes,
 };
 use std::error::Error;
 use std::fs::File;
@@ -29,6 +33,21 @@ const NAMES: [&str; 6] = [
 ];
 const SIDE: usize = 224;
 const LEN: usize = 3 * SIDE * SIDE;
+const PIXELS: usize = SIDE * SIDE;
+/// The synthetic masks' classes: the background, then one per photograph.
+const CLASSES: usize = NAMES.len() + 1;
+/// The masks' ignored id (their border).
+const IGNORE: u8 = 255;
+/// A colour per mask class, RGB in `[0, 1]`.
+const PALETTE: [[f32; 3]; CLASSES] = [
+    [0.15, 0.15, 0.35],
+    [0.95, 0.3, 0.3],
+    [0.3, 0.85, 0.35],
+    [0.35, 0.5, 0.95],
+    [0.95, 0.85, 0.25],
+    [0.85, 0.4, 0.9],
+    [0.3, 0.9, 0.9],
+];
 
 /// Reads a 224x224 8-bit RGB PNG as HWC bytes.
 fn read_rgb(path: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
@@ -267,46 +286,92 @@ struct Mixed {
     ops: Vec<Op>,
     boxes: Vec<CutBox>,
     lambdas: Vec<f64>,
+    /// `[n, CLASSES, SIDE, SIDE]`, the masks' dense targets.
+    pixel_targets: Vec<f32>,
 }
 
-/// Draws a plan (CutMix included), mixes a copy of the batch in place and
-/// prints what happened to each sample.
+/// The synthetic segmentation mask of a CHW photograph, documented as
+/// such: class `photo + 1` where a pixel is brighter than the photograph's
+/// mean, class 0 elsewhere, and the ignored id 255 on a 4-pixel border.
+fn synthetic_mask(photo: usize, sample: &[f32]) -> Vec<u8> {
+    let plane = SIDE * SIDE;
+    let luma: Vec<f32> = (0..plane)
+        .map(|p| 0.299 * sample[p] + 0.587 * sample[plane + p] + 0.114 * sample[2 * plane + p])
+        .collect();
+    let mean = luma.iter().sum::<f32>() / plane as f32;
+    (0..plane)
+        .map(|p| {
+            let (y, x) = (p / SIDE, p % SIDE);
+            let border = y < 4 || x < 4 || y >= SIDE - 4 || x >= SIDE - 4;
+            match () {
+                _ if border => IGNORE,
+                _ if luma[p] > mean => photo as u8 + 1,
+                _ => 0,
+            }
+        })
+        .collect()
+}
+
+/// Mixes a copy of the batch and its masks in place with one call (the
+/// plan drawn, CutMix included; the soft targets and the dense per-pixel
+/// targets of the masks written) and prints what happened to each sample.
 fn mix(
     title: &str,
     config: &MixConfig,
     rng: &mut MixRng,
     originals: &[f32],
     labels: &[i64],
+    masks: &[u8],
 ) -> Result<Mixed, Box<dyn Error>> {
     let n = labels.len();
-    let (mut partners, mut lambdas) = (vec![0u32; n], vec![0.0f64; n]);
-    let (mut ops, mut boxes) = (vec![Op::Unmixed; n], vec![CutBox::default(); n]);
-    let sides = (SIDE, SIDE);
-    config.draw_with_boxes(
-        rng,
-        sides,
-        &mut partners,
-        &mut lambdas,
-        &mut ops,
-        &mut boxes,
-    )?;
     let mut batch = originals.to_vec();
     let mut scratch = vec![0.0f32; in_place_scratch_len(n, LEN)?];
+    let mut maps = masks.to_vec();
+    let mut map_scratch = vec![0u8; mask_scratch_len::<u8>(n, PIXELS)?];
+    let mut pixel_targets = vec![0.0f32; n * CLASSES * PIXELS];
+    let mut targets = vec![0.0f32; n * n];
     let image = ImageShape {
         channels: 3,
         height: SIDE,
         width: SIDE,
         layout: Layout::Chw,
     };
-    let plan = Plan::new(&partners, &lambdas)
-        .with_ops(&ops)
-        .with_cuts(Cuts {
-            image,
-            boxes: &boxes,
-        });
-    Mixer::new().mix_in_place(&mut batch, LEN, plan, &mut scratch)?;
-    let mut targets = vec![0.0f32; n * n];
-    one_hot_targets(labels, n, &partners, &lambdas, 0.0, &mut targets)?;
+    let what = (
+        Batch::InPlace {
+            batch: &mut batch,
+            len: LEN,
+            scratch: &mut scratch,
+        },
+        Masks::InPlace {
+            masks: &mut maps,
+            pixels: PIXELS,
+            scratch: &mut map_scratch,
+        },
+        PixelTargets {
+            masks,
+            pixels: PIXELS,
+            num_classes: CLASSES,
+            ignore_index: Some(i64::from(IGNORE)),
+            out: &mut pixel_targets,
+        },
+    );
+    let labels = Targets::Classes {
+        labels,
+        num_classes: n,
+        smoothing: 0.0,
+    };
+    let out = TargetsOut {
+        targets: labels,
+        out: &mut targets,
+    };
+    let mut plan = OwnedPlan::new(n);
+    config.mix_batch(rng, plan.bufs(), Some(image), what, Some(out))?;
+    let OwnedPlan {
+        partners,
+        lambdas,
+        ops,
+        boxes,
+    } = plan;
 
     println!("{title}");
     for i in 0..n {
@@ -335,7 +400,23 @@ fn mix(
         ops,
         boxes,
         lambdas,
+        pixel_targets,
     })
+}
+
+/// The dense per-pixel targets of one sample as a CHW picture: each
+/// class's colour weighed by its probability (the ignored pixels black).
+fn colour_targets(targets: &[f32]) -> Vec<f32> {
+    let mut rgb = vec![0.0f32; LEN];
+    for (class, plane) in targets.chunks_exact(PIXELS).enumerate() {
+        let colour = PALETTE[class];
+        for (p, &t) in plane.iter().enumerate() {
+            for c in 0..3 {
+                rgb[c * PIXELS + p] += t * colour[c];
+            }
+        }
+    }
+    rgb
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -346,6 +427,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         read_chw(&data.join(format!("{name}.png")), sample)?;
     }
     let labels: Vec<i64> = (0..n as i64).collect(); // one class per photograph
+    let masks: Vec<u8> = (originals.chunks_exact(LEN).enumerate())
+        .flat_map(|(photo, sample)| synthetic_mask(photo, sample))
+        .collect();
 
     let mut rng = MixRng::stream(2026, 0);
     println!("backend: {}", Mixer::new().backend().name());
@@ -361,6 +445,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
         &originals,
         &labels,
+        &masks,
     )?
     .batch;
     let perm = MixConfig {
@@ -376,6 +461,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
         &originals,
         &labels,
+        &masks,
     )?
     .batch;
 
@@ -420,6 +506,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
         &originals,
         &labels,
+        &masks,
     )?;
     // timm's default recipe: Mixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode='elem')
     let switched = MixConfig {
@@ -432,8 +519,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut rng,
         &originals,
         &labels,
+        &masks,
     )?;
 
+    // the switched batch's masks: their dense per-pixel targets as colours
+    let mask_row: Vec<f32> = (switch.pixel_targets.chunks_exact(CLASSES * PIXELS))
+        .flat_map(colour_targets)
+        .collect();
     let rows = [
         &originals,
         &rolled,
@@ -441,6 +533,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &from_u8,
         &cut.batch,
         &switch.batch,
+        &mask_row,
     ];
     let (width, height) = (n * SIDE, rows.len() * SIDE);
     let mut grid = Picture {
@@ -454,7 +547,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     // the boxes outlined, and lam' on every mixed sample of the CutMix rows
-    for (row, mixed) in [(4, &cut), (5, &switch)] {
+    for (row, mixed) in [(4, &cut), (5, &switch), (6, &switch)] {
         for col in 0..n {
             let (x0, y0) = (col * SIDE, row * SIDE);
             if mixed.ops[col] == Op::CutMix && mixed.boxes[col].area() > 0 {
@@ -480,14 +573,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     let path = out_dir.join("demo.png");
     write_png(&path, width, height, &grid.rgb)?;
     println!(
-        "wrote {} (originals, then roll, permutation and u8 flip mixtures, CutMix, switched)",
+        "wrote {} (originals, then roll, permutation and u8 flip mixtures, CutMix, switched, its masks)",
         path.display()
     );
-    // the README's picture: originals, CutMix and switched, at half size
-    let small = half_size(&grid, &[0, 4, 5]);
+    // the README's picture: originals, CutMix, switched and its masks, at half size
+    let small = half_size(&grid, &[0, 4, 5, 6]);
     let path = out_dir.join("cutmix.png");
     write_png(&path, small.width, small.height, &small.rgb)?;
-    println!("wrote {} (originals, CutMix, switched)", path.display());
+    println!(
+        "wrote {} (originals, CutMix, switched, its masks)",
+        path.display()
+    );
     detection(&data, &out_dir)?;
     Ok(())
 }
