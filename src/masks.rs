@@ -14,7 +14,9 @@ use crate::kernel::sample::sealed::Plain;
 use crate::mixer::{Mixer, as_bytes, check_batch, output_samples};
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
-use crate::walk::{Partner, check_permutation, cycles_in_place, mark_bytes};
+use crate::walk::{
+    CycleSteps, Partner, Scratch, Slices, check_permutation, cycles_in_place, mark_bytes,
+};
 
 /// The type of the class ids of a mask: `u8`, `i32` or `i64` (sealed).
 pub trait ClassId: Plain + Default + PartialEq + Send + Sync + 'static {
@@ -109,6 +111,44 @@ fn box_of(plan: &Plan<'_>, k: usize) -> CutBox {
     plan.cuts.map_or(CutBox::default(), |cuts| cuts.boxes[k])
 }
 
+/// The steps of an in-place walk over label maps: the boxes of a
+/// checked plan's CutMix samples, and nothing for the others.
+struct MaskSteps<'p, 'a> {
+    plan: &'p Plan<'a>,
+    map: ImageShape,
+}
+
+impl MaskSteps<'_, '_> {
+    /// The box of sample `k`, if it cuts.
+    fn cut(&self, k: usize) -> Option<CutBox> {
+        (self.plan.op(k) == Op::CutMix).then(|| box_of(self.plan, k))
+    }
+}
+
+impl<M: Copy> CycleSteps<M> for MaskSteps<'_, '_> {
+    fn needs_last(&self) -> bool {
+        true
+    }
+
+    fn save(&self, last: usize, first: &[M], saved: &mut [M]) {
+        if let Some(b) = self.cut(last) {
+            pack(saved, first, self.map, b);
+        }
+    }
+
+    fn step(&self, k: usize, x: &mut [M], partner: Partner<'_, M>) {
+        match (self.cut(k), partner) {
+            (None, _) => {}
+            (Some(b), Partner::Sample(p)) => paste(x, p, self.map, b),
+            (Some(b), Partner::Saved(p)) => unpack(x, p, self.map, b),
+        }
+    }
+
+    fn swap(&self, _: (usize, usize), _: (&mut [M], &mut [M]), _: &mut [M]) -> bool {
+        false
+    }
+}
+
 impl<M: ClassId> crate::batch::sealed::Sealed for Masks<'_, M> {}
 impl<M: ClassId> Mixable for Masks<'_, M> {
     fn check(&mut self, plan: &Plan<'_>) -> Result<()> {
@@ -146,28 +186,19 @@ impl<M: ClassId> Mixable for Masks<'_, M> {
                 let map = check_maps(plan, masks.len(), pixels)?;
                 let needed = mask_scratch_len::<M>(plan.len(), pixels)?;
                 let (saved, rest) = scratch[..needed].split_at_mut(pixels);
-                let cut = |k: usize| (plan.op(k) == Op::CutMix).then(|| box_of(plan, k));
-                let save = |last: usize, first: &[M], saved: &mut [M]| {
-                    if let Some(b) = cut(last) {
-                        pack(saved, first, map, b);
-                    }
+                let steps = MaskSteps { plan, map };
+                let scratch = Scratch {
+                    saved,
+                    marks: as_bytes(rest),
                 };
-                let step = |k: usize, x: &mut [M], partner: Partner<'_, M>| match (cut(k), partner)
-                {
-                    (None, _) => {}
-                    (Some(b), Partner::Sample(p)) => paste(x, p, map, b),
-                    (Some(b), Partner::Saved(p)) => unpack(x, p, map, b),
-                };
-                let swap = |_, _: (&mut [M], &mut [M]), _: &mut [M]| false;
-                let marks = as_bytes(rest);
                 cycles_in_place(
-                    (masks, pixels),
+                    &mut Slices {
+                        batch: masks,
+                        len: pixels,
+                    },
                     plan.partners,
-                    (saved, marks),
-                    true,
-                    save,
-                    step,
-                    swap,
+                    scratch,
+                    &steps,
                 );
                 Ok(())
             }

@@ -10,7 +10,9 @@ use crate::kernel::sample::sealed::Plain;
 use crate::kernel::{self, Backend, Sample, Weights};
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
-use crate::walk::{Partner, chains, check_permutation, cycles_in_place, mark_bytes};
+use crate::walk::{
+    CycleSteps, Partner, Scratch, Slices, chains, check_permutation, cycles_in_place, mark_bytes,
+};
 
 /// Applies blends with one kernel [`Backend`].
 ///
@@ -236,7 +238,7 @@ pub(crate) fn step_fused(
 /// What the last step of an in-place cycle needs of its first sample,
 /// saved: all of it for mixup, its own box for CutMix, nothing if unmixed.
 /// Where no op cuts (`!cutting`), the whole sample, whoever the last is.
-pub(crate) fn save_for_last<T: Sample>(
+fn save_for_last<T: Sample>(
     plan: &Plan<'_>,
     cutting: bool,
     last: usize,
@@ -254,10 +256,48 @@ pub(crate) fn save_for_last<T: Sample>(
     }
 }
 
+/// The steps of an in-place walk over a batch: the blends and boxes of a
+/// checked plan.
+pub(crate) struct InPlaceSteps<'p, 'a> {
+    mixer: Mixer,
+    plan: &'p Plan<'a>,
+    cutting: bool,
+}
+
+impl<'p, 'a> InPlaceSteps<'p, 'a> {
+    /// The steps of `plan` with `mixer`'s kernels.
+    pub(crate) fn new(mixer: Mixer, plan: &'p Plan<'a>) -> Self {
+        InPlaceSteps {
+            mixer,
+            plan,
+            cutting: plan.cutting(),
+        }
+    }
+}
+
+impl<T: Sample> CycleSteps<T> for InPlaceSteps<'_, '_> {
+    fn needs_last(&self) -> bool {
+        // only a box needs to know the last sample (see `save_for_last`)
+        self.cutting
+    }
+
+    fn save(&self, last: usize, first: &[T], saved: &mut [T]) {
+        save_for_last(self.plan, self.cutting, last, first, saved);
+    }
+
+    fn step(&self, k: usize, x: &mut [T], partner: Partner<'_, T>) {
+        self.mixer.step_in_place(self.plan, k, x, partner);
+    }
+
+    fn swap(&self, pair: (usize, usize), samples: (&mut [T], &mut [T]), saved: &mut [T]) -> bool {
+        self.mixer.swap_in_place(self.plan, pair, samples, saved)
+    }
+}
+
 impl Mixer {
     /// One step of an in-place cycle: sample `k` of a checked plan, with
     /// its partner still original or as [`save_for_last`] saved it.
-    pub(crate) fn step_in_place<T: Sample>(
+    fn step_in_place<T: Sample>(
         &self,
         plan: &Plan<'_>,
         k: usize,
@@ -286,7 +326,7 @@ impl Mixer {
     /// sample stays. Each sample is then read and written once, without
     /// the saved copy of a whole sample that a longer cycle needs. Returns
     /// `false`, having written nothing, where a box is cut.
-    pub(crate) fn swap_in_place<T: Sample>(
+    fn swap_in_place<T: Sample>(
         &self,
         plan: &Plan<'_>,
         (k, j): (usize, usize),
@@ -448,19 +488,9 @@ impl Mixer {
         if plan.mixes_none() {
             return Ok(());
         }
-        let cutting = plan.cutting();
-        let save = |last: usize, first: &[T], saved: &mut [T]| {
-            save_for_last(&plan, cutting, last, first, saved);
-        };
-        let step = |k: usize, x: &mut [T], partner: Partner<'_, T>| {
-            self.step_in_place(&plan, k, x, partner);
-        };
-        let swap = |pair, samples: (&mut [T], &mut [T]), saved: &mut [T]| {
-            self.swap_in_place(&plan, pair, samples, saved)
-        };
-        let scratch = (saved, marks);
-        let samples = (batch, len);
-        cycles_in_place(samples, plan.partners, scratch, cutting, save, step, swap);
+        let steps = InPlaceSteps::new(*self, &plan);
+        let scratch = Scratch { saved, marks };
+        cycles_in_place(&mut Slices { batch, len }, plan.partners, scratch, &steps);
         Ok(())
     }
 

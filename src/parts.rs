@@ -12,12 +12,12 @@ use crate::image::{ImageLayout, Normalize};
 use crate::kernel::Sample;
 use crate::kernel::fused::Fused;
 use crate::mixer::{
-    Mixer, as_bytes, check_batch, check_fused, check_plan, in_place_scratch_len_of, save_for_last,
+    InPlaceSteps, Mixer, as_bytes, check_batch, check_fused, check_plan, in_place_scratch_len_of,
     step_fused,
 };
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
-use crate::walk::{Partner, check_permutation, is_marked, mark};
+use crate::walk::{SampleView, check_permutation, for_each_cycle, walk_cycle};
 
 /// The most parts a batch splits into.
 pub const MAX_PARTS: usize = 256;
@@ -267,81 +267,64 @@ impl<'a, T: Sample> InPlaceParts<'a, T> {
         if plan.mixes_none() {
             return Ok(());
         }
-        let cutting = plan.cutting();
+        let steps = InPlaceSteps::new(self.mixer, plan);
+        // SAFETY: the handle's batch holds `n * len` elements (checked when
+        // it was made), and the walks below ask the view only for samples
+        // of this part's cycles, which no other thread touches: the shares
+        // are disjoint, each cycle has one count before it, and the part
+        // runs once.
+        let mut view = unsafe { RawSamples::new(self.batch, len) };
         let mut before = 0;
-        for start in 0..n {
-            if is_marked(marks, start) {
-                continue;
-            }
-            let mut length = 0;
-            let mut k = start;
-            loop {
-                mark(marks, k);
-                length += 1;
-                k = plan.partners[k] as usize;
-                if k == start {
-                    break;
-                }
-            }
+        for_each_cycle(plan.partners, marks, |start, length| {
             if share.contains(&before) {
-                // SAFETY: this cycle belongs to this part alone (the shares
-                // are disjoint and each cycle has one count before it), and
-                // the part runs once: no other thread touches its samples.
-                unsafe { self.walk(start, &mut saved[..len], cutting) };
+                walk_cycle(&mut view, plan.partners, start, saved, &steps);
             }
             before += length;
-        }
-        marks[..n.div_ceil(8)].fill(0);
+        });
         Ok(())
     }
+}
 
-    /// Sample `k` of the batch.
-    ///
+/// The samples of a batch shared by the threads of a split, each of which
+/// asks only for the samples of its own cycles.
+struct RawSamples<T> {
+    batch: *mut T,
+    len: usize,
+}
+
+impl<T> RawSamples<T> {
     /// # Safety
-    /// `k < n`, and no other reference to sample `k` may live meanwhile.
-    unsafe fn sample<'s>(&self, k: usize) -> &'s mut [T] {
-        // SAFETY: the batch holds `n * len` elements (checked when the
-        // handle was made); the caller's promise on aliasing.
-        unsafe { core::slice::from_raw_parts_mut(self.batch.add(k * self.len), self.len) }
+    /// `batch` must be valid for reads and writes of every sample asked for
+    /// (`len` elements each), and no other thread may touch those samples
+    /// while the view lives.
+    unsafe fn new(batch: *mut T, len: usize) -> Self {
+        RawSamples { batch, len }
     }
 
-    /// Mixes the cycle that starts at `start`, as `mix_in_place` does.
-    ///
-    /// # Safety
-    /// No other thread may touch the samples of this cycle meanwhile.
-    unsafe fn walk(&self, start: usize, saved: &mut [T], cutting: bool) {
-        let plan = &self.plan;
-        let next = plan.partners[start] as usize;
-        if next != start && plan.partners[next] as usize == start {
-            // SAFETY: two different samples of this cycle, the caller's.
-            let pair = unsafe { (self.sample(start), self.sample(next)) };
-            if self.mixer.swap_in_place(plan, (start, next), pair, saved) {
-                return;
-            }
-        }
-        // only a box needs to know the last sample (see `save_for_last`)
-        let mut last = start;
-        while cutting && plan.partners[last] as usize != start {
-            last = plan.partners[last] as usize;
-        }
-        // SAFETY: samples of this cycle, the caller's; each reference
-        // ends before another to the same sample is made, and `k != next`
-        // where both are held.
-        unsafe {
-            save_for_last(plan, cutting, last, self.sample(start), saved);
-            let mut k = start;
-            loop {
-                let next = plan.partners[k] as usize;
-                if next == start {
-                    self.mixer
-                        .step_in_place(plan, k, self.sample(k), Partner::Saved(saved));
-                    break;
-                }
-                let partner: &[T] = self.sample(next);
-                self.mixer
-                    .step_in_place(plan, k, self.sample(k), Partner::Sample(partner));
-                k = next;
-            }
-        }
+    /// Sample `k`, for as long as the view is borrowed.
+    fn sample<'s>(&self, k: usize) -> &'s mut [T] {
+        // SAFETY: the constructor's promise on sample `k`; a walk holds at
+        // most two samples at once, and `SampleView` hands out different ones.
+        unsafe { core::slice::from_raw_parts_mut(self.batch.add(k * self.len), self.len) }
+    }
+}
+
+impl<T> SampleView<T> for RawSamples<T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn one(&mut self, k: usize) -> &mut [T] {
+        self.sample(k)
+    }
+
+    fn two(&mut self, k: usize, j: usize) -> (&mut [T], &[T]) {
+        debug_assert_ne!(k, j);
+        (self.sample(k), self.sample(j))
+    }
+
+    fn pair(&mut self, k: usize, j: usize) -> (&mut [T], &mut [T]) {
+        debug_assert_ne!(k, j);
+        (self.sample(k), self.sample(j))
     }
 }

@@ -11,88 +11,173 @@ use crate::pairing::check_in_range;
 /// index order.
 const CHAIN_LIMIT: usize = 4096;
 
-/// Sample `k` mutably and a different sample `j` shared.
-fn two_samples<T>(batch: &mut [T], len: usize, k: usize, j: usize) -> (&mut [T], &[T]) {
-    if k < j {
-        let (lo, hi) = batch.split_at_mut(j * len);
-        (&mut lo[k * len..][..len], &hi[..len])
-    } else {
-        let (lo, hi) = batch.split_at_mut(k * len);
-        (&mut hi[..len], &lo[j * len..][..len])
-    }
+/// Where a cycle walk finds the samples of a batch: `n` samples of
+/// [`len`](Self::len) elements, of which a walk asks only for samples of
+/// the cycle it walks.
+pub(crate) trait SampleView<T> {
+    /// Elements per sample.
+    fn len(&self) -> usize;
+
+    /// Sample `k`.
+    fn one(&mut self, k: usize) -> &mut [T];
+
+    /// Sample `k` mutably and a different sample `j` shared.
+    fn two(&mut self, k: usize, j: usize) -> (&mut [T], &[T]);
+
+    /// Two different samples `k` and `j`, both mutably.
+    fn pair(&mut self, k: usize, j: usize) -> (&mut [T], &mut [T]);
 }
 
-/// Two different samples `k` and `j`, both mutably.
-fn pair_of_samples<T>(batch: &mut [T], len: usize, k: usize, j: usize) -> (&mut [T], &mut [T]) {
-    let (lo, hi) = batch.split_at_mut(k.max(j) * len);
-    let (low, high) = (&mut lo[k.min(j) * len..][..len], &mut hi[..len]);
-    if k < j { (low, high) } else { (high, low) }
+/// A whole batch, `n * len` elements: the view of one thread.
+pub(crate) struct Slices<'a, T> {
+    /// The batch.
+    pub(crate) batch: &'a mut [T],
+    /// Elements per sample.
+    pub(crate) len: usize,
+}
+
+impl<T> SampleView<T> for Slices<'_, T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn one(&mut self, k: usize) -> &mut [T] {
+        &mut self.batch[k * self.len..][..self.len]
+    }
+
+    fn two(&mut self, k: usize, j: usize) -> (&mut [T], &[T]) {
+        let len = self.len;
+        if k < j {
+            let (lo, hi) = self.batch.split_at_mut(j * len);
+            (&mut lo[k * len..][..len], &hi[..len])
+        } else {
+            let (lo, hi) = self.batch.split_at_mut(k * len);
+            (&mut hi[..len], &lo[j * len..][..len])
+        }
+    }
+
+    fn pair(&mut self, k: usize, j: usize) -> (&mut [T], &mut [T]) {
+        let len = self.len;
+        let (lo, hi) = self.batch.split_at_mut(k.max(j) * len);
+        let (low, high) = (&mut lo[k.min(j) * len..][..len], &mut hi[..len]);
+        if k < j { (low, high) } else { (high, low) }
+    }
 }
 
 /// Where the partner of one step of a cycle walk is.
 pub(crate) enum Partner<'a, T> {
     /// A later sample of the cycle, still original: the whole sample.
     Sample(&'a [T]),
-    /// The cycle's first sample, as `save` left it in the saved buffer.
+    /// The cycle's first sample, as [`CycleSteps::save`] left it in the saved buffer.
     Saved(&'a [T]),
 }
 
-/// Walks each cycle of the permutation `partners` once, calling
-/// `step(k, x[k], partner)` with the partner still original: for a cycle
-/// `c0 -> c1 -> ... -> c_last`, `save(c_last, x[c0], saved)` first keeps
-/// what the last step will need of `x[c0]`; then each `x[c_k]` steps with
-/// `x[c_{k+1}]`, and the last with the saved buffer. Without `find_last`,
-/// `save` gets `c0` in place of `c_last` (for a `save` that does not look).
-///
-/// A cycle of two, `k <-> j` (timm's flip pairs every sample so), first
-/// goes to `swap((k, j), (x[k], x[j]), saved)`, which may mix both samples in
-/// one pass and return `true`; on `false` it is walked as any cycle.
-///
-/// `partners` must be a checked permutation of `0..n`, `batch` hold
-/// `n * len` elements, `saved` `len`, and `marks` at least `ceil(n / 8)`
-/// zeroed bytes; `marks` is zeroed again on return.
-pub(crate) fn cycles_in_place<T: Copy>(
-    (batch, len): (&mut [T], usize),
+/// What a cycle walk does at each step: the images' blends and boxes, or
+/// the masks' boxes.
+pub(crate) trait CycleSteps<T> {
+    /// Whether [`save`](Self::save) needs the cycle's last sample (else it
+    /// gets the first in its place).
+    fn needs_last(&self) -> bool;
+
+    /// Keeps in `saved` what the last step of a cycle `first -> ... ->
+    /// last` will need of sample `first`.
+    fn save(&self, last: usize, first: &[T], saved: &mut [T]);
+
+    /// Sample `k` becomes its mix with its partner.
+    fn step(&self, k: usize, x: &mut [T], partner: Partner<'_, T>);
+
+    /// A cycle of two, `k <-> j`, in one pass: `true` if done, `false`
+    /// (having written nothing) to walk it as any cycle.
+    fn swap(&self, pair: (usize, usize), samples: (&mut [T], &mut [T]), saved: &mut [T]) -> bool;
+}
+
+/// The scratch of an in-place walk: one saved sample and one bit per
+/// sample, zeroed.
+pub(crate) struct Scratch<'s, T> {
+    /// What the last step of a cycle needs of its first sample.
+    pub(crate) saved: &'s mut [T],
+    /// One bit per sample, at least [`mark_bytes`]`(n)` bytes, zeroed.
+    pub(crate) marks: &'s mut [u8],
+}
+
+/// Walks the cycle of the permutation `partners` that starts at `start`,
+/// calling `steps.step(k, x[k], partner)` with the partner still original:
+/// for a cycle `c0 -> c1 -> ... -> c_last`, `steps.save(c_last, x[c0],
+/// saved)` first keeps what the last step will need of `x[c0]`; then each
+/// `x[c_k]` steps with `x[c_{k+1}]`, and the last with `saved`. A cycle of
+/// two (timm's flip pairs every sample so) first goes to `steps.swap`.
+pub(crate) fn walk_cycle<T>(
+    view: &mut impl SampleView<T>,
     partners: &[u32],
-    (saved, marks): (&mut [T], &mut [u8]),
-    find_last: bool,
-    mut save: impl FnMut(usize, &[T], &mut [T]),
-    mut step: impl FnMut(usize, &mut [T], Partner<'_, T>),
-    mut swap: impl FnMut((usize, usize), (&mut [T], &mut [T]), &mut [T]) -> bool,
+    start: usize,
+    saved: &mut [T],
+    steps: &impl CycleSteps<T>,
 ) {
-    let saved = &mut saved[..len];
+    let saved = &mut saved[..view.len()];
+    let next = partners[start] as usize;
+    if next != start && partners[next] as usize == start {
+        let samples = view.pair(start, next);
+        if steps.swap((start, next), samples, saved) {
+            return;
+        }
+    }
+    let mut last = start;
+    while steps.needs_last() && partners[last] as usize != start {
+        last = partners[last] as usize;
+    }
+    steps.save(last, view.one(start), saved);
+    let mut k = start;
+    loop {
+        let next = partners[k] as usize;
+        if next == start {
+            steps.step(k, view.one(k), Partner::Saved(saved));
+            return;
+        }
+        let (x, partner) = view.two(k, next);
+        steps.step(k, x, Partner::Sample(partner));
+        k = next;
+    }
+}
+
+/// Calls `visit(start, length)` for each cycle of the permutation
+/// `partners`, in order of its first sample, marking its samples in
+/// `marks` (at least [`mark_bytes`]`(n)` zeroed bytes, zeroed again on
+/// return) before the visit.
+pub(crate) fn for_each_cycle(
+    partners: &[u32],
+    marks: &mut [u8],
+    mut visit: impl FnMut(usize, usize),
+) {
     for start in 0..partners.len() {
         if is_marked(marks, start) {
             continue;
         }
-        let next = partners[start] as usize;
-        if next != start && partners[next] as usize == start {
-            let (x, y) = pair_of_samples(batch, len, start, next);
-            if swap((start, next), (x, y), saved) {
-                mark(marks, start);
-                mark(marks, next);
-                continue;
-            }
-        }
-        let mut last = start;
-        while find_last && partners[last] as usize != start {
-            last = partners[last] as usize;
-        }
-        save(last, &batch[start * len..][..len], saved);
-        let mut k = start;
+        let (mut k, mut length) = (start, 0);
         loop {
             mark(marks, k);
-            let next = partners[k] as usize;
-            if next == start {
-                step(k, &mut batch[k * len..][..len], Partner::Saved(saved));
+            length += 1;
+            k = partners[k] as usize;
+            if k == start {
                 break;
             }
-            let (x, partner) = two_samples(batch, len, k, next);
-            step(k, x, Partner::Sample(partner));
-            k = next;
         }
+        visit(start, length);
     }
-    marks[..partners.len().div_ceil(8)].fill(0);
+    marks[..mark_bytes(partners.len())].fill(0);
+}
+
+/// Walks every cycle of the checked permutation `partners` once, in place
+/// ([`walk_cycle`]), with one thread's view of the batch.
+pub(crate) fn cycles_in_place<T>(
+    view: &mut impl SampleView<T>,
+    partners: &[u32],
+    scratch: Scratch<'_, T>,
+    steps: &impl CycleSteps<T>,
+) {
+    let Scratch { saved, marks } = scratch;
+    for_each_cycle(partners, marks, |start, _| {
+        walk_cycle(view, partners, start, saved, steps);
+    });
 }
 
 /// Calls `visit(k)` once for every sample `k` of an index map into
