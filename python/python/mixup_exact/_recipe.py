@@ -97,9 +97,10 @@ class Recipe:
         if target is None:
             return None, None
         if isinstance(target, np.ndarray) or is_tensor(target):
-            rows = as_array(target.detach() if is_tensor(target) else target, "target")
-            if rows.ndim == 2:
-                return None, self._dense(rows, n)
+            # one view of a tensor's memory, for both kinds
+            target = as_array(target.detach() if is_tensor(target) else target, "target")
+            if target.ndim == 2:
+                return None, self._dense(target, n)
         return self._labels(target), None
 
     def _mix(

@@ -155,7 +155,9 @@ class Mixup(Recipe):
         """
         targets, plan, mixed = self._mix(x, target, layout, batch_index, masks, ignore_index,
                                          pixel_targets)
-        x = x[: self._config_now().output_rows(len(x))]  # a view: timm's half mode outputs the first half
+        rows = self._config_now().output_rows(len(x))
+        if rows != len(x):
+            x = x[:rows]  # a view: timm's half mode outputs the first half
         result: Tuple[Any, ...] = (x, targets)
         if mixed is not None:
             result += (mixed,)
