@@ -1,0 +1,199 @@
+"""What a real loader gains: images per second of a whole DataLoader.
+
+Not a test: one DataLoader (2 workers, batch 128 by default) decodes JPEG
+(the sample photographs, encoded here), applies RandomResizedCrop(224) and
+a flip in the workers, then gets a normalized, mixed float32 batch in one
+of three ways:
+
+- torchvision: ``ToTensor`` + ``Normalize`` per sample, the default
+  collate, v2 ``RandomChoice([CutMix, MixUp])`` in the collate;
+- timm: uint8 CHW samples, timm's ``FastCollateMixup`` (elem, mixup 0.8,
+  CutMix 1.0), then the batch normalized on the CPU in the main process;
+- mixup-exact: uint8 HWC samples (``np.asarray`` of the PIL image), our
+  ``FastCollateMixup`` with ToTensor and Normalize fused into the mix.
+
+It prints images/s per path (two rounds each), then, in one process, the
+time per batch after the crop: each path's collate on the same 128
+cropped samples.
+
+    python python/benchmarks/loader.py [--batches 10] [--batch-size 128] [--workers 2]
+    python python/benchmarks/loader.py --quick      # a short run: that it all works
+"""
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset, default_collate
+from torchvision.transforms import v2
+
+import mixup_exact as mixup
+
+MEAN = (0.485, 0.456, 0.406)
+STD = (0.229, 0.224, 0.225)
+CLASSES = 1000
+DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def jpegs():
+    """The sample photographs as JPEG bytes (quality 90), upscaled to
+    448x448 so that the crop has something to crop."""
+    out = []
+    for path in sorted(DATA.glob("*.png")):
+        image = Image.open(path).convert("RGB").resize((448, 448), Image.BICUBIC)
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=90)
+        out.append(buffer.getvalue())
+    return out
+
+
+CROP = v2.Compose([v2.RandomResizedCrop(224, antialias=True), v2.RandomHorizontalFlip()])
+TO_TENSOR = v2.Compose([v2.PILToTensor(), v2.ToDtype(torch.float32, scale=True),
+                        v2.Normalize(MEAN, STD)])
+
+
+class Photos(Dataset):
+    """``length`` samples cycling over the JPEGs: decode, crop, flip, then
+    the path's own conversion."""
+
+    def __init__(self, length, path):
+        self.jpegs, self.length, self.path = jpegs(), length, path
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, i):
+        image = CROP(Image.open(io.BytesIO(self.jpegs[i % len(self.jpegs)])).convert("RGB"))
+        return convert(image, self.path), i % CLASSES
+
+
+def convert(image, path):
+    if path == "torchvision":
+        return TO_TENSOR(image)
+    hwc = np.asarray(image)
+    return np.ascontiguousarray(hwc.transpose(2, 0, 1)) if path == "timm" else hwc
+
+
+def collates(batch_size):
+    """Each path's collate (run in the workers) and the step after it (run
+    in the main process)."""
+    choice = v2.RandomChoice([v2.CutMix(num_classes=CLASSES), v2.MixUp(num_classes=CLASSES)])
+
+    def torchvision_collate(batch):
+        return choice(*default_collate(batch))
+
+    from timm.data import FastCollateMixup as TimmCollate
+
+    timm_collate = TimmCollate(mixup_alpha=0.8, cutmix_alpha=1.0, mode="elem",
+                               num_classes=CLASSES)
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1) * 255
+    std = torch.tensor(STD).view(1, 3, 1, 1) * 255
+
+    def timm_after(x):
+        return x.float().sub_(mean).div_(std)
+
+    ours = mixup.FastCollateMixup(mixup_alpha=0.8, cutmix_alpha=1.0, mode="elem",
+                                  num_classes=CLASSES, layout="hwc", mean=MEAN, std=STD,
+                                  seed=0)
+    return {
+        "torchvision": (torchvision_collate, None),
+        "timm": (timm_collate, timm_after),
+        "mixup-exact": (ours, None),
+    }
+
+
+def images_per_second(path, collate, after, args):
+    dataset = Photos(args.batch_size * (args.batches + 1), path)
+    loader = DataLoader(dataset, batch_size=args.batch_size, num_workers=args.workers,
+                        collate_fn=collate, drop_last=True, persistent_workers=False)
+    seen, start = 0, None
+    for k, (x, y) in enumerate(loader):
+        if after is not None:
+            x = after(x)
+        assert x.dtype == torch.float32 and x.shape[1:] == (3, 224, 224), (path, x.shape)
+        if k == 0:
+            start = time.perf_counter()  # the first batch pays the workers' start
+            continue
+        seen += len(x)
+    return seen / (time.perf_counter() - start)
+
+
+def after_crop_ms(path, collate, after, batch_size, repeat):
+    """One process: the collate (and the step after it) on cropped samples."""
+    dataset = Photos(batch_size, path)
+    samples = [dataset[i] for i in range(batch_size)]
+    times = []
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        x, _ = collate(samples)
+        if after is not None:
+            x = after(x)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times[1:]) * 1e3
+
+
+def decode_crop_ms(batch_size, repeat):
+    """One process: JPEG decode, crop and flip of one batch, which every
+    path pays in its workers before its collate."""
+    dataset = Photos(batch_size, "mixup-exact")
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for i in range(batch_size):
+            dataset[i]
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="2 batches of 16, one round")
+    args = parser.parse_args()
+    if args.quick:
+        args.batches, args.batch_size, args.rounds = 2, 16, 1
+    torch.set_num_threads(1)  # the workers are the parallelism, as in training
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); backend {mixup.backend()}")
+    print(f"torch {torch.__version__}; {args.workers} workers, batch {args.batch_size}, "
+          f"{args.batches} timed batches, JPEG decode + RandomResizedCrop(224) + flip\n")
+    paths = collates(args.batch_size)
+    print("| path | images/s | after the crop, per batch |")
+    print("| --- | ---: | ---: |")
+    rates = {}
+    for name, (collate, after) in paths.items():
+        rounds = [images_per_second(name, collate, after, args) for _ in range(args.rounds)]
+        rates[name] = max(rounds)
+        ms = after_crop_ms(name, collate, after, args.batch_size, 3 if args.quick else 7)
+        shown = " / ".join(f"{r:,.0f}" for r in rounds)
+        print(f"| {name} | {shown} | {ms:.1f} ms |")
+    decode = decode_crop_ms(args.batch_size, 1 if args.quick else 3)
+    print(f"\nJPEG decode + crop + flip of one batch, one process: {decode:.0f} ms "
+          f"(what every path pays in its workers first)")
+    print(f"mixup-exact / timm: {rates['mixup-exact'] / rates['timm']:.2f}x; "
+          f"mixup-exact / torchvision: {rates['mixup-exact'] / rates['torchvision']:.2f}x "
+          "(best rounds)")
+
+
+if __name__ == "__main__":
+    main()
