@@ -52,3 +52,41 @@ void c_mix_into_u8(uint8_t *restrict out, const uint8_t *restrict x, size_t n, s
         }
     }
 }
+
+/* CutMix in place, for any element type: each sample takes its partner's
+ * box, a set of runs of `run_bytes` bytes, one per plane and row (HWC: one
+ * plane; CHW: one per channel). Each cycle of the permutation is walked
+ * once: the first sample's box is saved, then every sample copies its
+ * partner's box rows, the last from the saved copy. `seen` holds n bytes,
+ * all 0 on entry and on return. */
+typedef struct {
+    size_t planes, plane_bytes, rows, row_bytes, first, run_bytes;
+} box_runs;
+
+static void copy_box(uint8_t *restrict dst, const uint8_t *restrict src, const box_runs *b) {
+    for (size_t p = 0; p < b->planes; p++)
+        for (size_t y = 0; y < b->rows; y++) {
+            size_t at = b->first + p * b->plane_bytes + y * b->row_bytes;
+            memcpy(dst + at, src + at, b->run_bytes);
+        }
+}
+
+void c_cutmix_in_place(uint8_t *x, size_t n, size_t sample_bytes, const uint32_t *perm,
+                       const box_runs *box, uint8_t *restrict saved, uint8_t *restrict seen) {
+    for (size_t start = 0; start < n; start++) {
+        if (seen[start]) continue;
+        copy_box(saved, x + start * sample_bytes, box); /* at the box's own offsets */
+        size_t k = start;
+        for (;;) {
+            seen[k] = 1;
+            size_t next = perm[k];
+            if (next == start) {
+                copy_box(x + k * sample_bytes, saved, box);
+                break;
+            }
+            copy_box(x + k * sample_bytes, x + next * sample_bytes, box);
+            k = next;
+        }
+    }
+    memset(seen, 0, n);
+}

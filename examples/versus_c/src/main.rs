@@ -5,7 +5,10 @@
 //! Run with `cargo run --release --manifest-path examples/versus_c/Cargo.toml`
 //! (`-- --quick` for a short run, `-- --backend avx2` to force a backend).
 
-use mixup::{MixRng, Mixer, Pairing, Plan, in_place_scratch_len};
+use mixup::{
+    CutBox, Cuts, ImageShape, Layout, MixRng, Mixer, Op, Pairing, Plan, Sample,
+    in_place_scratch_len, in_place_scratch_len_of,
+};
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::Instant;
@@ -30,6 +33,15 @@ unsafe extern "C" {
         saved: *mut f32,
         seen: *mut u8,
     );
+    fn c_cutmix_in_place(
+        x: *mut u8,
+        n: usize,
+        sample_bytes: usize,
+        perm: *const u32,
+        runs: *const BoxRuns,
+        saved: *mut u8,
+        seen: *mut u8,
+    );
     fn c_mix_into_u8(
         out: *mut u8,
         x: *const u8,
@@ -42,6 +54,103 @@ unsafe extern "C" {
 }
 
 const LAM: f64 = 0.37;
+
+/// The runs of a box in one sample, in bytes, as `loops.c` walks them.
+#[repr(C)]
+struct BoxRuns {
+    planes: usize,
+    plane_bytes: usize,
+    rows: usize,
+    row_bytes: usize,
+    first: usize,
+    run_bytes: usize,
+}
+
+/// CutMix in place, one box for the batch and roll(1) pairing (as
+/// torchvision's `CutMix`), against the plain C loop that copies the same
+/// box rows: the ratio, after checking both give the same bytes.
+fn cutmix_in_place<T: Sample + PartialEq + std::fmt::Debug>(
+    mixer: Mixer,
+    (rounds, runs): (usize, usize),
+    image: ImageShape,
+    n: usize,
+    value: impl Fn(usize) -> T,
+) -> (f64, f64, f64) {
+    let len = image.elements().unwrap();
+    let (side, at) = (158u32, 33u32);
+    let cut = CutBox {
+        y1: at,
+        y2: at + side,
+        x1: at,
+        x2: at + side,
+    };
+    let perm: Vec<u32> = (0..n as u32)
+        .map(|i| (i + n as u32 - 1) % n as u32)
+        .collect();
+    let (boxes, ops) = (vec![cut; n], vec![Op::CutMix; n]);
+    let lam = [cut.corrected_lambda(image.height, image.width)];
+    let plan = Plan::new(&perm, &lam).with_ops(&ops).with_cuts(Cuts {
+        image,
+        boxes: &boxes,
+    });
+    let size = size_of::<T>();
+    let (w, c) = (image.width, image.channels);
+    let (cols, rows) = ((cut.x2 - cut.x1) as usize, (cut.y2 - cut.y1) as usize);
+    let runs_of = match image.layout {
+        Layout::Hwc => BoxRuns {
+            planes: 1,
+            plane_bytes: 0,
+            rows,
+            row_bytes: w * c * size,
+            first: (cut.y1 as usize * w + cut.x1 as usize) * c * size,
+            run_bytes: cols * c * size,
+        },
+        Layout::Chw => BoxRuns {
+            planes: c,
+            plane_bytes: image.height * w * size,
+            rows,
+            row_bytes: w * size,
+            first: (cut.y1 as usize * w + cut.x1 as usize) * size,
+            run_bytes: cols * size,
+        },
+    };
+    let x: Vec<T> = (0..n * len).map(&value).collect();
+    let mut scratch = vec![T::default(); in_place_scratch_len_of::<T>(n, len).unwrap()];
+    let (mut saved, mut seen) = (vec![0u8; len * size], vec![0u8; n]);
+    let c_loop = |x: &mut [T], saved: &mut [u8], seen: &mut [u8]| {
+        // SAFETY: every pointer is valid for the lengths given; the runs
+        // lie inside one sample.
+        unsafe {
+            c_cutmix_in_place(
+                x.as_mut_ptr().cast(),
+                n,
+                len * size,
+                perm.as_ptr(),
+                &runs_of,
+                saved.as_mut_ptr(),
+                seen.as_mut_ptr(),
+            )
+        }
+    };
+    let (mut xa, mut xb) = (x.clone(), x.clone());
+    mixer
+        .mix_in_place(&mut xa, len, plan, &mut scratch)
+        .unwrap();
+    c_loop(&mut xb, &mut saved, &mut seen);
+    assert_eq!(xa, xb, "CutMix in place differs");
+    let shared = RefCell::new(x);
+    ratio(
+        rounds,
+        runs,
+        || {
+            let mut x = shared.borrow_mut();
+            mixer
+                .mix_in_place(black_box(&mut x), len, plan, &mut scratch)
+                .unwrap()
+        },
+        || c_loop(&mut shared.borrow_mut(), &mut saved, &mut seen),
+    )
+}
 
 /// The median of `runs` timings of `f`, in seconds.
 fn median(runs: usize, mut f: impl FnMut()) -> f64 {
@@ -271,8 +380,6 @@ fn main() {
                 }
             },
         );
-        let cell =
-            |(r, a, b): (f64, f64, f64)| format!("{r:.2} ({:.0} / {:.0} µs)", a * 1e6, b * 1e6);
         println!(
             "| {name} | {} | {} | {} |",
             cell(in_place),
@@ -280,4 +387,27 @@ fn main() {
             cell(u8_into)
         );
     }
+
+    println!();
+    println!("| CutMix in place, 128 samples, one 158x158 box, roll(1) | ratio |");
+    println!("| --- | ---: |");
+    let image = |channels, layout| ImageShape {
+        channels,
+        height: 224,
+        width: 224,
+        layout,
+    };
+    let u8_hwc = cutmix_in_place(mixer, (rounds, runs), image(3, Layout::Hwc), 128, |i| {
+        (i * 7 % 251) as u8
+    });
+    println!("| 224x224x3 u8 HWC (474-byte rows) | {} |", cell(u8_hwc));
+    let f32_chw = cutmix_in_place(mixer, (rounds, runs), image(3, Layout::Chw), 128, |i| {
+        (i % 1013) as f32 * 0.01
+    });
+    println!("| 3x224x224 f32 CHW (632-byte rows) | {} |", cell(f32_chw));
+}
+
+/// A ratio and both times, for the table.
+fn cell((r, a, b): (f64, f64, f64)) -> String {
+    format!("{r:.2} ({:.0} / {:.0} µs)", a * 1e6, b * 1e6)
 }
