@@ -8,7 +8,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mixup::{
-    CutBox, Cuts, ImageShape, Layout, MixRng, Mixer, Op, Pairing, Plan, Sample, torchvision_box,
+    ChannelOrder, CutBox, Cuts, ImageShape, MixRng, Mixer, Op, Pairing, Plan, Sample,
+    torchvision_box,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -30,11 +31,11 @@ fn box_rows<T: Copy>(out: &mut [T], batch: &[T], image: ImageShape, partners: &[
         );
         for y in cut.y1 as usize..cut.y2 as usize {
             match image.layout {
-                Layout::Hwc => {
+                ChannelOrder::Hwc => {
                     let r = (y * w + x1) * c..(y * w + x2) * c;
                     dst[r.clone()].copy_from_slice(&src[r]);
                 }
-                Layout::Chw => {
+                ChannelOrder::Chw => {
                     for plane in 0..c {
                         let r = (plane * SIDE + y) * w + x1..(plane * SIDE + y) * w + x2;
                         dst[r.clone()].copy_from_slice(&src[r]);
@@ -45,7 +46,7 @@ fn box_rows<T: Copy>(out: &mut [T], batch: &[T], image: ImageShape, partners: &[
     }
 }
 
-fn group<T: Sample + Default + From<u8>>(c: &mut Criterion, name: &str, layout: Layout) {
+fn group<T: Sample + Default + From<u8>>(c: &mut Criterion, name: &str, layout: ChannelOrder) {
     let image = ImageShape {
         channels: 3,
         height: SIDE,
@@ -98,8 +99,8 @@ fn group<T: Sample + Default + From<u8>>(c: &mut Criterion, name: &str, layout: 
 }
 
 fn cutmix(c: &mut Criterion) {
-    group::<f32>(c, "f32_128x3x224x224", Layout::Chw);
-    group::<u8>(c, "u8_128x224x224x3", Layout::Hwc);
+    group::<f32>(c, "f32_128x3x224x224", ChannelOrder::Chw);
+    group::<u8>(c, "u8_128x224x224x3", ChannelOrder::Hwc);
 }
 
 criterion_group!(benches, cutmix);

@@ -7,7 +7,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mixup::{
-    ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, Plan, in_place_scratch_len,
+    ChannelOrder, FusedImage, MixRng, Mixer, Normalize, Pairing, Plan, in_place_scratch_len,
     in_place_scratch_len_u8,
 };
 use std::hint::black_box;
@@ -51,11 +51,11 @@ fn u8_batches(c: &mut Criterion) {
     Pairing::Permutation
         .fill(&mut MixRng::seed_from_u64(1), &mut perm)
         .unwrap();
-    let image = ImageLayout {
+    let image = FusedImage {
         channels: C,
         pixels: P,
-        input: Layout::Hwc,
-        output: Layout::Chw,
+        input: ChannelOrder::Hwc,
+        output: ChannelOrder::Chw,
     };
     let norm = Normalize {
         mean: &MEAN,

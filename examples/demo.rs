@@ -14,8 +14,8 @@
 //! Run with `cargo run --release --example demo`.
 
 use mixup::{
-    Batch, Beta, CutBox, Granularity, ImageShape, ImageSize, Layout, Masks, MixConfig, MixRng,
-    Mixer, Op, OwnedPlan, Pairing, PixelTargets, Plan, Targets, TargetsOut, WeightedBox,
+    Batch, Beta, ChannelOrder, CutBox, Granularity, ImageShape, ImageSize, Masks, MixConfig,
+    MixRng, Mixer, Op, OwnedPlan, Pairing, PixelTargets, Plan, Targets, TargetsOut, WeightedBox,
     in_place_scratch_len, in_place_scratch_len_u8, mask_scratch_len, mix_boxes,
 };
 use std::error::Error;
@@ -183,7 +183,16 @@ fn detection(data: &Path, out_dir: &Path) -> Result<(), Box<dyn Error>> {
     let lam = Beta::symmetric(1.5)?.sample(&mut MixRng::stream(2026, 3));
     let canvas = ImageSize::canvas(size_a, size_b);
     let mut mixed = vec![0u8; canvas.elements(3)?];
-    Mixer::new().blend_canvas(&mut mixed, &a, size_a, &b, size_b, 3, Layout::Hwc, lam)?;
+    Mixer::new().blend_canvas(
+        &mut mixed,
+        &a,
+        size_a,
+        &b,
+        size_b,
+        3,
+        ChannelOrder::Hwc,
+        lam,
+    )?;
     let mut boxes = [WeightedBox::default(); 3];
     let count = mix_boxes(&boxes_a, &[0, 1], &boxes_b, &[2], lam, false, &mut boxes)?;
 
@@ -334,7 +343,7 @@ fn mix(
         channels: 3,
         height: SIDE,
         width: SIDE,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
     let what = (
         Batch::InPlace {

@@ -6,7 +6,7 @@
 
 use crate::config::{Granularity, MixConfig};
 use crate::error::Result;
-use crate::image::{ImageLayout, ImageShape, Normalize};
+use crate::image::{FusedImage, ImageShape, Normalize};
 use crate::kernel::Sample;
 use crate::labels::Targets;
 use crate::mixer::{Mixer, as_bytes, check_fused, check_in_place, check_into};
@@ -68,7 +68,7 @@ pub struct FusedBatch<'a> {
     /// `n` u8 images, only read.
     pub batch: &'a [u8],
     /// The images' channels, pixels and both layouts.
-    pub image: ImageLayout,
+    pub image: FusedImage,
     /// torchvision's `Normalize`, or plain `u / 255` without it.
     pub normalize: Option<Normalize<'a>>,
 }
@@ -194,9 +194,9 @@ impl MixConfig {
     /// `rng` stays where it was.
     ///
     /// ```
-    /// use mixup::{Batch, ImageShape, Layout, MixConfig, MixRng, OwnedPlan, Targets, TargetsOut};
+    /// use mixup::{Batch, ImageShape, ChannelOrder, MixConfig, MixRng, OwnedPlan, Targets, TargetsOut};
     /// let (n, classes) = (4, 10);
-    /// let image = ImageShape { channels: 3, height: 8, width: 8, layout: Layout::Chw };
+    /// let image = ImageShape { channels: 3, height: 8, width: 8, layout: ChannelOrder::Chw };
     /// let len = 3 * 8 * 8;
     /// let mut images = vec![0.5f32; n * len];
     /// let mut scratch = vec![0.0f32; mixup::in_place_scratch_len(n, len)?];

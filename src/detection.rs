@@ -3,7 +3,7 @@
 //! boxes of both kept, weighted by the share of the image they came from.
 
 use crate::error::{Error, Result};
-use crate::image::Layout;
+use crate::image::ChannelOrder;
 use crate::kernel::{Backend, CANVAS_RUN, Sample, Weights};
 use crate::mixer::Mixer;
 use crate::plan::Plan;
@@ -72,7 +72,7 @@ fn canvas_rows<T: Sample>(
     b: &[T],
     size_b: ImageSize,
     channels: usize,
-    layout: Layout,
+    layout: ChannelOrder,
 ) {
     let canvas = ImageSize::canvas(size_a, size_b);
     if canvas.height == 0 || canvas.width == 0 || channels == 0 {
@@ -82,8 +82,8 @@ fn canvas_rows<T: Sample>(
     // at most its (checked) element count and cannot overflow.
     // (planes, values per pixel in a row)
     let (planes, per_pixel) = match layout {
-        Layout::Hwc => (1, channels),
-        Layout::Chw => (channels, 1),
+        ChannelOrder::Hwc => (1, channels),
+        ChannelOrder::Chw => (channels, 1),
     };
     // where row `y` of `plane` starts in an image, if the image has it
     let row_of = |size: ImageSize, plane: usize, y: usize| -> Option<usize> {
@@ -163,7 +163,7 @@ impl Mixer {
         b: &[T],
         size_b: ImageSize,
         channels: usize,
-        layout: Layout,
+        layout: ChannelOrder,
         lam: f64,
     ) -> Result<ImageSize> {
         let w = Weights::from_lambda(lam)?;
@@ -274,7 +274,7 @@ pub struct DetectionBatch<'a, T> {
     /// Channels per pixel, at least 1.
     pub channels: usize,
     /// The layout of every image and canvas.
-    pub layout: Layout,
+    pub layout: ChannelOrder,
 }
 
 /// Where [`Mixer::mix_detection`] writes: canvas `i` starts at element

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 
 /// Where the channels of an image sample are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Layout {
+pub enum ChannelOrder {
     /// Interleaved, `[height, width, channels]`, as decoders produce it.
     #[default]
     Hwc,
@@ -14,21 +14,30 @@ pub enum Layout {
     Chw,
 }
 
-/// The shape of one image sample of u8, and the layout wanted for its f32
-/// result: HWC in and CHW out fuses the transpose into the mix.
+/// The old name of [`ChannelOrder`] (it shadowed `core::alloc::Layout`).
+#[deprecated(since = "0.1.0", note = "renamed ChannelOrder")]
+pub type Layout = ChannelOrder;
+
+/// The old name of [`FusedImage`].
+#[deprecated(since = "0.1.0", note = "renamed FusedImage")]
+pub type ImageLayout = FusedImage;
+
+/// The image of the fused pass (ToTensor and Normalize fused into the mix):
+/// one u8 sample's channels and pixels, its channel order, and the order
+/// wanted for its f32 result (HWC in and CHW out fuses the transpose).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ImageLayout {
+pub struct FusedImage {
     /// Channels per pixel, at least 1.
     pub channels: usize,
     /// Pixels per image, `height * width`.
     pub pixels: usize,
     /// The layout of the u8 input.
-    pub input: Layout,
+    pub input: ChannelOrder,
     /// The layout of the f32 output.
-    pub output: Layout,
+    pub output: ChannelOrder,
 }
 
-impl ImageLayout {
+impl FusedImage {
     /// Elements per sample, `channels * pixels`.
     ///
     /// # Errors
@@ -52,8 +61,8 @@ impl ImageLayout {
 /// The shape of one image sample: what CutMix needs to find a box in it.
 ///
 /// ```
-/// use mixup::{ImageShape, Layout};
-/// let image = ImageShape { channels: 3, height: 224, width: 224, layout: Layout::Chw };
+/// use mixup::{ImageShape, ChannelOrder};
+/// let image = ImageShape { channels: 3, height: 224, width: 224, layout: ChannelOrder::Chw };
 /// assert_eq!(image.elements(), Ok(3 * 224 * 224));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +74,7 @@ pub struct ImageShape {
     /// Columns, at least 1.
     pub width: usize,
     /// Where the channels are.
-    pub layout: Layout,
+    pub layout: ChannelOrder,
 }
 
 impl ImageShape {
@@ -74,7 +83,7 @@ impl ImageShape {
         channels: 1,
         height: 1,
         width: 1,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
 
     /// Elements per sample, `channels * height * width`.

@@ -34,10 +34,10 @@
 //! do: the plan drawn, the images mixed in place, the soft targets written.
 //!
 //! ```
-//! use mixup::{Batch, ImageShape, Layout, MixConfig, MixRng, OwnedPlan, Targets, TargetsOut};
+//! use mixup::{Batch, ImageShape, ChannelOrder, MixConfig, MixRng, OwnedPlan, Targets, TargetsOut};
 //!
 //! let (n, classes) = (4, 10);
-//! let image = ImageShape { channels: 3, height: 8, width: 8, layout: Layout::Chw };
+//! let image = ImageShape { channels: 3, height: 8, width: 8, layout: ChannelOrder::Chw };
 //! let len = 3 * 8 * 8;
 //! let mut images = vec![0.5f32; n * len];
 //! let mut scratch = vec![0.0f32; mixup::in_place_scratch_len(n, len)?];
@@ -100,7 +100,8 @@ pub use detection::{
     DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
 };
 pub use error::{Error, Result};
-pub use image::{ImageLayout, ImageShape, Layout, Normalize};
+#[allow(deprecated)]
+pub use image::{ChannelOrder, FusedImage, ImageLayout, ImageShape, Layout, Normalize};
 pub use kernel::{Backend, Sample, Weights};
 pub use labels::{SparseTarget, Targets, one_hot_targets, sparse_targets};
 pub use masks::{ClassId, Masks, PixelTargets, mask_scratch_len};

@@ -9,7 +9,7 @@ use crate::batch::Mixable;
 use crate::cutmix::paste::{compose, pack, paste, unpack};
 use crate::cutmix::{CutBox, Op};
 use crate::error::{Error, Result};
-use crate::image::{ImageShape, Layout};
+use crate::image::{ChannelOrder, ImageShape};
 use crate::kernel::sample::sealed::Plain;
 use crate::mixer::{Mixer, as_bytes, check_batch, output_samples};
 use crate::pairing::check_in_range;
@@ -93,7 +93,7 @@ fn check_maps(plan: &Plan<'_>, masks_len: usize, pixels: usize) -> Result<ImageS
         Some(cuts) if plan.cutting() => {
             let map = ImageShape {
                 channels: 1,
-                layout: Layout::Chw,
+                layout: ChannelOrder::Chw,
                 ..cuts.image
             };
             if map.elements()? == pixels {

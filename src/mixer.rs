@@ -4,7 +4,7 @@
 use crate::cutmix::paste::{compose, pack, paste, unpack};
 use crate::cutmix::{CutBox, Op};
 use crate::error::{Error, Result};
-use crate::image::{ImageLayout, ImageShape, Normalize};
+use crate::image::{FusedImage, ImageShape, Normalize};
 use crate::kernel::fused::Fused;
 use crate::kernel::sample::sealed::Plain;
 use crate::kernel::{self, Backend, Sample, Weights};
@@ -194,7 +194,7 @@ fn cut_of(plan: &Plan<'_>, k: usize) -> (ImageShape, CutBox) {
 /// Checks what the fused pass needs besides the shapes: the normalization
 /// and, where a box is cut, cuts that describe the input.
 pub(crate) fn check_fused(
-    image: ImageLayout,
+    image: FusedImage,
     plan: &Plan<'_>,
     normalize: Option<Normalize<'_>>,
 ) -> Result<()> {
@@ -557,7 +557,7 @@ impl Mixer {
         &self,
         out: &mut [f32],
         batch: &[u8],
-        image: ImageLayout,
+        image: FusedImage,
         plan: Plan<'_>,
         normalize: Option<Normalize<'_>>,
     ) -> Result<()> {

@@ -8,7 +8,7 @@ use core::ops::Range;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::{Error, Result};
-use crate::image::{ImageLayout, Normalize};
+use crate::image::{FusedImage, Normalize};
 use crate::kernel::Sample;
 use crate::kernel::fused::Fused;
 use crate::mixer::{
@@ -114,7 +114,7 @@ impl Mixer {
         &self,
         out: &mut [f32],
         batch: &[u8],
-        image: ImageLayout,
+        image: FusedImage,
         plan: Plan<'_>,
         normalize: Option<Normalize<'_>>,
         part: Part,

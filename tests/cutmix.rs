@@ -8,8 +8,8 @@ mod common;
 
 use common::{any_f32, any_lambda, assert_same, every_mixer, formula};
 use mixup::{
-    CutBox, Cuts, Error, ImageLayout, ImageShape, Layout, MixRng, Mixer, Normalize, Op, Pairing,
-    Plan, in_place_scratch_len, in_place_scratch_len_u8,
+    ChannelOrder, CutBox, Cuts, Error, FusedImage, ImageShape, MixRng, Mixer, Normalize, Op,
+    Pairing, Plan, in_place_scratch_len, in_place_scratch_len_u8,
 };
 use proptest::prelude::*;
 use std::ops::Range;
@@ -18,8 +18,8 @@ use std::ops::Range;
 fn position(image: ImageShape, i: usize) -> (usize, usize, usize) {
     let (c, h, w) = (image.channels, image.height, image.width);
     match image.layout {
-        Layout::Hwc => (i % c, i / (w * c), i / c % w),
-        Layout::Chw => (i / (h * w), i / w % h, i % w),
+        ChannelOrder::Hwc => (i % c, i / (w * c), i / c % w),
+        ChannelOrder::Chw => (i / (h * w), i / w % h, i % w),
     }
 }
 
@@ -27,8 +27,8 @@ fn position(image: ImageShape, i: usize) -> (usize, usize, usize) {
 fn offset(image: ImageShape, (ch, y, x): (usize, usize, usize)) -> usize {
     let (c, h, w) = (image.channels, image.height, image.width);
     match image.layout {
-        Layout::Hwc => (y * w + x) * c + ch,
-        Layout::Chw => (ch * h + y) * w + x,
+        ChannelOrder::Hwc => (y * w + x) * c + ch,
+        ChannelOrder::Chw => (ch * h + y) * w + x,
     }
 }
 
@@ -107,7 +107,11 @@ fn case_of(samples: Range<usize>, sides: Range<usize>) -> impl Strategy<Value = 
                 channels,
                 height,
                 width,
-                layout: if hwc { Layout::Hwc } else { Layout::Chw },
+                layout: if hwc {
+                    ChannelOrder::Hwc
+                } else {
+                    ChannelOrder::Chw
+                },
             };
             let corner = |side: usize| {
                 (0..=side, 0..=side).prop_map(|(a, b)| (a.min(b) as u32, a.max(b) as u32))
@@ -210,7 +214,7 @@ proptest! {
         let converted: Vec<f32> = batch.iter().enumerate().map(|(i, &u)| v(u, position(image, i % len).0)).collect();
         let mixed = reference(&converted, image, &case.plan(), formula);
         // then the output layout
-        let output = if chw_out { Layout::Chw } else { Layout::Hwc };
+        let output = if chw_out { ChannelOrder::Chw } else { ChannelOrder::Hwc };
         let out_image = ImageShape { layout: output, ..image };
         let mut want = vec![0.0f32; n * len];
         for s in 0..n {
@@ -219,7 +223,7 @@ proptest! {
                 want[s * len + o] = mixed[s * len + k];
             }
         }
-        let layout = ImageLayout { channels: c, pixels: image.height * image.width, input: image.layout, output };
+        let layout = FusedImage { channels: c, pixels: image.height * image.width, input: image.layout, output };
         let normalize = norm.then(|| Normalize { mean: &mean[..c], std: &std[..c] });
         for mixer in every_mixer() {
             let mut out = vec![f32::NAN; n * len];
@@ -235,7 +239,7 @@ fn a_box_that_does_not_fit_or_a_missing_image_is_refused_and_nothing_written() {
         channels: 1,
         height: 4,
         width: 4,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
     let batch: Vec<f32> = (0..32).map(|i| i as f32).collect();
     let mut x = batch.clone();
@@ -315,11 +319,11 @@ fn a_box_that_does_not_fit_or_a_missing_image_is_refused_and_nothing_written() {
     assert_eq!(x, batch);
     assert_eq!(out, vec![9.0; 32]);
     // the fused call wants the cuts' image to be its input
-    let layout = ImageLayout {
+    let layout = FusedImage {
         channels: 1,
         pixels: 16,
-        input: Layout::Hwc,
-        output: Layout::Chw,
+        input: ChannelOrder::Hwc,
+        output: ChannelOrder::Chw,
     };
     let plan = Plan::new(&[1, 0], &[0.5]).with_ops(&ops).with_cuts(Cuts {
         image,
@@ -328,7 +332,7 @@ fn a_box_that_does_not_fit_or_a_missing_image_is_refused_and_nothing_written() {
     let bytes = [0u8; 32];
     let cuts_hwc = Cuts {
         image: ImageShape {
-            layout: Layout::Hwc,
+            layout: ChannelOrder::Hwc,
             ..image
         },
         boxes: &boxes,
@@ -352,7 +356,7 @@ fn in_place_cutmix_moves_only_the_box_and_needs_one_sample_of_scratch() {
         channels: 3,
         height: 6,
         width: 5,
-        layout: Layout::Hwc,
+        layout: ChannelOrder::Hwc,
     };
     let (n, len) = (7, 90);
     let batch: Vec<f32> = (0..n * len).map(|i| i as f32).collect();

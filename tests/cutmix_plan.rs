@@ -3,7 +3,7 @@
 //! images and targets of timm's `_mix_elem` and `_mix_batch` bit for bit.
 
 use mixup::{
-    Beta, CutBox, Cuts, Error, Granularity, ImageShape, Layout, MixConfig, MixRng, Mixer, Op,
+    Beta, ChannelOrder, CutBox, Cuts, Error, Granularity, ImageShape, MixConfig, MixRng, Mixer, Op,
     Pairing, Plan, Recipe, TimmRule, in_place_scratch_len, one_hot_targets, timm_box,
     timm_minmax_box, torchvision_box,
 };
@@ -528,7 +528,7 @@ fn timm_elem_and_batch_images_and_targets_bit_for_bit() {
         channels: c,
         height: h,
         width: w,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
     let mut rng = MixRng::seed_from_u64(77);
     for granularity in [Granularity::Elem, Granularity::Batch, Granularity::Pair] {
@@ -619,7 +619,7 @@ fn torchvision_cutmix_is_roll_one_pasted() {
         channels: c,
         height: h,
         width: w,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
     let config = MixConfig {
         alpha: 0.0,
@@ -707,7 +707,7 @@ fn timm_fast_collate_elem_u8_bit_for_bit() {
         channels: c,
         height: h,
         width: w,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
     let mut rng = MixRng::seed_from_u64(31);
     for _ in 0..30 {
@@ -765,7 +765,7 @@ fn half_mode_outputs_the_first_half() {
         channels: c,
         height: h,
         width: w,
-        layout: Layout::Hwc,
+        layout: ChannelOrder::Hwc,
     };
     let config = MixConfig {
         granularity: Granularity::Half,
@@ -786,11 +786,11 @@ fn half_mode_outputs_the_first_half() {
     assert_eq!(half, full[..n / 2 * len]);
     // fused too
     let bytes: Vec<u8> = (0..n * len).map(|i| (i % 256) as u8).collect();
-    let layout = mixup::ImageLayout {
+    let layout = mixup::FusedImage {
         channels: c,
         pixels: h * w,
-        input: Layout::Hwc,
-        output: Layout::Chw,
+        input: ChannelOrder::Hwc,
+        output: ChannelOrder::Chw,
     };
     let (mut full, mut half) = (vec![0.0f32; n * len], vec![0.0f32; n / 2 * len]);
     Mixer::new()

@@ -4,12 +4,19 @@
 mod common;
 
 use common::{assert_same, every_backend};
-use mixup::{Error, ImageSize, Layout, Mixer, WeightedBox, mix_boxes};
+use mixup::{ChannelOrder, Error, ImageSize, Mixer, WeightedBox, mix_boxes};
 
-fn at(layout: Layout, size: ImageSize, channels: usize, c: usize, y: usize, x: usize) -> usize {
+fn at(
+    layout: ChannelOrder,
+    size: ImageSize,
+    channels: usize,
+    c: usize,
+    y: usize,
+    x: usize,
+) -> usize {
     match layout {
-        Layout::Hwc => (y * size.width + x) * channels + c,
-        Layout::Chw => (c * size.height + y) * size.width + x,
+        ChannelOrder::Hwc => (y * size.width + x) * channels + c,
+        ChannelOrder::Chw => (c * size.height + y) * size.width + x,
     }
 }
 
@@ -25,7 +32,7 @@ fn gluoncv(lam: f64, a: Option<f32>, b: Option<f32>) -> f32 {
 fn padded<T: Copy + Default>(
     img: &[T],
     size: ImageSize,
-    layout: Layout,
+    layout: ChannelOrder,
     channels: usize,
     c: usize,
     y: usize,
@@ -64,7 +71,7 @@ fn canvas_matches_the_padded_formula() {
         let canvas = ImageSize::canvas(sa, sb);
         assert_eq!((canvas.height, canvas.width), (ha.max(hb), wa.max(wb)));
         for channels in [1, 3] {
-            for layout in [Layout::Hwc, Layout::Chw] {
+            for layout in [ChannelOrder::Hwc, ChannelOrder::Chw] {
                 // signed zeros, tiny values whose product underflows, infinities
                 let special = [-0.0f32, -1e-45, f32::INFINITY, 0.0, -7.5];
                 let a: Vec<f32> = (0..ha * wa * channels)
@@ -157,7 +164,7 @@ fn where_only_the_first_image_covers_the_canvas_its_zeros_keep_their_sign() {
                 &[1.0],
                 sb,
                 1,
-                Layout::Hwc,
+                ChannelOrder::Hwc,
                 0.3,
             )
             .unwrap();
@@ -182,19 +189,19 @@ fn canvas_errors_write_nothing() {
     let (a, b) = (vec![1.0f32; 4], vec![2.0f32; 3]);
     let mut out = vec![-1.0f32; 6];
     assert_eq!(
-        mixer.blend_canvas(&mut out[..5], &a, sa, &b, sb, 1, Layout::Hwc, 0.5),
+        mixer.blend_canvas(&mut out[..5], &a, sa, &b, sb, 1, ChannelOrder::Hwc, 0.5),
         Err(Error::BufferTooSmall)
     );
     assert_eq!(
-        mixer.blend_canvas(&mut out, &a[..3], sa, &b, sb, 1, Layout::Hwc, 0.5),
+        mixer.blend_canvas(&mut out, &a[..3], sa, &b, sb, 1, ChannelOrder::Hwc, 0.5),
         Err(Error::InvalidArgument)
     );
     assert_eq!(
-        mixer.blend_canvas(&mut out, &a, sa, &b, sb, 0, Layout::Hwc, 0.5),
+        mixer.blend_canvas(&mut out, &a, sa, &b, sb, 0, ChannelOrder::Hwc, 0.5),
         Err(Error::InvalidArgument)
     );
     assert_eq!(
-        mixer.blend_canvas(&mut out, &a, sa, &b, sb, 1, Layout::Chw, f64::NAN),
+        mixer.blend_canvas(&mut out, &a, sa, &b, sb, 1, ChannelOrder::Chw, f64::NAN),
         Err(Error::InvalidArgument)
     );
     let huge = ImageSize {
@@ -202,7 +209,7 @@ fn canvas_errors_write_nothing() {
         width: 2,
     };
     assert_eq!(
-        mixer.blend_canvas(&mut out, &a, huge, &b, sb, 1, Layout::Hwc, 0.5),
+        mixer.blend_canvas(&mut out, &a, huge, &b, sb, 1, ChannelOrder::Hwc, 0.5),
         Err(Error::SizeOverflow)
     );
     assert!(out.iter().all(|&v| v == -1.0));
@@ -324,7 +331,7 @@ fn batch_form_matches_pair_by_pair() {
         box_offsets: &box_offsets,
         classes: &classes,
         channels,
-        layout: Layout::Hwc,
+        layout: ChannelOrder::Hwc,
     };
     let (elements, box_count) =
         detection_output_sizes(&sizes, &box_offsets, &partners, channels).unwrap();
@@ -366,7 +373,7 @@ fn batch_form_matches_pair_by_pair() {
                 image(p),
                 sizes[p],
                 channels,
-                Layout::Hwc,
+                ChannelOrder::Hwc,
                 lambdas[i],
             )
             .unwrap();
@@ -397,7 +404,7 @@ fn batch_form_matches_pair_by_pair() {
         box_offsets: &box_offsets,
         classes: &classes,
         channels,
-        layout: Layout::Chw,
+        layout: ChannelOrder::Chw,
     };
     let mut canvases_u8 = vec![0u8; elements];
     mixer

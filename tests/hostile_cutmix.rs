@@ -9,8 +9,8 @@ use common::{BAD, OK};
 
 use mixup::ffi::*;
 use mixup::{
-    CutBox, Cuts, Granularity, ImageShape, Layout, MixConfig, MixRng, Mixer, Op, Plan, TimmRule,
-    in_place_scratch_len, one_hot_targets, timm_box, timm_minmax_box, torchvision_box,
+    ChannelOrder, CutBox, Cuts, Granularity, ImageShape, MixConfig, MixRng, Mixer, Op, Plan,
+    TimmRule, in_place_scratch_len, one_hot_targets, timm_box, timm_minmax_box, torchvision_box,
 };
 use proptest::prelude::*;
 use std::ptr::{null, null_mut};
@@ -247,9 +247,9 @@ fn the_timm_recipe_in_one_call_is_the_rust_plan_mixed_and_reported() {
                 height: H,
                 width: W,
                 layout: if layout == mixup_layout::Chw {
-                    Layout::Chw
+                    ChannelOrder::Chw
                 } else {
-                    Layout::Hwc
+                    ChannelOrder::Hwc
                 },
             };
             let mut want: Vec<f32> = (0..N * LEN).map(|i| i as f32 * 0.25 - 3.0).collect();
@@ -319,7 +319,7 @@ fn u8_and_fused_one_calls_take_cutmix_too() {
             channels: C,
             height: H,
             width: W,
-            layout: Layout::Chw,
+            layout: ChannelOrder::Chw,
         };
         let plan = Plan::new(&out.partners, &out.lambdas)
             .with_ops(&ops)
@@ -381,7 +381,7 @@ fn u8_and_fused_one_calls_take_cutmix_too() {
             channels: C,
             height: H,
             width: W,
-            layout: Layout::Hwc,
+            layout: ChannelOrder::Hwc,
         };
         let plan = Plan::new(&out.partners, &out.lambdas)
             .with_ops(&ops)
@@ -389,11 +389,11 @@ fn u8_and_fused_one_calls_take_cutmix_too() {
                 image: shape,
                 boxes: &out.boxes,
             });
-        let layout = mixup::ImageLayout {
+        let layout = mixup::FusedImage {
             channels: C,
             pixels: H * W,
-            input: Layout::Hwc,
-            output: Layout::Chw,
+            input: ChannelOrder::Hwc,
+            output: ChannelOrder::Chw,
         };
         let mut want = vec![0.0f32; N * LEN];
         Mixer::new()
@@ -619,7 +619,7 @@ fn the_fused_call_in_half_mode_writes_the_first_half_only() {
             channels: C,
             height: H,
             width: W,
-            layout: Layout::Chw,
+            layout: ChannelOrder::Chw,
         };
         let plan = Plan::new(&o.partners, &o.lambdas)
             .with_ops(&ops)
@@ -627,11 +627,11 @@ fn the_fused_call_in_half_mode_writes_the_first_half_only() {
                 image: shape,
                 boxes: &o.boxes,
             });
-        let layout = mixup::ImageLayout {
+        let layout = mixup::FusedImage {
             channels: C,
             pixels: H * W,
-            input: Layout::Chw,
-            output: Layout::Chw,
+            input: ChannelOrder::Chw,
+            output: ChannelOrder::Chw,
         };
         let mut want = vec![0.0f32; N / 2 * LEN];
         Mixer::new()

@@ -9,7 +9,7 @@ use common::{BAD, OK, bits, dangling};
 
 use mixup::ffi::*;
 use mixup::{
-    Granularity, ImageShape, Layout, Masks, MixConfig, MixRng, Mixable, Mixer, OwnedPlan,
+    ChannelOrder, Granularity, ImageShape, Masks, MixConfig, MixRng, Mixable, Mixer, OwnedPlan,
     PixelTargets, mask_scratch_len,
 };
 use std::ptr::{null, null_mut};
@@ -30,7 +30,7 @@ fn drawn(seed: u64) -> OwnedPlan {
         channels: 3,
         height: H,
         width: W,
-        layout: Layout::Hwc,
+        layout: ChannelOrder::Hwc,
     };
     let mut plan = OwnedPlan::new(N);
     (config.mix_batch(
@@ -72,7 +72,7 @@ fn core_result(p: &OwnedPlan, masks: &[u8]) -> (Vec<u8>, Vec<f32>) {
                 channels: 1,
                 height: H,
                 width: W,
-                layout: Layout::Chw,
+                layout: ChannelOrder::Chw,
             },
             boxes: &p.boxes,
         });

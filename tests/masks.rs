@@ -6,8 +6,8 @@ mod common;
 
 use common::bits;
 use mixup::{
-    Batch, ClassId, CutBox, Error, Granularity, ImageShape, Layout, Masks, MixConfig, MixRng, Op,
-    OwnedPlan, PixelTargets, Recipe, mask_scratch_len,
+    Batch, ChannelOrder, ClassId, CutBox, Error, Granularity, ImageShape, Masks, MixConfig, MixRng,
+    Op, OwnedPlan, PixelTargets, Recipe, mask_scratch_len,
 };
 
 const H: usize = 9;
@@ -16,7 +16,7 @@ const P: usize = H * W;
 const CLASSES: usize = 5;
 const IGNORE: i64 = 255;
 
-fn image(layout: Layout) -> ImageShape {
+fn image(layout: ChannelOrder) -> ImageShape {
     ImageShape {
         channels: 3,
         height: H,
@@ -109,7 +109,7 @@ fn dense_reference<M: ClassId>(masks: &[M], plan: &OwnedPlan, rows: usize) -> Ve
 fn every_case<M: ClassId + TryFrom<i64> + core::fmt::Debug>() {
     let n = 8;
     for config in configs() {
-        for layout in [Layout::Chw, Layout::Hwc] {
+        for layout in [ChannelOrder::Chw, ChannelOrder::Hwc] {
             for seed in 0..25 {
                 let masks: Vec<M> = maps(n);
                 let rows = config.output_rows(n);
@@ -203,7 +203,7 @@ fn some_samples_cut_and_some_blend() {
         .mix_batch(
             &mut MixRng::stream(3, 0),
             plan.bufs(),
-            Some(image(Layout::Chw)),
+            Some(image(ChannelOrder::Chw)),
             (),
             None,
         )
@@ -277,7 +277,13 @@ fn bad_masks_write_nothing() {
         );
         let mut rng = MixRng::stream(1, 0);
         let mut plan = OwnedPlan::new(n);
-        let got = config.mix_batch(&mut rng, plan.bufs(), Some(image(Layout::Chw)), what, None);
+        let got = config.mix_batch(
+            &mut rng,
+            plan.bufs(),
+            Some(image(ChannelOrder::Chw)),
+            what,
+            None,
+        );
         assert_eq!(got.err(), Some(error));
         assert_eq!(bits(&x), bits(&x0));
         assert_eq!(m, source);
@@ -302,7 +308,7 @@ fn bad_masks_write_nothing() {
     let got = config.mix_batch(
         &mut MixRng::stream(1, 0),
         plan.bufs(),
-        Some(image(Layout::Chw)),
+        Some(image(ChannelOrder::Chw)),
         what,
         None,
     );

@@ -4,7 +4,7 @@
 //! plus one bit per sample, and the partners.
 
 use mixup::{
-    ImageLayout, Layout, MixConfig, MixRng, Mixer, Plan, in_place_scratch_len,
+    ChannelOrder, FusedImage, MixConfig, MixRng, Mixer, Plan, in_place_scratch_len,
     in_place_scratch_len_u8, one_hot_targets,
 };
 use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
@@ -44,11 +44,11 @@ fn a_64x3x224x224_batch_is_mixed_without_allocating() {
     let labels: Vec<i64> = (0..n as i64).collect();
     let mut targets = vec![0.0f32; n * n];
     let mut rng = MixRng::seed_from_u64(3);
-    let image = ImageLayout {
+    let image = FusedImage {
         channels: 3,
         pixels: 224 * 224,
-        input: Layout::Hwc,
-        output: Layout::Chw,
+        input: ChannelOrder::Hwc,
+        output: ChannelOrder::Chw,
     };
     let mixer = Mixer::new();
 

@@ -6,8 +6,8 @@ mod common;
 
 use common::{any_f32, any_lambda, assert_same};
 use mixup::{
-    CutBox, Cuts, Error, ImageShape, Layout, MAX_PARTS, MixRng, Mixer, Op, Pairing, Part, Plan,
-    in_place_scratch_len,
+    ChannelOrder, CutBox, Cuts, Error, ImageShape, MAX_PARTS, MixRng, Mixer, Op, Pairing, Part,
+    Plan, in_place_scratch_len,
 };
 use proptest::prelude::*;
 
@@ -25,7 +25,7 @@ proptest! {
         lambdas in prop::collection::vec(any_lambda(), 40),
         ops in prop::collection::vec(prop::sample::select(vec![Op::Unmixed, Op::Mixup, Op::CutMix]), 40),
     ) {
-        let image = ImageShape { channels: 2, height: side, width: side, layout: Layout::Chw };
+        let image = ImageShape { channels: 2, height: side, width: side, layout: ChannelOrder::Chw };
         let len = image.elements().unwrap();
         let mut partners = vec![0u32; n];
         pairing.fill(&mut MixRng::seed_from_u64(seed), &mut partners).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use common::bits;
 use mixup::{
-    Batch, CutBox, Error, FusedBatch, Granularity, ImageLayout, ImageShape, Layout, MixConfig,
+    Batch, ChannelOrder, CutBox, Error, FusedBatch, FusedImage, Granularity, ImageShape, MixConfig,
     MixRng, Mixer, Op, OwnedPlan, Plan, Targets, TargetsOut, in_place_scratch_len_of,
     one_hot_targets,
 };
@@ -15,7 +15,7 @@ const IMAGE: ImageShape = ImageShape {
     channels: 3,
     height: 7,
     width: 5,
-    layout: Layout::Hwc,
+    layout: ChannelOrder::Hwc,
 };
 const LEN: usize = 3 * 7 * 5;
 const CLASSES: usize = 6;
@@ -174,11 +174,11 @@ fn fused_and_out_of_place_output_the_rows_of_half_mode() {
         );
         let want = drawn(&config, 5, n);
         let plan = plan_of(&want);
-        let fused = ImageLayout {
+        let fused = FusedImage {
             channels: 3,
             pixels: 35,
-            input: Layout::Hwc,
-            output: Layout::Chw,
+            input: ChannelOrder::Hwc,
+            output: ChannelOrder::Chw,
         };
         let x = photos(n);
         let mut want_f32 = vec![0.0f32; rows * LEN];

@@ -6,7 +6,8 @@ mod common;
 
 use common::{any_lambda, assert_same, every_backend, every_mixer, formula};
 use mixup::{
-    Error, ImageLayout, Layout, MixRng, Mixer, Normalize, Pairing, Plan, in_place_scratch_len_u8,
+    ChannelOrder, Error, FusedImage, MixRng, Mixer, Normalize, Pairing, Plan,
+    in_place_scratch_len_u8,
 };
 use proptest::prelude::*;
 
@@ -115,8 +116,8 @@ proptest! {
         n in 1usize..6,
         channels in 1usize..5,
         pixels in prop_oneof![0usize..70, 70usize..400],
-        input in prop_oneof![Just(Layout::Hwc), Just(Layout::Chw)],
-        output in prop_oneof![Just(Layout::Hwc), Just(Layout::Chw)],
+        input in prop_oneof![Just(ChannelOrder::Hwc), Just(ChannelOrder::Chw)],
+        output in prop_oneof![Just(ChannelOrder::Hwc), Just(ChannelOrder::Chw)],
         normalize in any::<bool>(),
         constants in prop_oneof![
             Just(IMAGENET),
@@ -134,10 +135,10 @@ proptest! {
         let mean = constants.map(|(m, _)| m);
         let std = constants.map(|(_, s)| s);
         let norm = normalize.then(|| Normalize { mean: &mean[..channels], std: &std[..channels] });
-        let image = ImageLayout { channels, pixels, input, output };
-        let at = |layout: Layout, c: usize, p: usize| match layout {
-            Layout::Hwc => p * channels + c,
-            Layout::Chw => c * pixels + p,
+        let image = FusedImage { channels, pixels, input, output };
+        let at = |layout: ChannelOrder, c: usize, p: usize| match layout {
+            ChannelOrder::Hwc => p * channels + c,
+            ChannelOrder::Chw => c * pixels + p,
         };
         // the three passes of a loader: ToTensor + Normalize, then mixup
         let mut tensors = vec![0.0f32; n * len];
@@ -197,11 +198,11 @@ fn u8_errors_write_nothing() {
     assert_eq!(out, vec![1u8; 12]);
 
     let mut f = vec![-1.0f32; 12];
-    let image = ImageLayout {
+    let image = FusedImage {
         channels: 3,
         pixels: 1,
-        input: Layout::Hwc,
-        output: Layout::Chw,
+        input: ChannelOrder::Hwc,
+        output: ChannelOrder::Chw,
     };
     let bad_std = [0.5f32, 0.0, 0.5];
     let bad_mean = [0.5f32, f32::NAN, 0.5];
@@ -228,14 +229,14 @@ fn u8_errors_write_nothing() {
             mixer.mix_u8_to_f32(
                 &mut f[..12],
                 &batch,
-                ImageLayout { pixels: 4, ..image },
+                FusedImage { pixels: 4, ..image },
                 Plan::new(&[1, 2, 0], &[0.5]),
                 Some(norm)
             ),
             Err(Error::InvalidArgument)
         );
     }
-    let no_channels = ImageLayout {
+    let no_channels = FusedImage {
         channels: 0,
         ..image
     };

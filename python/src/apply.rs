@@ -5,8 +5,8 @@
 //! with the GIL released.
 
 use mixup::{
-    Batch, ClassId, Error, FusedBatch, ImageLayout, ImageShape, Layout, Masks, MixConfig, MixRng,
-    Mixable, Normalize, OwnedPlan, PixelTargets, Sample, Targets, TargetsOut,
+    Batch, ChannelOrder, ClassId, Error, FusedBatch, FusedImage, ImageShape, Masks, MixConfig,
+    MixRng, Mixable, Normalize, OwnedPlan, PixelTargets, Sample, Targets, TargetsOut,
     in_place_scratch_len_of, mask_scratch_len,
 };
 use numpy::{
@@ -398,7 +398,7 @@ pub fn mix_u8_to_f32<'py>(
     let (n, len) = batch_dims("x", x.shape())?;
     let shape = self::image("x", image, len)?;
     let output = layout("out_layout", out_layout)?;
-    let fused = ImageLayout {
+    let fused = FusedImage {
         channels: shape.channels,
         pixels: shape.height * shape.width,
         input: shape.layout,
@@ -411,8 +411,8 @@ pub fn mix_u8_to_f32<'py>(
         .map_err(|_| value_error("x must be C-contiguous"))?;
     let rows = mix.output_rows(n);
     let dims = match output {
-        Layout::Chw => [rows, shape.channels, shape.height, shape.width],
-        Layout::Hwc => [rows, shape.height, shape.width, shape.channels],
+        ChannelOrder::Chw => [rows, shape.channels, shape.height, shape.width],
+        ChannelOrder::Hwc => [rows, shape.height, shape.width, shape.channels],
     };
     let key = (seed, stream);
     let fused = |out| FusedBatch {

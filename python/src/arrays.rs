@@ -1,7 +1,7 @@
 //! Shapes: a NumPy batch as `n` samples of `len` elements, and the image
 //! dimensions CutMix and the fused pass need.
 
-use mixup::{ImageShape, Layout};
+use mixup::{ChannelOrder, ImageShape};
 use pyo3::PyResult;
 
 use crate::errors::value_error;
@@ -21,10 +21,10 @@ pub fn batch_dims(name: &str, shape: &[usize]) -> PyResult<(usize, usize)> {
 }
 
 /// `"chw"` or `"hwc"`.
-pub fn layout(name: &str, value: &str) -> PyResult<Layout> {
+pub fn layout(name: &str, value: &str) -> PyResult<ChannelOrder> {
     match value {
-        "chw" => Ok(Layout::Chw),
-        "hwc" => Ok(Layout::Hwc),
+        "chw" => Ok(ChannelOrder::Chw),
+        "hwc" => Ok(ChannelOrder::Hwc),
         _ => Err(value_error(format!(
             "{name} must be 'chw' or 'hwc', got {value:?}"
         ))),

@@ -3,7 +3,7 @@
 //! copied between samples or packed into scratch and back.
 
 use super::CutBox;
-use crate::image::{ImageShape, Layout};
+use crate::image::{ChannelOrder, ImageShape};
 
 /// The contiguous runs of elements that box `b` covers in one sample of
 /// `image`, as index ranges into the sample. `b` must fit the image.
@@ -18,15 +18,15 @@ pub(crate) fn runs(image: ImageShape, b: CutBox) -> impl Iterator<Item = core::o
     let empty = rows.is_empty() || cols.is_empty();
     // (planes, run length, where run `(plane, y)` starts)
     let (planes, run) = match layout {
-        Layout::Hwc => (1, cols.len() * channels),
-        Layout::Chw => (channels, cols.len()),
+        ChannelOrder::Hwc => (1, cols.len() * channels),
+        ChannelOrder::Chw => (channels, cols.len()),
     };
     let planes = if empty { 0 } else { planes };
     (0..planes).flat_map(move |plane| {
         rows.clone().map(move |y| {
             let start = match layout {
-                Layout::Hwc => (y * width + cols.start) * channels,
-                Layout::Chw => (plane * height + y) * width + cols.start,
+                ChannelOrder::Hwc => (y * width + cols.start) * channels,
+                ChannelOrder::Chw => (plane * height + y) * width + cols.start,
             };
             start..start + run
         })
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn runs_cover_exactly_the_box_in_both_layouts() {
-        for layout in [Layout::Hwc, Layout::Chw] {
+        for layout in [ChannelOrder::Hwc, ChannelOrder::Chw] {
             let image = ImageShape {
                 channels: 3,
                 height: 5,
@@ -106,8 +106,8 @@ mod tests {
             }
             for (i, &inside) in covered.iter().enumerate() {
                 let (c, y, x) = match layout {
-                    Layout::Hwc => (i % 3, i / 21, i / 3 % 7),
-                    Layout::Chw => (i / 35, i / 7 % 5, i % 7),
+                    ChannelOrder::Hwc => (i % 3, i / 21, i / 3 % 7),
+                    ChannelOrder::Chw => (i / 35, i / 7 % 5, i % 7),
                 };
                 assert!(c < 3);
                 assert_eq!(inside, (1..4).contains(&y) && (2..6).contains(&x), "{i}");

@@ -190,7 +190,7 @@ pub(crate) enum Samples {
     /// `len` elements each; CutMix takes its image from the config.
     Flat(usize),
     /// The images of a `mixup_image`.
-    Image(ImageLayout),
+    Image(FusedImage),
 }
 
 impl Samples {

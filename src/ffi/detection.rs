@@ -274,7 +274,7 @@ struct LayoutBufs {
     classes: Buf<i64>,
     box_offsets: Buf<usize>,
     channels: usize,
-    layout: Layout,
+    layout: ChannelOrder,
     /// The bytes of the struct itself.
     region: (usize, usize),
 }

@@ -43,10 +43,10 @@ pub extern "C" fn mixup_image_default() -> mixup_image {
     }
 }
 
-pub(crate) fn layout_of(value: u32) -> Result<Layout> {
+pub(crate) fn layout_of(value: u32) -> Result<ChannelOrder> {
     match value {
-        0 => Ok(Layout::Hwc),
-        1 => Ok(Layout::Chw),
+        0 => Ok(ChannelOrder::Hwc),
+        1 => Ok(ChannelOrder::Chw),
         _ => Err(Error::InvalidArgument),
     }
 }
@@ -55,10 +55,10 @@ pub(crate) fn layout_of(value: u32) -> Result<Layout> {
 ///
 /// # Safety
 /// `image` must be NULL or valid for the `struct_size` bytes it states.
-pub(crate) unsafe fn image_of(image: *const mixup_image) -> Result<(ImageLayout, (usize, usize))> {
+pub(crate) unsafe fn image_of(image: *const mixup_image) -> Result<(FusedImage, (usize, usize))> {
     // SAFETY: the caller's promise; plain numbers, only read.
     let (raw, region) = unsafe { read_sized(image, mixup_image_default())? };
-    let layout = ImageLayout {
+    let layout = FusedImage {
         channels: raw.channels,
         pixels: raw.pixels,
         input: layout_of(raw.input_layout)?,

@@ -24,7 +24,7 @@ use crate::detection::{
     DetectionBatch, DetectionOutput, ImageSize, WeightedBox, detection_output_sizes, mix_boxes,
 };
 use crate::error::{Error, Result};
-use crate::image::{ImageLayout, ImageShape, Layout, Normalize};
+use crate::image::{ChannelOrder, FusedImage, ImageShape, Normalize};
 use crate::kernel::{Sample, Weights};
 use crate::labels::{SparseTarget, Targets, one_hot_targets, sparse_targets};
 use crate::mixer::{Mixer, in_place_scratch_len, in_place_scratch_len_of, in_place_scratch_len_u8};

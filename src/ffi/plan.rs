@@ -77,7 +77,7 @@ pub(crate) struct CheckedPlan<'a> {
 pub(crate) unsafe fn checked_plan<'a>(
     plan: *const mixup_plan,
     len: usize,
-    image: Option<ImageLayout>,
+    image: Option<FusedImage>,
 ) -> Result<CheckedPlan<'a>> {
     // SAFETY: the caller's promise; plain numbers and raw pointers, only read.
     let (raw, plan_region) = unsafe { read_sized(plan, mixup_plan_default())? };

@@ -6,7 +6,7 @@
 //! (`-- --quick` for a short run, `-- --backend avx2` to force a backend).
 
 use mixup::{
-    CutBox, Cuts, ImageShape, Layout, MixRng, Mixer, Op, Pairing, Plan, Sample,
+    CutBox, Cuts, ImageShape, ChannelOrder, MixRng, Mixer, Op, Pairing, Plan, Sample,
     in_place_scratch_len, in_place_scratch_len_of,
 };
 use std::cell::RefCell;
@@ -97,7 +97,7 @@ fn cutmix_in_place<T: Sample + PartialEq + std::fmt::Debug>(
     let (w, c) = (image.width, image.channels);
     let (cols, rows) = ((cut.x2 - cut.x1) as usize, (cut.y2 - cut.y1) as usize);
     let runs_of = match image.layout {
-        Layout::Hwc => BoxRuns {
+        ChannelOrder::Hwc => BoxRuns {
             planes: 1,
             plane_bytes: 0,
             rows,
@@ -105,7 +105,7 @@ fn cutmix_in_place<T: Sample + PartialEq + std::fmt::Debug>(
             first: (cut.y1 as usize * w + cut.x1 as usize) * c * size,
             run_bytes: cols * c * size,
         },
-        Layout::Chw => BoxRuns {
+        ChannelOrder::Chw => BoxRuns {
             planes: c,
             plane_bytes: image.height * w * size,
             rows,
@@ -397,11 +397,11 @@ fn main() {
         width: 224,
         layout,
     };
-    let u8_hwc = cutmix_in_place(mixer, (rounds, runs), image(3, Layout::Hwc), 128, |i| {
+    let u8_hwc = cutmix_in_place(mixer, (rounds, runs), image(3, ChannelOrder::Hwc), 128, |i| {
         (i * 7 % 251) as u8
     });
     println!("| 224x224x3 u8 HWC (474-byte rows) | {} |", cell(u8_hwc));
-    let f32_chw = cutmix_in_place(mixer, (rounds, runs), image(3, Layout::Chw), 128, |i| {
+    let f32_chw = cutmix_in_place(mixer, (rounds, runs), image(3, ChannelOrder::Chw), 128, |i| {
         (i % 1013) as f32 * 0.01
     });
     println!("| 3x224x224 f32 CHW (632-byte rows) | {} |", cell(f32_chw));

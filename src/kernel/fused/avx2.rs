@@ -169,15 +169,15 @@ pub(super) unsafe fn normalize_blend(
         }
     } else if !planar_out {
         if stream {
-            interleave3::<true>(out, a, b, channels, pixels, ws, wp);
+            chw3_to_hwc::<true>(out, a, b, channels, pixels, ws, wp);
         } else {
-            interleave3::<false>(out, a, b, channels, pixels, ws, wp);
+            chw3_to_hwc::<false>(out, a, b, channels, pixels, ws, wp);
         }
     } else if stream && pixels.is_multiple_of(8) {
         // the planes stream only when they share one alignment
-        transpose3::<true>(out, a, b, channels, pixels, ws, wp);
+        hwc3_to_chw::<true>(out, a, b, channels, pixels, ws, wp);
     } else {
-        transpose3::<false>(out, a, b, channels, pixels, ws, wp);
+        hwc3_to_chw::<false>(out, a, b, channels, pixels, ws, wp);
     }
     true
 }
@@ -263,9 +263,9 @@ fn deal3([x0, x1, x2]: [__m256; 3]) -> [__m256; 3] {
 
 /// Three planes in, three interleaved channels out: eight pixels of each
 /// plane are mixed, permuted, and merged into three vectors by two blends
-/// each, the inverse of [`transpose3`]'s dealing.
+/// each, the inverse of [`hwc3_to_chw`]'s dealing.
 #[target_feature(enable = "avx2,fma")]
-fn interleave3<const STREAM: bool>(
+fn chw3_to_hwc<const STREAM: bool>(
     out: &mut [f32],
     a: &[u8],
     b: &[u8],
@@ -290,7 +290,7 @@ fn interleave3<const STREAM: bool>(
     }
     let lanes: [Lanes; 3] = core::array::from_fn(|c| Lanes::new(&channels[c..=c], 0));
     let (vs, vp) = (_mm256_set1_ps(ws), _mm256_set1_ps(wp));
-    // the inverse permutations of `transpose3`'s `order`
+    // the inverse permutations of `hwc3_to_chw`'s `order`
     let order = [
         _mm256_setr_epi32(0, 3, 6, 1, 4, 7, 2, 5),
         _mm256_setr_epi32(5, 0, 3, 6, 1, 4, 7, 2),
@@ -330,7 +330,7 @@ fn interleave3<const STREAM: bool>(
 /// Three interleaved channels in, three planes out: eight pixels are three
 /// vectors, mixed, then dealt to the planes by two blends and a permute each.
 #[target_feature(enable = "avx2,fma")]
-fn transpose3<const STREAM: bool>(
+fn hwc3_to_chw<const STREAM: bool>(
     out: &mut [f32],
     a: &[u8],
     b: &[u8],

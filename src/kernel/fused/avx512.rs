@@ -188,15 +188,15 @@ pub(super) unsafe fn normalize_blend(
         }
     } else if !planar_out {
         if stream {
-            interleave3::<true>(out, a, b, channels, pixels, w);
+            chw3_to_hwc::<true>(out, a, b, channels, pixels, w);
         } else {
-            interleave3::<false>(out, a, b, channels, pixels, w);
+            chw3_to_hwc::<false>(out, a, b, channels, pixels, w);
         }
     } else if stream && pixels.is_multiple_of(16) {
         // the planes stream only when they share one alignment
-        transpose3::<true>(out, a, b, channels, pixels, w);
+        hwc3_to_chw::<true>(out, a, b, channels, pixels, w);
     } else {
-        transpose3::<false>(out, a, b, channels, pixels, w);
+        hwc3_to_chw::<false>(out, a, b, channels, pixels, w);
     }
     true
 }
@@ -295,7 +295,7 @@ impl Gather {
 /// Three planes in, three interleaved channels out: 16 pixels of each
 /// plane are mixed, then gathered into the three output vectors.
 #[target_feature(enable = "avx512f")]
-fn interleave3<const STREAM: bool>(
+fn chw3_to_hwc<const STREAM: bool>(
     out: &mut [f32],
     a: &[u8],
     b: &[u8],
@@ -358,7 +358,7 @@ fn interleave3<const STREAM: bool>(
 /// Three interleaved channels in, three planes out: 16 pixels are three
 /// vectors, mixed, then gathered into one vector per plane.
 #[target_feature(enable = "avx512f")]
-fn transpose3<const STREAM: bool>(
+fn hwc3_to_chw<const STREAM: bool>(
     out: &mut [f32],
     a: &[u8],
     b: &[u8],

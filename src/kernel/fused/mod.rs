@@ -12,7 +12,7 @@ mod avx512;
 
 use super::{Backend, Weights};
 use crate::cutmix::CutBox;
-use crate::image::{ImageLayout, Layout, Normalize};
+use crate::image::{ChannelOrder, FusedImage, Normalize};
 
 #[cfg(target_arch = "x86_64")]
 cpufeatures::new!(cpuid_avx2_fma, "avx2", "fma");
@@ -96,10 +96,10 @@ pub(crate) const MAX_FUSED_CHANNELS: usize = 4;
 
 /// Where element (channel `c`, pixel `p`) of a sample lies.
 #[inline(always)]
-fn index(layout: Layout, channels: usize, pixels: usize, c: usize, p: usize) -> usize {
+fn index(layout: ChannelOrder, channels: usize, pixels: usize, c: usize, p: usize) -> usize {
     match layout {
-        Layout::Hwc => p * channels + c,
-        Layout::Chw => c * pixels + p,
+        ChannelOrder::Hwc => p * channels + c,
+        ChannelOrder::Chw => c * pixels + p,
     }
 }
 
@@ -162,13 +162,13 @@ fn values_of(norm: Option<(f32, f32)>) -> [f32; 256] {
 /// vector path gives exactly those values.
 pub(crate) struct Fused<'a> {
     backend: Backend,
-    image: ImageLayout,
+    image: FusedImage,
     normalize: Option<Normalize<'a>>,
     /// Whether `values` holds every channel's values.
-    few: bool,
+    tabled: bool,
     values: [[f32; 256]; MAX_FUSED_CHANNELS],
     /// Whether the vector path matches `values` for every channel.
-    vectors: bool,
+    vector_exact: bool,
     /// Whether every value is finite (`v(u)` overflows only for a tiny std).
     finite: bool,
 }
@@ -177,7 +177,7 @@ impl<'a> Fused<'a> {
     /// Prepares the pass for a checked `image` and `normalize`.
     pub(crate) fn new(
         backend: Backend,
-        image: ImageLayout,
+        image: FusedImage,
         normalize: Option<Normalize<'a>>,
     ) -> Fused<'a> {
         let channels = image.channels;
@@ -185,18 +185,18 @@ impl<'a> Fused<'a> {
             backend,
             image,
             normalize,
-            few: false,
+            tabled: false,
             values: [[0.0; 256]; MAX_FUSED_CHANNELS],
-            vectors: false,
+            vector_exact: false,
             finite: false,
         };
         // the scalar reference needs no tables
         if (1..=MAX_FUSED_CHANNELS).contains(&channels) && backend != Backend::Scalar {
-            fused.few = true;
+            fused.tabled = true;
             for c in 0..channels {
                 fused.values[c] = values_of(fused.norm_of(c));
             }
-            fused.vectors = fused_vectors_exact(backend, &fused.channels()[..channels]);
+            fused.vector_exact = fused_vectors_exact(backend, &fused.channels()[..channels]);
             let values = &fused.values[..channels];
             fused.finite = values.iter().flatten().all(|v| v.is_finite());
         }
@@ -232,7 +232,7 @@ impl<'a> Fused<'a> {
     /// `w_partner * v(u)`, the formula's own products, so the same bits) and
     /// add one from each per element, with non-temporal stores when `stream`.
     pub(crate) fn blend(&self, w: Weights, out: &mut [f32], a: &[u8], b: &[u8], stream: bool) {
-        let ImageLayout {
+        let FusedImage {
             channels,
             pixels,
             input,
@@ -263,12 +263,15 @@ impl<'a> Fused<'a> {
     /// The arithmetic path of the backend, where it has one and it applies;
     /// returns whether it wrote `out`.
     fn vector(&self, w: Weights, out: &mut [f32], (a, b): (&[u8], &[u8]), stream: bool) -> bool {
-        if !self.vectors {
+        if !self.vector_exact {
             // also where there are more channels than the tables hold
             return false;
         }
         let image = self.image;
-        let planar = (image.input == Layout::Chw, image.output == Layout::Chw);
+        let planar = (
+            image.input == ChannelOrder::Chw,
+            image.output == ChannelOrder::Chw,
+        );
         let channels = &self.channels()[..image.channels];
         let pixels = image.pixels;
         normalize_blend(self.backend, w, out, a, b, channels, pixels, planar, stream)
@@ -288,7 +291,7 @@ impl<'a> Fused<'a> {
     /// ToTensor and Normalize alone, `out = v(a)`, for a sample that does
     /// not mix: the bits of torchvision's two transforms.
     pub(crate) fn convert(&self, out: &mut [f32], a: &[u8], stream: bool) {
-        let ImageLayout {
+        let FusedImage {
             channels,
             pixels,
             input,
@@ -333,7 +336,7 @@ impl<'a> Fused<'a> {
     /// images `width` pixels wide, each layout as the pass has it. The
     /// values are the table of [`convert`](Self::convert), so the bits too.
     pub(crate) fn convert_box(&self, out: &mut [f32], b: &[u8], width: usize, cut: CutBox) {
-        let ImageLayout {
+        let FusedImage {
             channels,
             pixels,
             input,
@@ -344,7 +347,7 @@ impl<'a> Fused<'a> {
         }
         for c in 0..channels {
             let computed;
-            let values = if self.few {
+            let values = if self.tabled {
                 &self.values[c]
             } else {
                 computed = values_of(self.norm_of(c));
@@ -363,7 +366,7 @@ impl<'a> Fused<'a> {
     /// stack and copied out: `own[a] + other[b]` with the weighted tables of
     /// a blend, or `v(a)` alone, with `v(b)` inside a CutMix box.
     fn table_pass(&self, out: &mut [f32], a: &[u8], source: Source<'_>, stream: bool) {
-        let ImageLayout {
+        let FusedImage {
             channels,
             pixels,
             input,
@@ -371,7 +374,7 @@ impl<'a> Fused<'a> {
         } = self.image;
         let mut tmp = [0.0f32; RUN];
         for c in 0..channels {
-            let plain = if self.few {
+            let plain = if self.tabled {
                 self.values[c]
             } else {
                 values_of(self.norm_of(c))
@@ -390,26 +393,26 @@ impl<'a> Fused<'a> {
                 let len = RUN.min(pixels - p0);
                 let run = &mut tmp[..len];
                 match (input, &tables) {
-                    (Layout::Chw, Some((b, own, other))) => {
+                    (ChannelOrder::Chw, Some((b, own, other))) => {
                         let (xa, xb) = (&a[c * pixels + p0..][..len], &b[c * pixels + p0..][..len]);
                         for ((t, &x), &y) in run.iter_mut().zip(xa).zip(xb) {
                             *t = own[x as usize] + other[y as usize];
                         }
                     }
-                    (Layout::Hwc, Some((b, own, other))) => {
+                    (ChannelOrder::Hwc, Some((b, own, other))) => {
                         let pixels_a = a[p0 * channels..].chunks_exact(channels);
                         let pixels_b = b[p0 * channels..].chunks_exact(channels);
                         for ((t, pa), pb) in run.iter_mut().zip(pixels_a).zip(pixels_b) {
                             *t = own[pa[c] as usize] + other[pb[c] as usize];
                         }
                     }
-                    (Layout::Chw, None) => {
+                    (ChannelOrder::Chw, None) => {
                         let xa = &a[c * pixels + p0..][..len];
                         run.iter_mut()
                             .zip(xa)
                             .for_each(|(t, &x)| *t = plain[x as usize]);
                     }
-                    (Layout::Hwc, None) => {
+                    (ChannelOrder::Hwc, None) => {
                         let pixels_a = a[p0 * channels..].chunks_exact(channels);
                         run.iter_mut()
                             .zip(pixels_a)
@@ -430,7 +433,7 @@ impl<'a> Fused<'a> {
                     }
                 }
                 match output {
-                    Layout::Chw => {
+                    ChannelOrder::Chw => {
                         let dst = &mut out[c * pixels + p0..][..len];
                         if stream {
                             super::copy_stream(self.backend, dst, run);
@@ -438,7 +441,7 @@ impl<'a> Fused<'a> {
                             dst.copy_from_slice(run);
                         }
                     }
-                    Layout::Hwc => {
+                    ChannelOrder::Hwc => {
                         let dst = out[p0 * channels..].chunks_exact_mut(channels);
                         for (px, &v) in dst.zip(run.iter()) {
                             px[c] = v;
@@ -460,8 +463,8 @@ mod tests {
     const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
     const STD: [f32; 3] = [0.229, 0.224, 0.225];
 
-    fn imagenet(backend: Backend, input: Layout, output: Layout) -> Fused<'static> {
-        let image = ImageLayout {
+    fn imagenet(backend: Backend, input: ChannelOrder, output: ChannelOrder) -> Fused<'static> {
+        let image = FusedImage {
             channels: 3,
             pixels: 64,
             input,
@@ -484,20 +487,26 @@ mod tests {
             && std::arch::is_x86_feature_detected!("fma");
         #[cfg(not(target_arch = "x86_64"))]
         let expected = false;
-        for (input, output) in [(Layout::Hwc, Layout::Chw), (Layout::Chw, Layout::Chw)] {
+        for (input, output) in [
+            (ChannelOrder::Hwc, ChannelOrder::Chw),
+            (ChannelOrder::Chw, ChannelOrder::Chw),
+        ] {
             if expected {
-                assert!(imagenet(Backend::Avx2, input, output).vectors);
+                assert!(imagenet(Backend::Avx2, input, output).vector_exact);
             }
-            assert!(!imagenet(Backend::Portable, input, output).vectors);
-            assert!(!imagenet(Backend::Scalar, input, output).vectors);
+            assert!(!imagenet(Backend::Portable, input, output).vector_exact);
+            assert!(!imagenet(Backend::Scalar, input, output).vector_exact);
         }
         if !expected {
             std::println!("skipped the AVX2 half: this CPU lacks AVX2 or FMA");
         }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
-            for (input, output) in [(Layout::Hwc, Layout::Chw), (Layout::Chw, Layout::Hwc)] {
-                assert!(imagenet(Backend::Avx512, input, output).vectors);
+            for (input, output) in [
+                (ChannelOrder::Hwc, ChannelOrder::Chw),
+                (ChannelOrder::Chw, ChannelOrder::Hwc),
+            ] {
+                assert!(imagenet(Backend::Avx512, input, output).vector_exact);
             }
         } else {
             std::println!("skipped the AVX-512 half: this CPU lacks AVX-512F");
@@ -520,11 +529,11 @@ mod tests {
             }
             for (std, finite) in cases {
                 for (input, output) in [
-                    (Layout::Hwc, Layout::Chw),
-                    (Layout::Chw, Layout::Chw),
-                    (Layout::Hwc, Layout::Hwc),
+                    (ChannelOrder::Hwc, ChannelOrder::Chw),
+                    (ChannelOrder::Chw, ChannelOrder::Chw),
+                    (ChannelOrder::Hwc, ChannelOrder::Hwc),
                 ] {
-                    let image = ImageLayout {
+                    let image = FusedImage {
                         channels: 3,
                         pixels: 67,
                         input,
@@ -552,7 +561,7 @@ mod tests {
                         );
                     }
                     assert!(want.iter().any(|v| v.to_bits() == (-0.0f32).to_bits()) || !finite);
-                    tested += usize::from(fused.vectors && finite);
+                    tested += usize::from(fused.vector_exact && finite);
                 }
             }
         }
