@@ -2,11 +2,13 @@
 //! library reads only the fields that size covers, defaulting the rest. A
 //! caller built against an older, smaller struct keeps working; one built
 //! against a newer, larger struct is read as far as this library knows.
+//! The `*_default()` calls and `mixup_version` give what the header says.
 
 mod common;
 
 use common::outs;
 use mixup::ffi::*;
+use std::ffi::CStr;
 use std::mem::{offset_of, size_of};
 use std::ptr::{null, null_mut};
 
@@ -272,4 +274,70 @@ fn an_unknown_enum_value_is_refused_even_where_the_call_does_not_use_it() {
         let untouched: Vec<f32> = (0..N * LEN).map(|i| i as f32 * 0.5).collect();
         assert_eq!(images, untouched, "{field} = {value}: images written");
     }
+}
+
+#[test]
+fn argument_free_calls() {
+    // SAFETY: a static NUL-terminated string.
+    let version = unsafe { CStr::from_ptr(mixup_version()) };
+    assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    let config = mixup_config_default();
+    assert_eq!(
+        (
+            config.alpha,
+            config.beta,
+            config.prob,
+            config.label_smoothing
+        ),
+        (1.0, 1.0, 1.0, 0.0)
+    );
+    assert_eq!(
+        (config.pairing, config.granularity, config.roll_shift),
+        (
+            mixup_pairing::Permutation as u32,
+            mixup_granularity::Batch as u32,
+            1
+        )
+    );
+    let image = mixup_image_default();
+    assert_eq!(
+        (
+            image.channels,
+            image.pixels,
+            image.input_layout,
+            image.output_layout
+        ),
+        (3, 0, mixup_layout::Hwc as u32, mixup_layout::Chw as u32)
+    );
+    let l = mixup_detection_layout_default();
+    assert_eq!(
+        (l.n, l.num_boxes, l.channels, l.layout, l.reserved),
+        (0, 0, 3, mixup_layout::Hwc as u32, 0)
+    );
+    assert!(
+        l.sizes.is_null()
+            && l.image_offsets.is_null()
+            && l.boxes.is_null()
+            && l.box_offsets.is_null()
+    );
+    assert_eq!(l.struct_size, size_of::<mixup_detection_layout>());
+    let d = mixup_detection_outputs_default();
+    assert!(
+        d.canvas_offsets.is_null()
+            && d.canvas_sizes.is_null()
+            && d.boxes.is_null()
+            && d.box_offsets.is_null()
+    );
+    assert_eq!(
+        (d.boxes_len, d.struct_size),
+        (0, size_of::<mixup_detection_outputs>())
+    );
+    let o = mixup_batch_outputs_default();
+    assert!(
+        o.targets.is_null() && o.lambdas.is_null() && o.partners.is_null() && o.applied.is_null()
+    );
+    assert_eq!(
+        o,
+        outs(null_mut(), 0, null_mut(), 0, null_mut(), 0, null_mut(), 0)
+    );
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{OK, bits, dangling, outs};
+use common::{OK, bad_lambda, bits, dangling, outs};
 use mixup::ffi::*;
 use mixup::{Backend, Mixer, Plan, one_hot_targets};
 use proptest::prelude::*;
@@ -19,18 +19,6 @@ fn config() -> ProptestConfig {
         failure_persistence: None,
         ..ProptestConfig::default()
     }
-}
-
-fn bad_lambda() -> impl Strategy<Value = f64> {
-    prop::sample::select(vec![
-        f64::NAN,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        -0.5,
-        1.5,
-        -1e-300,
-        1.0 + f64::EPSILON,
-    ])
 }
 
 fn bad_shape() -> impl Strategy<Value = f64> {
@@ -396,71 +384,45 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// `mixup_blend_canvas_f32` and `mixup_mix_boxes` with one fault, or none.
+    /// `mixup_apply_into_u8`: out of place, any index map.
     #[test]
-    fn detection_calls(
-        h1 in 0usize..6, w1 in 0usize..6, h2 in 0usize..6, w2 in 0usize..6,
-        channels in 1usize..4,
-        fault in 0u8..9,
-        bad in bad_lambda(),
-        coords in prop::collection::vec(-50.0f32..50.0, 8),
-    ) {
-        let (ha, wa) = (h1.max(h2), w1.max(w2));
-        let (la, lb, lo) = (h1 * w1 * channels, h2 * w2 * channels, ha * wa * channels);
-        let mut arena: Vec<f32> = (0..la + lb + lo + 4).map(|i| i as f32 * 0.25).collect();
-        let base = arena.as_mut_ptr();
-        let (a, b) = (base.cast_const(), unsafe { base.add(la) }.cast_const());
-        let mut out = unsafe { base.add(la + lb) };
-        let (mut lam, mut layout, mut out_len, mut channels_arg) = (0.3, 0u32, lo, channels);
+    fn apply_into_u8(n in 0usize..8, len in 0usize..40, fault in 0u8..9, seed in any::<u32>()) {
+        let batch: Vec<u8> = (0..n * len).map(|i| (i as u32 * 37 + seed) as u8).collect();
+        let mut partners: Vec<u32> = (0..n as u32).map(|i| (i * 7 + seed) % n.max(1) as u32).collect();
+        let mut lam = [0.3f64];
+        let mut out = vec![9u8; n * len + 4];
+        let (mut out_len, mut n_arg, mut batch_ptr) = (n * len, n, batch.as_ptr());
+        let mut out_ptr = out.as_mut_ptr();
         let mut expected = OK;
         match fault {
-            1 => { lam = bad; expected = mixup_status::InvalidArgument; }
-            2 => { layout = 2; expected = mixup_status::InvalidArgument; }
-            3 if lo > 0 => { out_len -= 1; expected = mixup_status::BufferTooSmall; }
-            4 if lo > 0 && la > 0 => { out = base; expected = mixup_status::Overlap; }
-            5 => { channels_arg = 0; expected = mixup_status::InvalidArgument; }
-            6 if la > 0 => { expected = mixup_status::NullPointer; }
+            1 if n * len > 0 => { batch_ptr = null(); expected = mixup_status::NullPointer; }
+            2 if n > 0 => { partners[0] = n as u32; expected = mixup_status::IndexOutOfRange; }
+            3 => { lam[0] = f64::NAN; expected = mixup_status::InvalidArgument; }
+            4 if n * len > 0 => { out_len -= 1; expected = mixup_status::BufferTooSmall; }
+            5 if n * len > 0 => { out_ptr = batch.as_ptr().cast_mut(); expected = mixup_status::Overlap; }
+            6 => { n_arg = usize::MAX; expected = if len > 0 { mixup_status::SizeOverflow } else { mixup_status::BufferTooSmall }; }
+            7 if n * len == 0 => { batch_ptr = dangling(); }
             _ => {}
         }
-        let a = if fault == 6 && la > 0 { null() } else { a };
-        let before = arena.clone();
-        let got = unsafe { mixup_blend_canvas_f32(a, h1, w1, b, h2, w2, channels_arg, layout, lam, out, out_len) };
-        prop_assert_eq!(got, expected, "canvas fault {}", fault);
-        if expected != OK {
-            prop_assert_eq!(bits(&arena), bits(&before));
-        }
-
-        // boxes: (x1, y1, x2, y2) sorted so that they are valid unless the fault says otherwise
-        let mut boxes = [0.0f32; 8];
-        for k in 0..2 {
-            let (x1, x2) = (coords[4 * k].min(coords[4 * k + 2]), coords[4 * k].max(coords[4 * k + 2]));
-            let (y1, y2) = (coords[4 * k + 1].min(coords[4 * k + 3]), coords[4 * k + 1].max(coords[4 * k + 3]));
-            boxes[4 * k..4 * k + 4].copy_from_slice(&[x1, y1, x2, y2]);
-        }
-        let classes = [3i64, 4];
-        let mut out_boxes = [mixup_weighted_box { x1: -9.0, y1: -9.0, x2: -9.0, y2: -9.0, class_id: -9, weight: -9.0 }; 3];
-        let (mut count, mut out_len, mut lam) = (77usize, 2usize, 0.5);
-        let mut expected = OK;
-        match fault {
-            1 => { lam = bad; expected = mixup_status::InvalidArgument; }
-            2 => { boxes[2] = f32::NAN; expected = mixup_status::InvalidArgument; }
-            3 => { boxes[0] = boxes[2] + 1.0; expected = mixup_status::InvalidArgument; }
-            4 => { out_len = 1; expected = mixup_status::BufferTooSmall; }
-            _ => {}
-        }
+        let before = out.clone();
+        // SAFETY: every pointer is NULL or valid for its stated length.
         let got = unsafe {
-            mixup_mix_boxes(boxes.as_ptr(), classes.as_ptr(), 1, boxes.as_ptr().wrapping_add(4), classes.as_ptr().wrapping_add(1), 1, lam, 0, out_boxes.as_mut_ptr(), out_len, &mut count)
+            mixup_apply_into_u8(batch_ptr, n_arg, len, partners.as_ptr(), partners.len(), lam.as_ptr(), 1, out_ptr, out_len)
         };
-        prop_assert_eq!(got, expected, "boxes fault {}", fault);
+        prop_assert_eq!(got, expected, "fault {}", fault);
         if expected == OK {
-            prop_assert_eq!(count, 2);
-            prop_assert_eq!((out_boxes[0].class_id, out_boxes[1].class_id), (3, 4));
-            prop_assert_eq!(out_boxes[0].weight + out_boxes[1].weight, 1.0);
+            for i in 0..n {
+                for e in 0..len {
+                    let (a, b) = (batch[i * len + e], batch[partners[i] as usize * len + e]);
+                    let v = (f32::from(a) * 0.3f32 + f32::from(b) * 0.7f32).round_ties_even();
+                    prop_assert_eq!(out[i * len + e], v as u8);
+                }
+            }
+            prop_assert_eq!(&out[n * len..], &before[n * len..]);
         } else {
-            prop_assert_eq!(count, 77);
-            prop_assert!(out_boxes.iter().all(|b| b.class_id == -9));
+            prop_assert_eq!(&out, &before);
         }
     }
 }

@@ -3,7 +3,8 @@
 //! O(bytes), whatever the dimensions), offsets and counts near `SIZE_MAX`,
 //! `n > 2^32` with nothing to mix, and canaries around the scratch. The
 //! test binary is built with overflow checks, so an unchecked `+` or `*`
-//! on a caller's size would abort it.
+//! on a caller's size would abort it. The size queries answer or refuse,
+//! writing nothing then.
 
 mod common;
 
@@ -358,6 +359,38 @@ proptest! {
         }
         if u != OK {
             prop_assert_eq!(&batch_u8, &batch_before.1);
+        }
+    }
+}
+
+/// `mixup_workspace_size_u8_f32` in the shape of the other size queries.
+unsafe extern "C" fn workspace_u8_f32(n: usize, _len: usize, out: *mut usize) -> mixup_status {
+    // SAFETY: the caller's promise on `out`.
+    unsafe { mixup_workspace_size_u8_f32(n, out) }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The size queries: the answer, or an error and nothing written.
+    #[test]
+    fn size_queries(n in prop_oneof![0usize..50, Just(usize::MAX), Just(usize::MAX / 8)], len in prop_oneof![0usize..50, Just(usize::MAX)]) {
+        type Query = unsafe extern "C" fn(usize, usize, *mut usize) -> mixup_status;
+        let queries: [(&str, Query, Option<usize>); 4] = [
+            ("scratch", mixup_scratch_size, len.checked_add(n.div_ceil(32))),
+            ("scratch u8", mixup_scratch_size_u8, len.checked_add(n.div_ceil(8))),
+            ("workspace u8", mixup_workspace_size_u8, n.checked_mul(29).and_then(|b| b.checked_next_multiple_of(8)).and_then(|b| b.checked_add(len.checked_add(n.div_ceil(8))?)).filter(|&b| b <= isize::MAX as usize)),
+            ("workspace u8 f32", workspace_u8_f32, n.checked_mul(29).and_then(|b| b.checked_next_multiple_of(8)).filter(|&b| b <= isize::MAX as usize)),
+        ];
+        for (name, query, want) in queries {
+            let mut answer = 7usize;
+            // SAFETY: a valid out-pointer, then NULL.
+            let (got, null_status) = unsafe { (query(n, len, &mut answer), query(n, len, null_mut())) };
+            prop_assert_eq!(null_status, mixup_status::NullPointer, "{}", name);
+            match want {
+                Some(w) => { prop_assert_eq!(got, OK, "{}", name); prop_assert_eq!(answer, w, "{}", name); }
+                None => { prop_assert_eq!(got, mixup_status::SizeOverflow, "{}", name); prop_assert_eq!(answer, 7, "{}", name); }
+            }
         }
     }
 }

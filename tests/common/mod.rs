@@ -158,3 +158,16 @@ pub fn det_outs(
         ..mixup::ffi::mixup_detection_outputs_default()
     }
 }
+
+/// Lambdas no call may accept: NaN, infinities, outside `[0, 1]`.
+pub fn bad_lambda() -> impl Strategy<Value = f64> {
+    prop::sample::select(vec![
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.5,
+        1.5,
+        -1e-300,
+        1.0 + f64::EPSILON,
+    ])
+}
