@@ -460,6 +460,124 @@ impl<'a> Fused<'a> {
 mod tests {
     use super::*;
 
+    /// The fused vector kernels as function pointers: what each ISA file
+    /// exports, tested alike below (a dispatcher that fell back to the
+    /// tables could not pass for it).
+    type NormalizeBlend = unsafe fn(
+        &mut [f32],
+        &[u8],
+        &[u8],
+        &[Channel<'_>],
+        usize,
+        (bool, bool),
+        (f32, f32),
+        bool,
+    ) -> bool;
+    type AllExact = unsafe fn(&[Channel<'_>]) -> bool;
+
+    /// Every fused kernel this CPU runs, with its exactness check.
+    fn fused_kernels() -> std::vec::Vec<(&'static str, NormalizeBlend, AllExact)> {
+        let mut all: std::vec::Vec<(&'static str, NormalizeBlend, AllExact)> = std::vec![];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if cpuid_avx2_fma::get() {
+                all.push(("avx2", avx2::normalize_blend, avx2::all_exact));
+            } else {
+                std::println!("skipped the AVX2 fused kernel: this CPU lacks AVX2 or FMA");
+            }
+            if cpuid_avx512f::get() {
+                all.push(("avx512", avx512::normalize_blend, avx512::all_exact));
+            } else {
+                std::println!("skipped the AVX-512 fused kernel: this CPU lacks AVX-512F");
+            }
+        }
+        all
+    }
+
+    /// Each fused kernel, called directly, gives the scalar reference's
+    /// bits for every layout pair it takes, 1 to 4 channels, lengths with
+    /// heads and tails, both store kinds, and the weights of several lambdas;
+    /// where it declines (returns `false`), it wrote nothing.
+    #[test]
+    fn every_fused_kernel_matches_the_reference() {
+        const MEAN: [f32; 4] = [0.485, 0.456, 0.406, 0.5];
+        const STD: [f32; 4] = [0.229, 0.224, 0.225, 0.25];
+        let orders = [ChannelOrder::Hwc, ChannelOrder::Chw];
+        let mut ran = 0;
+        for (name, kernel, all_exact) in fused_kernels() {
+            for channels in 1..=4 {
+                for pixels in [0, 1, 7, 8, 15, 16, 17, 33, 70] {
+                    for (input, output) in orders.iter().flat_map(|&i| orders.map(|o| (i, o))) {
+                        let image = FusedImage {
+                            channels,
+                            pixels,
+                            input,
+                            output,
+                        };
+                        let norm = Normalize {
+                            mean: &MEAN[..channels],
+                            std: &STD[..channels],
+                        };
+                        let reference = Fused::new(Backend::Scalar, image, Some(norm));
+                        let tables = Fused::new(Backend::Portable, image, Some(norm));
+                        let chans = &tables.channels()[..channels];
+                        // SAFETY: the CPU has the kernel's features (checked above).
+                        if !unsafe { all_exact(chans) } {
+                            continue;
+                        }
+                        let len = channels * pixels;
+                        let a: std::vec::Vec<u8> = (0..len).map(|i| (i * 37 % 256) as u8).collect();
+                        let b: std::vec::Vec<u8> = (0..len).map(|i| (i * 91 % 253) as u8).collect();
+                        for lam in [0.0, 0.37, 0.5, 1.0] {
+                            let w = Weights::from_lambda(lam).unwrap();
+                            let mut want = std::vec![0.0f32; len];
+                            reference.blend(w, &mut want, &a, &b, false);
+                            for stream in [false, true] {
+                                let mut got = std::vec![f32::NAN; len];
+                                let planar =
+                                    (input == ChannelOrder::Chw, output == ChannelOrder::Chw);
+                                // SAFETY: as above.
+                                let wrote = unsafe {
+                                    kernel(
+                                        &mut got,
+                                        &a,
+                                        &b,
+                                        chans,
+                                        pixels,
+                                        planar,
+                                        (w.w_self, w.w_partner),
+                                        stream,
+                                    )
+                                };
+                                if wrote {
+                                    ran += 1;
+                                    assert_eq!(
+                                        got.iter()
+                                            .map(|v| v.to_bits())
+                                            .collect::<std::vec::Vec<_>>(),
+                                        want.iter()
+                                            .map(|v| v.to_bits())
+                                            .collect::<std::vec::Vec<_>>(),
+                                        "{name} {channels} channels, {pixels} pixels, {input:?} to {output:?}, lam {lam}, stream {stream}"
+                                    );
+                                } else {
+                                    assert!(
+                                        got.iter().all(|v| v.is_nan()),
+                                        "{name} declined but wrote"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        if cpuid_avx2_fma::get() {
+            assert!(ran > 0, "no fused kernel ran");
+        }
+    }
+
     const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
     const STD: [f32; 3] = [0.229, 0.224, 0.225];
 
