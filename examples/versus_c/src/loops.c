@@ -90,3 +90,34 @@ void c_cutmix_in_place(uint8_t *x, size_t n, size_t sample_bytes, const uint32_t
     }
     memset(seen, 0, n);
 }
+
+/* One thread's share of an in-place batch split by whole cycles: the
+ * cycles that start at `starts` (as the library's documented split gives
+ * them to this part), each walked once with one sample of scratch. */
+void c_mix_cycles(float *x, size_t len, const uint32_t *perm, const uint32_t *starts,
+                  size_t count, float ws, float wp, float *restrict saved) {
+    for (size_t c = 0; c < count; c++) {
+        size_t start = starts[c];
+        memcpy(saved, x + start * len, len * sizeof(float));
+        size_t k = start;
+        for (;;) {
+            size_t next = perm[k];
+            if (next == start) {
+                blend_in_place(x + k * len, saved, len, ws, wp);
+                break;
+            }
+            blend_in_place(x + k * len, x + next * len, len, ws, wp);
+            k = next;
+        }
+    }
+}
+
+/* One thread's share of an out-of-place batch: samples first to last - 1. */
+void c_mix_into_range(float *restrict out, const float *restrict x, size_t len,
+                      const uint32_t *perm, size_t first, size_t last, float ws, float wp) {
+    for (size_t i = first; i < last; i++) {
+        const float *a = x + i * len, *b = x + (size_t)perm[i] * len;
+        float *o = out + i * len;
+        for (size_t k = 0; k < len; k++) o[k] = ws * a[k] + wp * b[k];
+    }
+}

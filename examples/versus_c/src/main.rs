@@ -6,7 +6,7 @@
 //! (`-- --quick` for a short run, `-- --backend avx2` to force a backend).
 
 use mixup::{
-    CutBox, Cuts, ImageShape, ChannelOrder, MixRng, Mixer, Op, Pairing, Plan, Sample,
+    ChannelOrder, CutBox, Cuts, ImageShape, MixRng, Mixer, Op, Pairing, Part, Plan, Sample,
     in_place_scratch_len, in_place_scratch_len_of,
 };
 use std::cell::RefCell;
@@ -41,6 +41,26 @@ unsafe extern "C" {
         runs: *const BoxRuns,
         saved: *mut u8,
         seen: *mut u8,
+    );
+    fn c_mix_cycles(
+        x: *mut f32,
+        len: usize,
+        perm: *const u32,
+        starts: *const u32,
+        count: usize,
+        ws: f32,
+        wp: f32,
+        saved: *mut f32,
+    );
+    fn c_mix_into_range(
+        out: *mut f32,
+        x: *const f32,
+        len: usize,
+        perm: *const u32,
+        first: usize,
+        last: usize,
+        ws: f32,
+        wp: f32,
     );
     fn c_mix_into_u8(
         out: *mut u8,
@@ -397,14 +417,177 @@ fn main() {
         width: 224,
         layout,
     };
-    let u8_hwc = cutmix_in_place(mixer, (rounds, runs), image(3, ChannelOrder::Hwc), 128, |i| {
-        (i * 7 % 251) as u8
-    });
+    let u8_hwc = cutmix_in_place(
+        mixer,
+        (rounds, runs),
+        image(3, ChannelOrder::Hwc),
+        128,
+        |i| (i * 7 % 251) as u8,
+    );
     println!("| 224x224x3 u8 HWC (474-byte rows) | {} |", cell(u8_hwc));
-    let f32_chw = cutmix_in_place(mixer, (rounds, runs), image(3, ChannelOrder::Chw), 128, |i| {
-        (i % 1013) as f32 * 0.01
-    });
+    let f32_chw = cutmix_in_place(
+        mixer,
+        (rounds, runs),
+        image(3, ChannelOrder::Chw),
+        128,
+        |i| (i % 1013) as f32 * 0.01,
+    );
     println!("| 3x224x224 f32 CHW (632-byte rows) | {} |", cell(f32_chw));
+
+    println!();
+    println!("| two threads on one batch (a random permutation) | ratio |");
+    println!("| --- | ---: |");
+    let [in_place, into] = two_parts(mixer, (rounds, runs));
+    println!(
+        "| in place, 256x3x32x32 f32 (3 MB), 2 parts | {} |",
+        cell(in_place)
+    );
+    println!(
+        "| out of place, 64x3x32x32 f32 (0.8 MB), 2 parts | {} |",
+        cell(into)
+    );
+}
+
+/// A raw pointer that two threads share, each touching its own samples.
+#[derive(Clone, Copy)]
+struct Shared(*mut f32);
+// SAFETY: each thread writes only the samples of its own part.
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// Element `k` (a method, so that closures take the whole `Shared`).
+    fn at(self, k: usize) -> *mut f32 {
+        self.0.wrapping_add(k)
+    }
+}
+
+/// Runs `f(0)` here and `f(1)` on a second thread, as a loader splits one
+/// batch between two cores (both sides pay the same spawn).
+fn on_two_threads(f: impl Fn(usize) + Sync) {
+    std::thread::scope(|s| {
+        s.spawn(|| f(1));
+        f(0);
+    });
+}
+
+/// The cycle starts of each of two parts, by the library's documented
+/// split: a cycle, taken in order of its first sample, belongs to the part
+/// whose share of samples holds the count of samples before it.
+fn cycle_starts(perm: &[u32]) -> [Vec<u32>; 2] {
+    let n = perm.len();
+    let (mut seen, mut before, mut parts) = (vec![false; n], 0, [Vec::new(), Vec::new()]);
+    for start in 0..n {
+        if seen[start] {
+            continue;
+        }
+        let (mut k, mut length) = (start, 0);
+        while !seen[k] {
+            seen[k] = true;
+            length += 1;
+            k = perm[k] as usize;
+        }
+        let part = usize::from(
+            !Part { index: 0, count: 2 }
+                .samples(n)
+                .unwrap()
+                .contains(&before),
+        );
+        parts[part].push(start as u32);
+        before += length;
+    }
+    parts
+}
+
+/// Two threads on one batch, in place (256x3x32x32, a random permutation)
+/// and out of place (64x3x32x32), against the plain loops on two threads
+/// given the same shares.
+fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 2] {
+    let (ws, wp) = (LAM as f32, (1.0 - LAM) as f32);
+    let len = 3 * 32 * 32;
+    let row = |n: usize, in_place: bool| {
+        let mut perm = vec![0u32; n];
+        Pairing::Permutation
+            .fill(&mut MixRng::seed_from_u64(5), &mut perm)
+            .unwrap();
+        let plan = Plan::new(&perm, &[LAM]);
+        let x: Vec<f32> = (0..n * len)
+            .map(|i| (i % 1013) as f32 * 0.01 - 3.0)
+            .collect();
+        let starts = cycle_starts(&perm);
+        let shares = [0, 1].map(|k| Part { index: k, count: 2 }.samples(n).unwrap());
+        let scratch_len = in_place_scratch_len(n, len).unwrap();
+        let ours = |buffer: &mut [f32]| {
+            let p = Shared(buffer.as_mut_ptr());
+            if in_place {
+                let parts = mixer.in_place_parts(buffer, len, plan).unwrap();
+                on_two_threads(|k| {
+                    let mut s = vec![0.0f32; scratch_len];
+                    parts.run(Part { index: k, count: 2 }, &mut s).unwrap()
+                });
+            } else {
+                on_two_threads(|k| {
+                    let r = shares[k].clone();
+                    // SAFETY: each thread writes only its share of the output.
+                    let out = unsafe {
+                        std::slice::from_raw_parts_mut(p.at(r.start * len), r.len() * len)
+                    };
+                    mixer
+                        .mix_into_part(out, &x, len, plan, Part { index: k, count: 2 })
+                        .unwrap()
+                });
+            }
+        };
+        let theirs = |buffer: &mut [f32]| {
+            let p = Shared(buffer.as_mut_ptr());
+            on_two_threads(|k| {
+                let mut saved = vec![0.0f32; len];
+                // SAFETY: each thread touches only the samples of its share.
+                unsafe {
+                    if in_place {
+                        c_mix_cycles(
+                            p.at(0),
+                            len,
+                            perm.as_ptr(),
+                            starts[k].as_ptr(),
+                            starts[k].len(),
+                            ws,
+                            wp,
+                            saved.as_mut_ptr(),
+                        )
+                    } else {
+                        let r = &shares[k];
+                        c_mix_into_range(
+                            p.at(0),
+                            x.as_ptr(),
+                            len,
+                            perm.as_ptr(),
+                            r.start,
+                            r.end,
+                            ws,
+                            wp,
+                        )
+                    }
+                }
+            });
+        };
+        let (mut a, mut b) = (x.clone(), x.clone());
+        ours(&mut a);
+        theirs(&mut b);
+        assert!(
+            a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()),
+            "parts differ"
+        );
+        let shared = RefCell::new(x.clone());
+        ratio(
+            rounds,
+            runs,
+            || ours(black_box(&mut shared.borrow_mut())),
+            || theirs(&mut shared.borrow_mut()),
+        )
+    };
+    [row(256, true), row(64, false)]
 }
 
 /// A ratio and both times, for the table.
