@@ -107,6 +107,9 @@ fn index(layout: ChannelOrder, channels: usize, pixels: usize, c: usize, p: usiz
 /// streamed) out.
 const RUN: usize = 512;
 
+/// The longest run of a box row that [`Fused::vector_box`] converts at once.
+const BOX_RUN: usize = 256;
+
 /// What the table pass computes for each element.
 #[derive(Clone, Copy)]
 enum Source<'s> {
@@ -326,10 +329,76 @@ impl<'a> Fused<'a> {
             self.convert(out, a, false);
             self.convert_box(out, b, width, cut);
         } else if self.vector_convert(out, a, stream) {
-            self.convert_box(out, b, width, cut);
+            if !self.vector_box(out, b, width, cut) {
+                self.convert_box(out, b, width, cut);
+            }
         } else {
             self.table_pass(out, a, Source::Cut(b, width, cut), stream);
         }
+    }
+
+    /// CutMix's box by the arithmetic path of [`vector_convert`](Self::vector_convert),
+    /// row by row: each row's run of the box gathered from `b` into a
+    /// contiguous buffer in the input's layout, converted there, and
+    /// scattered into `out` in the output's. Returns whether it wrote the
+    /// whole box; where the path does not apply it may have written some
+    /// rows, with the right values, and the caller writes the box again.
+    fn vector_box(&self, out: &mut [f32], b: &[u8], width: usize, cut: CutBox) -> bool {
+        let FusedImage {
+            channels,
+            pixels,
+            input,
+            output,
+        } = self.image;
+        if !(self.finite && self.vector_exact) || channels > MAX_FUSED_CHANNELS {
+            return false;
+        }
+        let one = Weights {
+            w_self: 1.0,
+            w_partner: 0.0,
+        };
+        let planar = (input == ChannelOrder::Chw, output == ChannelOrder::Chw);
+        let all = self.channels();
+        let chans = &all[..channels];
+        let (mut gathered, mut converted) = (
+            [0u8; BOX_RUN * MAX_FUSED_CHANNELS],
+            [0.0f32; BOX_RUN * MAX_FUSED_CHANNELS],
+        );
+        for y in cut.rows() {
+            for x0 in cut.columns().step_by(BOX_RUN) {
+                let n = BOX_RUN.min(cut.x2 as usize - x0);
+                let start = y * width + x0;
+                let (src, dst) = (
+                    &mut gathered[..n * channels],
+                    &mut converted[..n * channels],
+                );
+                match input {
+                    ChannelOrder::Hwc => {
+                        src.copy_from_slice(&b[start * channels..][..n * channels])
+                    }
+                    ChannelOrder::Chw => {
+                        for (c, run) in src.chunks_exact_mut(n).enumerate() {
+                            run.copy_from_slice(&b[c * pixels + start..][..n]);
+                        }
+                    }
+                }
+                let src: &[u8] = src;
+                if !normalize_blend(self.backend, one, dst, src, src, chans, n, planar, false) {
+                    return false;
+                }
+                match output {
+                    ChannelOrder::Hwc => {
+                        out[start * channels..][..n * channels].copy_from_slice(dst)
+                    }
+                    ChannelOrder::Chw => {
+                        for (c, run) in dst.chunks_exact(n).enumerate() {
+                            out[c * pixels + start..][..n].copy_from_slice(run);
+                        }
+                    }
+                }
+            }
+        }
+        true
     }
 
     /// CutMix's box in one pass of lookups: `out = v(b)` inside `cut`, for
