@@ -531,7 +531,8 @@ mod tests {
 
     /// The fused vector kernels as function pointers: what each ISA file
     /// exports, tested alike below (a dispatcher that fell back to the
-    /// tables could not pass for it).
+    /// tables could not pass for it). Only x86_64 has such kernels.
+    #[cfg(target_arch = "x86_64")]
     type NormalizeBlend = unsafe fn(
         &mut [f32],
         &[u8],
@@ -542,23 +543,22 @@ mod tests {
         (f32, f32),
         bool,
     ) -> bool;
+    #[cfg(target_arch = "x86_64")]
     type AllExact = unsafe fn(&[Channel<'_>]) -> bool;
 
     /// Every fused kernel this CPU runs, with its exactness check.
+    #[cfg(target_arch = "x86_64")]
     fn fused_kernels() -> std::vec::Vec<(&'static str, NormalizeBlend, AllExact)> {
         let mut all: std::vec::Vec<(&'static str, NormalizeBlend, AllExact)> = std::vec![];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if cpuid_avx2_fma::get() {
-                all.push(("avx2", avx2::normalize_blend, avx2::all_exact));
-            } else {
-                std::println!("skipped the AVX2 fused kernel: this CPU lacks AVX2 or FMA");
-            }
-            if cpuid_avx512f::get() {
-                all.push(("avx512", avx512::normalize_blend, avx512::all_exact));
-            } else {
-                std::println!("skipped the AVX-512 fused kernel: this CPU lacks AVX-512F");
-            }
+        if cpuid_avx2_fma::get() {
+            all.push(("avx2", avx2::normalize_blend, avx2::all_exact));
+        } else {
+            std::println!("skipped the AVX2 fused kernel: this CPU lacks AVX2 or FMA");
+        }
+        if cpuid_avx512f::get() {
+            all.push(("avx512", avx512::normalize_blend, avx512::all_exact));
+        } else {
+            std::println!("skipped the AVX-512 fused kernel: this CPU lacks AVX-512F");
         }
         all
     }
@@ -568,6 +568,7 @@ mod tests {
     /// heads and tails, both store kinds, and the weights of several lambdas;
     /// where it declines (returns `false`), it wrote nothing.
     #[test]
+    #[cfg(target_arch = "x86_64")]
     fn every_fused_kernel_matches_the_reference() {
         const MEAN: [f32; 4] = [0.485, 0.456, 0.406, 0.5];
         const STD: [f32; 4] = [0.229, 0.224, 0.225, 0.25];
@@ -641,7 +642,6 @@ mod tests {
                 }
             }
         }
-        #[cfg(target_arch = "x86_64")]
         if cpuid_avx2_fma::get() {
             assert!(ran > 0, "no fused kernel ran");
         }
