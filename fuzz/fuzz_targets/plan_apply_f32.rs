@@ -12,7 +12,8 @@ use mixup::ffi::{
     mixup_status,
 };
 use mixup_fuzz::{
-    Arena, Spec, Unstructured, blend, lambda, partner, permutation, room, same, samples, sides,
+    Arena, Spec, Unstructured, blend, cut_box, lambda, partner, permutation, room, same, samples,
+    sides,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -51,16 +52,7 @@ fuzz_target!(|data: &[u8]| {
             arena.set(4, i, if op % 16 == 15 { op } else { op % 3 });
         }
         if u.arbitrary::<u8>().unwrap_or(0) % 8 != 0 {
-            // a box mostly inside the image
-            let corner = |u: &mut Unstructured<'_>, side: usize| {
-                (u.int_in_range(0..=side.min(8)).unwrap_or(0) as u32).min(side as u32)
-            };
-            let (y1, x1) = (corner(&mut u, height), corner(&mut u, width));
-            let (y2, x2) = (
-                corner(&mut u, height).max(y1),
-                corner(&mut u, width).max(x1),
-            );
-            arena.set(5, i, mixup_box { y1, y2, x1, x2 });
+            arena.set(5, i, cut_box(&mut u, height, width));
         }
     }
     // the plan last, so that it is what the call reads even if a fault

@@ -12,7 +12,7 @@ use mixup::ffi::{
     mixup_plan_default, mixup_plan_pixel_targets_i32, mixup_status,
 };
 use mixup_fuzz::{
-    Arena, Spec, Unstructured, lambda, partner, permutation, room, samples, sides, weights,
+    Arena, Spec, Unstructured, cut_box, lambda, partner, permutation, room, samples, sides, weights,
 };
 
 const IGNORE: i32 = 255;
@@ -68,15 +68,7 @@ fuzz_target!(|data: &[u8]| {
         arena.set(3, i, lambda(&mut u));
         let op: u8 = u.arbitrary().unwrap_or(0);
         arena.set(4, i, if op % 16 == 15 { op } else { op % 3 });
-        let corner = |u: &mut Unstructured<'_>, side: usize| {
-            (u.int_in_range(0..=side.min(8)).unwrap_or(0) as u32).min(side as u32)
-        };
-        let (y1, x1) = (corner(&mut u, height), corner(&mut u, width));
-        let (y2, x2) = (
-            corner(&mut u, height).max(y1),
-            corner(&mut u, width).max(x1),
-        );
-        arena.set(5, i, mixup_box { y1, y2, x1, x2 });
+        arena.set(5, i, cut_box(&mut u, height, width));
     }
     // the plan last, so that it is what the call reads even if a fault
     // laid it over another buffer

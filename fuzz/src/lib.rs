@@ -280,3 +280,14 @@ pub fn permutation(u: &mut Unstructured<'_>, n: usize) -> Vec<u32> {
     }
     p
 }
+
+/// A CutMix box mostly inside a `height x width` image: corners ordered,
+/// each at most 8 and at most the side.
+pub fn cut_box(u: &mut Unstructured<'_>, height: usize, width: usize) -> mixup::ffi::mixup_box {
+    let corner = |u: &mut Unstructured<'_>, side: usize| {
+        (u.int_in_range(0..=side.min(8)).unwrap_or(0) as u32).min(side as u32)
+    };
+    let (y1, x1) = (corner(u, height), corner(u, width));
+    let (y2, x2) = (corner(u, height).max(y1), corner(u, width).max(x1));
+    mixup::ffi::mixup_box { y1, y2, x1, x2 }
+}

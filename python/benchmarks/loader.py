@@ -23,7 +23,6 @@ cropped samples.
 import argparse
 import io
 import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -35,22 +34,12 @@ from torch.utils.data import DataLoader, Dataset, default_collate
 from torchvision.transforms import v2
 
 import mixup_exact as mixup
+from bench import cpu_name  # the sibling script, on sys.path as this one's folder
 
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 CLASSES = 1000
 DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def jpegs():
