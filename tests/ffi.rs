@@ -150,6 +150,12 @@ fn c_program_draws_a_plan_and_applies_it_in_parts_on_two_threads() {
 }
 
 #[test]
+fn c_program_mixes_segmentation_masks_by_a_drawn_plan() {
+    let text = run_both_ways("test_masks.c", &[]);
+    assert!(text.contains("all checks passed"), "{text}");
+}
+
+#[test]
 fn cpp_program_uses_the_header() {
     let text = run_both_ways("test_api.cpp", &[]);
     assert!(text.contains("all checks passed"), "{text}");
