@@ -6,6 +6,7 @@
  * tests/ffi.rs under AddressSanitizer and UBSan, then under valgrind.
  */
 #include "mixup.h"
+#include "check.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -13,16 +14,6 @@
 #include <string.h>
 
 enum { N = 10, C = 3, H = 9, W = 7, P = H * W, LEN = C * P, K = 4, IGNORE = 255 };
-
-static int failures = 0;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
 
 /* Whether pixel p of sample i lies in its CutMix box. */
 static int inside(const uint8_t *ops, const mixup_box *boxes, size_t i, size_t p) {

@@ -6,6 +6,7 @@
  * and UBSan, then under valgrind.
  */
 #include "mixup.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -14,16 +15,6 @@
 #include <string.h>
 
 enum { N = 12, C = 3, H = 10, W = 9, LEN = C * H * W, K = 5, PARTS = 2 };
-
-static int failures = 0;
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
 
 /* One thread's share of a plan apply call. */
 typedef struct {

@@ -149,31 +149,41 @@ impl<M: Copy> CycleSteps<M> for MaskSteps<'_, '_> {
     }
 }
 
-impl<M: ClassId> crate::batch::sealed::Sealed for Masks<'_, M> {}
-impl<M: ClassId> Mixable for Masks<'_, M> {
-    fn check(&mut self, plan: &Plan<'_>) -> Result<()> {
+impl<M: ClassId> Masks<'_, M> {
+    /// Checks every argument against the plan; returns the map shape the
+    /// boxes lie in.
+    fn checked(&mut self, plan: &Plan<'_>) -> Result<ImageShape> {
         match self {
             Masks::InPlace {
                 masks,
                 pixels,
                 scratch,
             } => {
-                check_maps(plan, masks.len(), *pixels)?;
+                let map = check_maps(plan, masks.len(), *pixels)?;
                 let needed = mask_scratch_len::<M>(plan.len(), *pixels)?;
                 if scratch.len() < needed {
                     return Err(Error::BufferTooSmall);
                 }
-                check_permutation(plan.partners, as_bytes(&mut scratch[*pixels..needed]))
+                check_permutation(plan.partners, as_bytes(&mut scratch[*pixels..needed]))?;
+                Ok(map)
             }
             Masks::Into { out, masks, pixels } => {
-                check_maps(plan, masks.len(), *pixels)?;
-                output_samples(out.len(), *pixels, plan).map(drop)
+                let map = check_maps(plan, masks.len(), *pixels)?;
+                output_samples(out.len(), *pixels, plan)?;
+                Ok(map)
             }
         }
     }
+}
+
+impl<M: ClassId> crate::batch::sealed::Sealed for Masks<'_, M> {}
+impl<M: ClassId> Mixable for Masks<'_, M> {
+    fn check(&mut self, plan: &Plan<'_>) -> Result<()> {
+        self.checked(plan).map(drop)
+    }
 
     fn mix(mut self, _: &Mixer, plan: &Plan<'_>) -> Result<()> {
-        self.check(plan)?;
+        let map = self.checked(plan)?;
         match self {
             Masks::InPlace {
                 masks,
@@ -183,7 +193,6 @@ impl<M: ClassId> Mixable for Masks<'_, M> {
                 if !plan.cutting() {
                     return Ok(());
                 }
-                let map = check_maps(plan, masks.len(), pixels)?;
                 let needed = mask_scratch_len::<M>(plan.len(), pixels)?;
                 let (saved, rest) = scratch[..needed].split_at_mut(pixels);
                 let steps = MaskSteps { plan, map };
@@ -203,7 +212,6 @@ impl<M: ClassId> Mixable for Masks<'_, M> {
                 Ok(())
             }
             Masks::Into { out, masks, pixels } => {
-                let map = check_maps(plan, masks.len(), pixels)?;
                 for (k, dst) in out.chunks_exact_mut(pixels.max(1)).enumerate() {
                     let own = &masks[k * pixels..][..pixels];
                     let partner = &masks[plan.partners[k] as usize * pixels..][..pixels];
@@ -250,12 +258,11 @@ impl<M: ClassId> PixelTargets<'_, M> {
         let id = id.id();
         (Some(id) != self.ignore_index).then_some(id as usize)
     }
-}
 
-impl<M: ClassId> crate::batch::sealed::Sealed for PixelTargets<'_, M> {}
-impl<M: ClassId> Mixable for PixelTargets<'_, M> {
-    fn check(&mut self, plan: &Plan<'_>) -> Result<()> {
-        check_maps(plan, self.masks.len(), self.pixels)?;
+    /// Checks every argument against the plan, every id included; returns
+    /// the map shape the boxes lie in.
+    fn checked(&self, plan: &Plan<'_>) -> Result<ImageShape> {
+        let map = check_maps(plan, self.masks.len(), self.pixels)?;
         let per_sample = (self.num_classes)
             .checked_mul(self.pixels)
             .ok_or(Error::SizeOverflow)?;
@@ -267,15 +274,21 @@ impl<M: ClassId> Mixable for PixelTargets<'_, M> {
         let valid =
             |&id: &M| Some(id.id()) == self.ignore_index || (id.id() >= 0 && (id.id() as u64) < k);
         if self.masks.iter().all(valid) {
-            Ok(())
+            Ok(map)
         } else {
             Err(Error::LabelOutOfRange)
         }
     }
+}
+
+impl<M: ClassId> crate::batch::sealed::Sealed for PixelTargets<'_, M> {}
+impl<M: ClassId> Mixable for PixelTargets<'_, M> {
+    fn check(&mut self, plan: &Plan<'_>) -> Result<()> {
+        self.checked(plan).map(drop)
+    }
 
     fn mix(mut self, _: &Mixer, plan: &Plan<'_>) -> Result<()> {
-        self.check(plan)?;
-        let map = check_maps(plan, self.masks.len(), self.pixels)?;
+        let map = self.checked(plan)?;
         let (pixels, classes) = (self.pixels, self.num_classes);
         let per_sample = classes * pixels;
         let out = core::mem::take(&mut self.out);

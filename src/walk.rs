@@ -207,13 +207,13 @@ pub(crate) const fn mark_bytes(n: usize) -> usize {
 
 /// Whether sample `k` is marked in the bitmap.
 #[inline]
-pub(crate) fn is_marked(marks: &[u8], k: usize) -> bool {
+fn is_marked(marks: &[u8], k: usize) -> bool {
     marks[k / 8] & (1 << (k % 8)) != 0
 }
 
 /// Marks sample `k` in the bitmap.
 #[inline]
-pub(crate) fn mark(marks: &mut [u8], k: usize) {
+fn mark(marks: &mut [u8], k: usize) {
     marks[k / 8] |= 1 << (k % 8);
 }
 

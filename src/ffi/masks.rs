@@ -34,8 +34,7 @@ pub unsafe extern "C" fn mixup_masks_scratch_size(
 }
 
 /// Checks and runs one masks call: `what` mixed by the plan.
-fn run(what: impl Mixable, plan: &Plan<'_>) -> Result<()> {
-    let mut what = what;
+fn run(mut what: impl Mixable, plan: &Plan<'_>) -> Result<()> {
     what.check(plan)?;
     what.mix(&Mixer::new(), plan)
 }

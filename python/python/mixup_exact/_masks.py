@@ -8,6 +8,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from ._inputs import as_array, is_tensor, like_input
+from ._native import OP_MIXUP
 
 _MASK_DTYPES = (np.dtype(np.uint8), np.dtype(np.int32), np.dtype(np.int64))
 
@@ -77,8 +78,6 @@ def mixed_masks(
     ignore_index: Optional[int],
 ) -> MixedMasks:
     """The :class:`MixedMasks` of one call: ``rows`` output samples."""
-    from ._native import OP_MIXUP
-
     weights = np.where(plan_ops == OP_MIXUP, plan_lambdas, 1.0)[:rows]
     dense = None if pixel_targets is None else like_input(pixel_targets, is_tensor(given))
     return MixedMasks(given[:rows], plan_partners[:rows].copy(), weights, dense, ignore_index, given)
