@@ -132,8 +132,12 @@ def as_labels(target: Any, num_classes: int, name: str = "target") -> np.ndarray
         raise TypeError(f"{name} must hold integer class ids, got {array.dtype}")
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one class id per sample), got shape {array.shape}")
-    if array.dtype.kind == "u" and array.size and int(array.max()) >= num_classes:
-        at = int(np.argmax(array >= num_classes))
+    # checked here, before a stream is drawn, so that a bad call uses none
+    outside = array >= num_classes
+    if array.dtype.kind == "i":
+        outside |= array < 0
+    if array.size and outside.any():
+        at = int(np.argmax(outside))
         raise ValueError(
             f"{name}[{at}] = {int(array[at])} is not a class id in [0, {num_classes})"
         )
