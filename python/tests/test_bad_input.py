@@ -150,6 +150,35 @@ def test_collate_bad_samples():
         collate([])
 
 
+def test_mix_collated_bad_images():
+    collate = mixup.FastCollateMixup(num_classes=3, seed=0)
+    images = np.zeros((2, 3, 4, 4), dtype=np.uint8)
+    with pytest.raises(TypeError, match=r"images must be uint8, got float32"):
+        collate.mix_collated(images.astype(np.float32), [0, 1])
+    with pytest.raises(ValueError, match=r"images must be a 4-D batch, got shape \(3, 4, 4\)"):
+        collate.mix_collated(images[0], [0, 1])
+    with pytest.raises(ValueError, match=r"images must be C-contiguous"):
+        collate.mix_collated(images[:, :, :, ::2], [0, 1])
+    with pytest.raises(ValueError, match=r"images is empty"):
+        collate.mix_collated(images[:0], [])
+    images[:] = 9
+    images.flags.writeable = False
+    with pytest.raises(ValueError, match=r"images is read-only"):
+        collate.mix_collated(images, [0, 1])
+    images.flags.writeable = True
+    with pytest.raises(ValueError, match=r"target\[1\] = 3 is not a class id"):
+        collate.mix_collated(images, [0, 3])
+    with pytest.raises(ValueError, match=r"out is for output='float32'"):
+        collate.mix_collated(images, [0, 1], out=np.zeros((2, 3, 4, 4), dtype=np.float32))
+    assert (images == 9).all()
+    # no stream was used up: the next batch mixes as a fresh collate's first
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, size=(4, 3, 4, 4), dtype=np.uint8)
+    fresh = mixup.FastCollateMixup(num_classes=3, seed=0).mix_collated(images.copy(), [0, 1, 2, 0])
+    got = collate.mix_collated(images, [0, 1, 2, 0])
+    assert all((np.asarray(a) == np.asarray(b)).all() for a, b in zip(got, fresh))
+
+
 def test_collate_bad_out():
     samples = [(np.zeros((3, 4, 4), dtype=np.uint8), k) for k in range(2)]
     collate = mixup.FastCollateMixup(num_classes=3, seed=0, mean=(0, 0, 0), std=(1, 1, 1))

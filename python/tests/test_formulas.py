@@ -166,6 +166,32 @@ def test_collate_into_out():
     check_bits(out, again)
 
 
+@pytest.mark.parametrize("output", ["uint8", "float32"])
+@pytest.mark.parametrize("layout", ["chw", "hwc"])
+def test_mix_collated_equals_the_collate(output, layout):
+    n, shape = 8, ((3, 6, 5) if layout == "chw" else (6, 5, 3))
+    rng = np.random.default_rng(6)
+    samples = [(rng.integers(0, 256, size=shape, dtype=np.uint8), k % 4) for k in range(n)]
+    normalize = {} if output == "uint8" else {"mean": (0.4, 0.5, 0.6), "std": (0.2, 0.3, 0.25)}
+    settings = dict(mixup_alpha=1.0, cutmix_alpha=1.0, mode="elem", num_classes=4, seed=3,
+                    layout=layout, output=output, **normalize)
+    want, want_targets = mixup.FastCollateMixup(**settings)(samples, batch_index=5)
+    stacked = np.stack([s for s, _ in samples])
+    labels = np.array([k for _, k in samples])
+    collate = mixup.FastCollateMixup(**settings)
+    got, targets = collate.mix_collated(stacked, labels, batch_index=5)
+    check_bits(got, want)
+    check_bits(targets, want_targets)
+    if output == "uint8":  # mixed in place, as Mixup mixes
+        check_bits(stacked, want)
+    else:  # into a reused output, the same bits again
+        out = np.empty_like(np.asarray(want))
+        again, _ = collate.mix_collated(np.stack([s for s, _ in samples]), labels, out=out,
+                                        batch_index=5)
+        assert again is out
+        check_bits(out, want)
+
+
 def test_u8_rounds_half_to_even():
     # lam = 0.5 exactly: (1 + 2) / 2 = 1.5 rounds to 2, (2 + 3) / 2 = 2.5 to 2
     x = np.array([[1], [2], [3], [2]], dtype=np.uint8)

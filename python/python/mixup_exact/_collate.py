@@ -116,12 +116,42 @@ class FastCollateMixup(Mixup):
         """Collates ``batch``, a list of ``(image, class_id)``. ``out``, when
         given, receives the float32 output (e.g. pinned memory)."""
         images, was_tensor = _stack([sample for sample, _ in batch])
-        labels = self._labels([int(label) for _, label in batch])
+        labels = [int(label) for _, label in batch]
+        return self._mix_stacked(images, labels, was_tensor, out, batch_index)
+
+    def mix_collated(self, images: Any, labels: Any, *, out: Optional[Any] = None,
+                     batch_index: Optional[int] = None) -> Any:
+        """Mixes a batch that is already collated, as calling this collate
+        on the list of its samples would (the same bits, the same stream):
+        ``images`` is one C-contiguous uint8 array or tensor in ``layout``
+        (``(N, C, H, W)`` or ``(N, H, W, C)``), ``labels`` the class ids.
+
+        For a DataLoader whose workers use the default collate, so that
+        they hand over uint8 (a quarter of float32's bytes) and the main
+        process mixes into an output it reuses (``out=``). With
+        ``output='uint8'``, ``images`` is mixed in place.
+        """
+        array = as_array(images, "images")
+        if array.dtype != np.uint8:
+            raise TypeError(f"images must be uint8, got {array.dtype}")
+        if array.ndim != 4:
+            raise ValueError(f"images must be a 4-D batch, got shape {array.shape}")
+        if not array.flags.c_contiguous:
+            raise ValueError(f"images must be C-contiguous, got strides {array.strides}")
+        if self.output == "uint8" and not array.flags.writeable:
+            raise ValueError("images is read-only: output='uint8' mixes it in place")
+        if len(array) == 0:
+            raise ValueError("images is empty")
+        return self._mix_stacked(array, labels, is_tensor(images), out, batch_index)
+
+    def _mix_stacked(self, images: np.ndarray, labels: Any, was_tensor: bool,
+                     out: Optional[Any], batch_index: Optional[int]) -> Any:
+        if self.output == "uint8" and out is not None:
+            raise ValueError("out is for output='float32'; uint8 is mixed in place")
+        labels = self._labels(labels)
         stream = self._streams.next(batch_index)
         config = self._config_now()
         if self.output == "uint8":
-            if out is not None:
-                raise ValueError("out is for output='float32'; uint8 is mixed in place")
             targets, plan, _ = _native.mix_in_place(
                 config, images, labels, None, self.num_classes, self.label_smoothing,
                 self._image(images), self.seed, stream,
