@@ -132,16 +132,16 @@ def as_labels(target: Any, num_classes: int, name: str = "target") -> np.ndarray
         raise TypeError(f"{name} must hold integer class ids, got {array.dtype}")
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one class id per sample), got shape {array.shape}")
-    # checked here, before a stream is drawn, so that a bad call uses none
-    outside = array >= num_classes
-    if array.dtype.kind == "i":
-        outside |= array < 0
-    if array.size and outside.any():
+    labels = np.ascontiguousarray(array, dtype=np.int64)
+    # checked here, before a stream is drawn, so that a bad call uses none;
+    # as uint64 a negative id is above any num_classes: one comparison
+    outside = labels.view(np.uint64) >= num_classes
+    if np.count_nonzero(outside):
         at = int(np.argmax(outside))
         raise ValueError(
             f"{name}[{at}] = {int(array[at])} is not a class id in [0, {num_classes})"
         )
-    return np.ascontiguousarray(array, dtype=np.int64)
+    return labels
 
 
 def check_num_classes(num_classes: Any) -> int:
