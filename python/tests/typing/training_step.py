@@ -41,9 +41,19 @@ def segmentation_step(x: torch.Tensor, y: torch.Tensor, masks: torch.Tensor) -> 
     return images
 
 
+def main_process_step(images: torch.Tensor, labels: torch.Tensor, out: torch.Tensor) -> None:
+    """The default collate in the workers; mixing and normalizing here."""
+    collate = mixup.FastCollateMixup(mixup_alpha=0.8, num_classes=10, seed=0, layout="hwc",
+                                     mean=(0.5, 0.5, 0.5), std=(0.25, 0.25, 0.25))
+    mixed, targets = collate.mix_collated(images, labels, out=out)
+    assert mixed is out
+
+
 if __name__ == "__main__":
     x = np.zeros((4, 3, 8, 8), dtype=np.float32)
     numpy_step(x, np.arange(4, dtype=np.int64))
     torch_step(torch.zeros(4, 3, 8, 8), torch.arange(4))
     segmentation_step(torch.zeros(4, 3, 8, 8), torch.arange(4), torch.zeros(4, 8, 8, dtype=torch.int64))
+    main_process_step(torch.zeros(4, 8, 8, 3, dtype=torch.uint8), torch.arange(4),
+                      torch.empty(4, 3, 8, 8))
     print("typed steps ran")
