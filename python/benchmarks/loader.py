@@ -16,9 +16,8 @@ of four ways:
 - mixup-exact in main: the same samples, the default collate in the
   workers (19 MB of uint8 to hand over), then our ``FastCollateMixup``'s
   ``mix_collated`` in the main process, into one output it reuses
-  (``out=``): the main process
-  owns that buffer, so reusing it is safe, and no batch pays the first
-  touch of fresh memory.
+  (``out=``): the main process owns that buffer, so reusing it is safe,
+  and no batch pays the first touch of fresh memory.
 
 It prints images/s per path (two rounds each), then, in one process, the
 time per batch after the crop: each path's collate on the same 128

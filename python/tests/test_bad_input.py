@@ -166,7 +166,7 @@ def test_mix_collated_bad_images():
     with pytest.raises(ValueError, match=r"images is read-only"):
         collate.mix_collated(images, [0, 1])
     images.flags.writeable = True
-    with pytest.raises(ValueError, match=r"target\[1\] = 3 is not a class id"):
+    with pytest.raises(ValueError, match=r"labels\[1\] = 3 is not a class id"):
         collate.mix_collated(images, [0, 3])
     with pytest.raises(ValueError, match=r"out is for output='float32'"):
         collate.mix_collated(images, [0, 1], out=np.zeros((2, 3, 4, 4), dtype=np.float32))

@@ -116,7 +116,7 @@ class FastCollateMixup(Mixup):
         """Collates ``batch``, a list of ``(image, class_id)``. ``out``, when
         given, receives the float32 output (e.g. pinned memory)."""
         images, was_tensor = _stack([sample for sample, _ in batch])
-        labels = [int(label) for _, label in batch]
+        labels = self._labels([int(label) for _, label in batch])
         return self._mix_stacked(images, labels, was_tensor, out, batch_index)
 
     def mix_collated(self, images: Any, labels: Any, *, out: Optional[Any] = None,
@@ -142,13 +142,14 @@ class FastCollateMixup(Mixup):
             raise ValueError("images is read-only: output='uint8' mixes it in place")
         if len(array) == 0:
             raise ValueError("images is empty")
-        return self._mix_stacked(array, labels, is_tensor(images), out, batch_index)
+        return self._mix_stacked(array, self._labels(labels, "labels"), is_tensor(images), out,
+                                 batch_index)
 
-    def _mix_stacked(self, images: np.ndarray, labels: Any, was_tensor: bool,
+    def _mix_stacked(self, images: np.ndarray, labels: Optional[np.ndarray], was_tensor: bool,
                      out: Optional[Any], batch_index: Optional[int]) -> Any:
+        """Mixes the stacked, checked batch: the one step of both calls."""
         if self.output == "uint8" and out is not None:
             raise ValueError("out is for output='float32'; uint8 is mixed in place")
-        labels = self._labels(labels)
         stream = self._streams.next(batch_index)
         config = self._config_now()
         if self.output == "uint8":

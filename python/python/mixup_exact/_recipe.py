@@ -70,12 +70,12 @@ class Recipe:
         """The epoch set by :meth:`set_epoch` (0 at first)."""
         return self._streams.epoch
 
-    def _labels(self, target: Any) -> Optional[np.ndarray]:
+    def _labels(self, target: Any, name: str = "target") -> Optional[np.ndarray]:
         if target is None:
             return None
         if self.num_classes is None:
-            raise ValueError("num_classes is needed to turn target into soft targets")
-        return as_labels(target, self.num_classes)
+            raise ValueError(f"num_classes is needed to turn {name} into soft targets")
+        return as_labels(target, self.num_classes, name)
 
     def _config_now(self) -> _native.Config:
         return self._config

@@ -91,10 +91,10 @@ class Mixup(Recipe):
         super()._build()
         self._disabled = _native.Config(**dict(self._settings, prob=0.0))
 
-    def _labels(self, target: Any) -> Optional[np.ndarray]:
+    def _labels(self, target: Any, name: str = "target") -> Optional[np.ndarray]:
         if self.multi_label and target is not None:
             raise ValueError("multi_label needs dense targets (N, num_classes)")
-        return super()._labels(target)
+        return super()._labels(target, name)
 
     def _dense(self, rows: np.ndarray, n: int) -> np.ndarray:
         if not self.multi_label:
