@@ -55,21 +55,9 @@ int main(void) {
 
     for (batch = 0; batch < 10; batch++) {
         mixup_rng_stream(&rng, 2026, batch);
-        outputs.lambdas = lambdas;
-        outputs.lambdas_len = N;
-        outputs.partners = partners;
-        outputs.partners_len = N;
-        outputs.ops = ops;
-        outputs.ops_len = N;
-        outputs.boxes = boxes;
-        outputs.boxes_len = N;
+        share_plan_arrays(&outputs, &plan, N, lambdas, partners, ops, boxes);
         CHECK(mixup_plan_draw(&rng, &config, N, LEN, NULL, 0, 0, workspace, bytes, &outputs) ==
               MIXUP_STATUS_OK);
-        plan.n = N;
-        plan.partners = partners;
-        plan.lambdas = lambdas;
-        plan.ops = ops;
-        plan.boxes = boxes;
         plan.height = H;
         plan.width = W;
 

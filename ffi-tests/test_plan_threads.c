@@ -109,23 +109,11 @@ int main(void) {
         /* the plan, drawn once */
         mixup_rng_stream(&rng, 2026, batch);
         outputs.targets = plan_targets;
-        outputs.lambdas = lambdas;
-        outputs.lambdas_len = N;
-        outputs.partners = partners;
-        outputs.partners_len = N;
-        outputs.ops = ops;
-        outputs.ops_len = N;
-        outputs.boxes = boxes;
-        outputs.boxes_len = N;
+        share_plan_arrays(&outputs, &plan, N, lambdas, partners, ops, boxes);
         CHECK(mixup_plan_draw(&rng, &config, N, LEN, labels, N, K, workspace, bytes, &outputs) ==
               MIXUP_STATUS_OK);
         CHECK(memcmp(targets, plan_targets, sizeof targets) == 0);
         for (i = 0; i < N; i++) cutmix += ops[i] == MIXUP_OP_CUTMIX;
-        plan.n = N;
-        plan.partners = partners;
-        plan.lambdas = lambdas;
-        plan.ops = ops;
-        plan.boxes = boxes;
         plan.height = H;
         plan.width = W;
         plan.layout = MIXUP_LAYOUT_CHW;
