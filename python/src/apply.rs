@@ -1,17 +1,18 @@
 //! The two calls: mix a batch in place (f32 or u8), or mix u8 images into
-//! f32 with ToTensor and Normalize fused. Each draws its plan from
-//! `(seed, stream)`, checks every argument, computes the soft targets
-//! (which checks the labels), and only then writes the caller's array,
-//! with the GIL released.
+//! f32 with ToTensor and Normalize fused. Each checks every argument (the
+//! labels included), then takes its stream, draws its plan from `(seed,
+//! stream)`, computes the soft targets, and only then writes the caller's
+//! array, with the GIL released.
 
 use mixup::{
     Batch, ChannelOrder, ClassId, Error, FusedBatch, FusedImage, ImageShape, Masks, MixConfig,
     MixRng, Mixable, Normalize, OwnedPlan, PixelTargets, Sample, Targets, TargetsOut,
     in_place_scratch_len_of, mask_scratch_len,
 };
+use numpy::ndarray::{Array, Dim, Dimension, IntoDimension};
 use numpy::{
-    Element, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
-    PyReadonlyArrayDyn, PyUntypedArrayMethods,
+    Element, PyArray, PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1,
+    PyReadonlyArray2, PyReadonlyArrayDyn, PyUntypedArrayMethods,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -20,14 +21,16 @@ use crate::arrays::{batch_dims, image, layout};
 use crate::config::Config;
 use crate::errors::{to_py, value_error};
 
-/// The plan of every sample, as the Python `Plan` gets it: partners
+/// The plan of every sample, as the Python `Plan` takes it: partners
 /// (int64), `lam'` (float64), ops (uint8), boxes (int64 `[n, 4]`, `y1, y2,
-/// x1, x2`, half-open).
+/// x1, x2`, half-open), then the seed and the stream it was drawn from.
 type PlanArrays<'py> = (
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<f64>>,
     Bound<'py, PyArray1<u8>>,
     Bound<'py, PyArray2<i64>>,
+    u64,
+    u64,
 );
 
 /// What the in-place call returns: the targets, the plan, the per-pixel
@@ -45,8 +48,15 @@ type FusedOutput<'py> = (
     PlanArrays<'py>,
 );
 
-/// The plan as NumPy arrays.
-fn plan_arrays(py: Python<'_>, plan: OwnedPlan) -> PyResult<PlanArrays<'_>> {
+/// A plan and the `(seed, stream)` it was drawn from.
+struct Drawn {
+    plan: OwnedPlan,
+    seed: u64,
+    stream: u64,
+}
+
+/// The plan as NumPy arrays, with its key.
+fn plan_arrays(py: Python<'_>, Drawn { plan, seed, stream }: Drawn) -> PyResult<PlanArrays<'_>> {
     let n = plan.partners.len();
     let partners: Vec<i64> = plan.partners.iter().map(|&p| i64::from(p)).collect();
     let ops: Vec<u8> = plan.ops.iter().map(|&op| op as u8).collect();
@@ -57,21 +67,56 @@ fn plan_arrays(py: Python<'_>, plan: OwnedPlan) -> PyResult<PlanArrays<'_>> {
         PyArray1::from_vec(py, partners),
         PyArray1::from_vec(py, plan.lambdas),
         PyArray1::from_vec(py, ops),
-        PyArray1::from_vec(py, boxes).reshape([n, 4])?,
+        matrix(py, boxes, [n, 4])?,
+        seed,
+        stream,
     ))
 }
 
+/// `values` as a NumPy array of shape `dims`, made once (not as a vector
+/// and then a reshaped view of it: this is on every call's path).
+fn matrix<T: Element, const D: usize>(
+    py: Python<'_>,
+    values: Vec<T>,
+    dims: [usize; D],
+) -> PyResult<Bound<'_, PyArray<T, Dim<[usize; D]>>>>
+where
+    [usize; D]: IntoDimension<Dim = Dim<[usize; D]>>,
+    Dim<[usize; D]>: Dimension,
+{
+    let array = Array::from_shape_vec(dims, values)
+        .map_err(|e| value_error(format!("an output of shape {dims:?}: {e}")))?;
+    Ok(PyArray::from_owned_array(py, array))
+}
+
+/// Where a call's plan comes from: the seed, and the stream (an int, or a
+/// callable that returns it, as `Streams.next` does).
+type Key<'a, 'py> = (u64, &'a Bound<'py, PyAny>);
+
+/// The stream of a call, asked for only once every argument is checked,
+/// so that a refused call uses none.
+fn stream_of(stream: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if stream.is_callable() {
+        stream.call0()?.extract()
+    } else {
+        stream.extract()
+    }
+}
+
 /// The targets of a call: class ids (int64, 1-D) or dense rows (float32,
-/// `[n, num_classes]`), checked for a batch of `n` (so that an error names
-/// `target`).
+/// `[n, num_classes]`), checked for a batch of `n`; an error names the
+/// argument `name`.
 fn targets<'a>(
-    labels: &'a Option<PyReadonlyArray1<'_, i64>>,
-    dense: &'a Option<PyReadonlyArray2<'_, f32>>,
+    (labels, dense): (
+        &'a Option<PyReadonlyArray1<'_, i64>>,
+        &'a Option<PyReadonlyArray2<'_, f32>>,
+    ),
     num_classes: usize,
     smoothing: f64,
     n: usize,
+    name: &str,
 ) -> PyResult<Option<Targets<'a>>> {
-    let contiguous = |_| value_error("target must be contiguous");
+    let contiguous = |_| value_error(format!("{name} must be contiguous"));
     let targets = match (labels, dense) {
         (Some(labels), None) => Targets::Classes {
             labels: labels.as_slice().map_err(contiguous)?,
@@ -83,11 +128,15 @@ fn targets<'a>(
             rows: rows.as_slice().map_err(contiguous)?,
         },
         (None, None) => return Ok(None),
-        (Some(_), Some(_)) => return Err(value_error("target: class ids or dense rows, not both")),
+        (Some(_), Some(_)) => {
+            return Err(value_error(format!(
+                "{name}: class ids or dense rows, not both"
+            )));
+        }
     };
     targets.check(n, 0).map_err(|e| match targets {
         Targets::Classes { labels, .. } if labels.len() != n => value_error(format!(
-            "target has {} labels for a batch of {n}",
+            "{name} has {} labels for a batch of {n}",
             labels.len()
         )),
         Targets::Classes { labels, .. } if e == Error::LabelOutOfRange => {
@@ -95,27 +144,28 @@ fn targets<'a>(
                 .position(|&y| y < 0 || y as u64 >= num_classes as u64)
                 .unwrap_or(0);
             value_error(format!(
-                "target[{at}] = {} is not a class id in [0, {num_classes})",
+                "{name}[{at}] = {} is not a class id in [0, {num_classes})",
                 labels[at]
             ))
         }
-        _ => to_py(e, "target"),
+        _ => to_py(e, name),
     })?;
     Ok(Some(targets))
 }
 
 /// Runs the core's batch step ([`MixConfig::mix_batch`]) with the GIL
 /// released: the plan of `n` samples from `(seed, stream)`, `what` mixed,
-/// the targets of the output rows. An error names `name`.
+/// the targets of the output rows. An error names `name`. Returns the
+/// targets and the plan.
 fn run(
     py: Python<'_>,
     mix: &MixConfig,
     (n, image): (usize, Option<ImageShape>),
     what: impl Mixable + Send,
     targets: Option<Targets<'_>>,
-    (seed, stream): (u64, u64),
+    (seed, stream): Key<'_, '_>,
     name: &str,
-) -> PyResult<(Option<Vec<f32>>, OwnedPlan)> {
+) -> PyResult<(Option<Vec<f32>>, Drawn)> {
     if image.is_none() && mix.cutmix_on() {
         return Err(value_error(format!(
             "{name}: CutMix needs a batch of images (4 dimensions)"
@@ -123,6 +173,7 @@ fn run(
     }
     mix.check_image(image)
         .map_err(|e| to_py(e, "drawing the plan"))?;
+    let stream = stream_of(stream)?;
     let mut plan = OwnedPlan::new(n);
     let rows = mix.output_rows(n);
     let mut out = targets.map(|t| vec![0.0f32; rows * t.num_classes()]);
@@ -135,7 +186,7 @@ fn run(
             .map(drop)
     })
     .map_err(|e| to_py(e, name))?;
-    Ok((out, plan))
+    Ok((out, Drawn { plan, seed, stream }))
 }
 
 /// `[rows, num_classes]` targets as a NumPy array.
@@ -147,14 +198,14 @@ fn targets_array<'py>(
     targets
         .map(|t| {
             let rows = t.len() / num_classes.max(1);
-            PyArray1::from_vec(py, t).reshape([rows, num_classes])
+            matrix(py, t, [rows, num_classes])
         })
         .transpose()
 }
 
 /// What a call returns besides the output: the targets, the plan, and the
 /// dense per-pixel targets of the masks.
-type Done = (Option<Vec<f32>>, OwnedPlan, Option<(Vec<f32>, [usize; 4])>);
+type Done = (Option<Vec<f32>>, Drawn, Option<(Vec<f32>, [usize; 4])>);
 
 /// The per-pixel targets wanted of the masks: `(num_classes, ignore_index)`.
 type PixelWanted = Option<(usize, Option<i64>)>;
@@ -174,7 +225,7 @@ fn with_masks<M: ClassId + Element>(
     images: impl Mixable + Send,
     (masks, pixel_targets): (&Bound<'_, PyArrayDyn<M>>, PixelWanted),
     targets: Option<Targets<'_>>,
-    key: (u64, u64),
+    key: Key<'_, '_>,
 ) -> PyResult<Done> {
     let shape = masks.shape();
     let sides_ok = image.is_none_or(|i| shape[1..] == [i.height, i.width]);
@@ -238,7 +289,7 @@ fn in_place<'py, T: Sample + Element + Send + Sync>(
     targets: Option<Targets<'_>>,
     shape: Option<(usize, usize, usize, String)>,
     masks: Option<MaskArgs<'_, 'py>>,
-    key: (u64, u64),
+    key: Key<'_, '_>,
 ) -> PyResult<Done> {
     let (n, len) = batch_dims("x", x.shape())?;
     let image = shape.map(|s| image("x", s, len)).transpose()?;
@@ -282,16 +333,18 @@ fn in_place<'py, T: Sample + Element + Send + Sync>(
 
 /// Mixes the batch `x` in place (float32 or uint8, C-contiguous, samples
 /// along the first axis) by a plan drawn from `(seed, stream)`, and
-/// returns `(targets, (partners, lambdas, ops, boxes), pixel_targets)`.
+/// returns `(targets, (partners, lambdas, ops, boxes, seed, stream),
+/// pixel_targets)`. `stream` is an int, or a callable that returns it,
+/// called once every argument is checked.
 /// `image` is `(channels, height, width, "chw" | "hwc")` of one sample
 /// (needed for CutMix); `labels` (int64) or `dense` (float32 rows) give the
 /// `[rows, num_classes]` soft targets, `rows` being the first half in
 /// `half` mode. `masks` (`[n, H, W]` uint8, int32 or int64) are mixed in
 /// place by the same plan; `pixel_targets = (num_classes, ignore_index)`
-/// asks for their dense `[rows, num_classes, H, W]` targets. Nothing is
-/// written on an error.
+/// asks for their dense `[rows, num_classes, H, W]` targets. Errors in the
+/// labels name `labels_name`. Nothing is written on an error.
 #[pyfunction]
-#[pyo3(signature = (config, x, labels, dense, num_classes, smoothing, image, seed, stream, masks=None, pixel_targets=None))]
+#[pyo3(signature = (config, x, labels, dense, num_classes, smoothing, image, seed, stream, masks=None, pixel_targets=None, labels_name="target"))]
 #[allow(clippy::too_many_arguments)]
 pub fn mix_in_place<'py>(
     py: Python<'py>,
@@ -303,16 +356,17 @@ pub fn mix_in_place<'py>(
     smoothing: f64,
     image: Option<(usize, usize, usize, String)>,
     seed: u64,
-    stream: u64,
+    stream: Bound<'py, PyAny>,
     masks: Option<Bound<'py, PyAny>>,
     pixel_targets: PixelWanted,
+    labels_name: &str,
 ) -> PyResult<InPlaceOutput<'py>> {
     let mix = &config.get().mix;
     let n = match x.cast::<numpy::PyUntypedArray>() {
         Ok(array) => batch_dims("x", array.shape())?.0,
         Err(_) => return Err(PyTypeError::new_err("x must be a NumPy array")),
     };
-    let targets = targets(&labels, &dense, num_classes, smoothing, n)?;
+    let targets = targets((&labels, &dense), num_classes, smoothing, n, labels_name)?;
     let masks = match (&masks, pixel_targets) {
         (Some(masks), _) => Some(MaskArgs {
             masks,
@@ -321,7 +375,7 @@ pub fn mix_in_place<'py>(
         (None, Some(_)) => return Err(value_error("pixel_targets needs masks")),
         (None, None) => None,
     };
-    let key = (seed, stream);
+    let key = (seed, &stream);
     let (out, plan, dense) = if let Ok(x) = x.cast::<PyArrayDyn<f32>>() {
         in_place(py, mix, x, targets, image, masks, key)?
     } else if let Ok(x) = x.cast::<PyArrayDyn<u8>>() {
@@ -333,7 +387,7 @@ pub fn mix_in_place<'py>(
         )));
     };
     let classes = targets.map_or(1, |t| t.num_classes());
-    let pixel = (dense.map(|(d, dims)| PyArray1::from_vec(py, d).reshape(dims))).transpose()?;
+    let pixel = (dense.map(|(d, dims)| matrix(py, d, dims))).transpose()?;
     Ok((
         targets_array(py, out, classes)?,
         plan_arrays(py, plan)?,
@@ -373,11 +427,12 @@ fn normalize<'a>(
 
 /// Mixes uint8 images `x` into float32: `((u / 255) - mean) / std` per
 /// channel (without mean and std, `u / 255`), then the blend, in one pass;
-/// `out_layout` may transpose. Returns `(out, targets, partners, lambdas,
-/// ops, boxes)`; `out` is allocated unless given (float32, C-contiguous,
-/// `rows` samples). Nothing is written on an error.
+/// `out_layout` may transpose. Returns `(out, targets, (partners, lambdas,
+/// ops, boxes, seed, stream))`; `out` is allocated unless given (float32,
+/// C-contiguous, `rows` samples). `stream` and `labels_name` are as for
+/// [`mix_in_place`]. Nothing is written on an error.
 #[pyfunction]
-#[pyo3(signature = (config, x, out, labels, num_classes, smoothing, image, out_layout, mean, std, seed, stream))]
+#[pyo3(signature = (config, x, out, labels, num_classes, smoothing, image, out_layout, mean, std, seed, stream, labels_name="target"))]
 #[allow(clippy::too_many_arguments)]
 pub fn mix_u8_to_f32<'py>(
     py: Python<'py>,
@@ -392,7 +447,8 @@ pub fn mix_u8_to_f32<'py>(
     mean: Option<Vec<f32>>,
     std: Option<Vec<f32>>,
     seed: u64,
-    stream: u64,
+    stream: Bound<'py, PyAny>,
+    labels_name: &str,
 ) -> PyResult<FusedOutput<'py>> {
     let mix = &config.get().mix;
     let (n, len) = batch_dims("x", x.shape())?;
@@ -405,7 +461,7 @@ pub fn mix_u8_to_f32<'py>(
         output,
     };
     let normalize = normalize(&mean, &std, shape.channels)?;
-    let targets = targets(&labels, &None, num_classes, smoothing, n)?;
+    let targets = targets((&labels, &None), num_classes, smoothing, n, labels_name)?;
     let batch = x
         .as_slice()
         .map_err(|_| value_error("x must be C-contiguous"))?;
@@ -414,7 +470,7 @@ pub fn mix_u8_to_f32<'py>(
         ChannelOrder::Chw => [rows, shape.channels, shape.height, shape.width],
         ChannelOrder::Hwc => [rows, shape.height, shape.width, shape.channels],
     };
-    let key = (seed, stream);
+    let key = (seed, &stream);
     let fused = |out| FusedBatch {
         out,
         batch,

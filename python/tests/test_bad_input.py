@@ -43,6 +43,8 @@ def test_wrong_ndim():
     ([0, -1, 2, 3], r"target\[1\] = -1 is not a class id"),
     (np.array([0, 1, 2, 9], dtype=np.uint8), r"target\[3\] = 9 is not a class id"),
     ([0, 1, 2], r"target has 3 labels for a batch of 4"),
+    (np.array([0, 1, 2, 2**63 + 1], dtype=np.uint64),
+     r"target\[3\] = 9223372036854775809 is not a class id"),
 ])
 def test_labels_out_of_range(labels, pattern):
     x = images()
@@ -50,6 +52,28 @@ def test_labels_out_of_range(labels, pattern):
     with pytest.raises(ValueError, match=pattern):
         fn()(x, labels)
     assert (x == x0).all()
+
+
+def test_a_refused_call_uses_no_stream():
+    """The extension takes a call's stream only once every argument is
+    checked: after refused calls, the next one mixes as a fresh recipe's
+    first does."""
+    recipe = fn(mode="elem")
+    x = images()
+    masks = np.zeros((4, 8, 8), dtype=np.uint8)
+    refused = [
+        ([0, 1, 5, 2], None),  # a label out of range
+        ([0, 1, 2], None),  # one label short
+        ([0, 1, 2, 3], masks[:, :, :7]),  # masks of other sides
+        ([0, 1, 2, 3], masks[:3]),  # masks of another batch
+    ]
+    for labels, bad_masks in refused:
+        with pytest.raises(ValueError):
+            recipe(x, labels, masks=bad_masks)
+    fresh, _, fresh_plan = fn(mode="elem")(images(), [0, 1, 2, 3], return_plan=True)
+    got, _, plan = recipe(x, [0, 1, 2, 3], return_plan=True)
+    assert plan.stream == fresh_plan.stream == 0
+    assert (got == fresh).all()
 
 
 @pytest.mark.parametrize("labels,error,pattern", [

@@ -117,7 +117,7 @@ class FastCollateMixup(Mixup):
         given, receives the float32 output (e.g. pinned memory)."""
         images, was_tensor = _stack([sample for sample, _ in batch])
         labels = self._labels([int(label) for _, label in batch])
-        return self._mix_stacked(images, labels, was_tensor, out, batch_index)
+        return self._mix_stacked(images, labels, "target", was_tensor, out, batch_index)
 
     def mix_collated(self, images: Any, labels: Any, *, out: Optional[Any] = None,
                      batch_index: Optional[int] = None) -> Any:
@@ -142,20 +142,21 @@ class FastCollateMixup(Mixup):
             raise ValueError("images is read-only: output='uint8' mixes it in place")
         if len(array) == 0:
             raise ValueError("images is empty")
-        return self._mix_stacked(array, self._labels(labels, "labels"), is_tensor(images), out,
-                                 batch_index)
+        return self._mix_stacked(array, self._labels(labels, "labels"), "labels",
+                                 is_tensor(images), out, batch_index)
 
-    def _mix_stacked(self, images: np.ndarray, labels: Optional[np.ndarray], was_tensor: bool,
-                     out: Optional[Any], batch_index: Optional[int]) -> Any:
-        """Mixes the stacked, checked batch: the one step of both calls."""
+    def _mix_stacked(self, images: np.ndarray, labels: Optional[np.ndarray], labels_name: str,
+                     was_tensor: bool, out: Optional[Any], batch_index: Optional[int]) -> Any:
+        """Mixes the stacked batch: the one step of both calls. The
+        extension checks the labels (naming ``labels_name``)."""
         if self.output == "uint8" and out is not None:
             raise ValueError("out is for output='float32'; uint8 is mixed in place")
-        stream = self._streams.next(batch_index)
+        stream = self._streams.taker(batch_index)
         config = self._config_now()
         if self.output == "uint8":
             targets, plan, _ = _native.mix_in_place(
                 config, images, labels, None, self.num_classes, self.label_smoothing,
-                self._image(images), self.seed, stream,
+                self._image(images), self.seed, stream, labels_name=labels_name,
             )
             mixed = images[: config.output_rows(len(images))]
         else:
@@ -163,13 +164,13 @@ class FastCollateMixup(Mixup):
             mixed, targets, plan = _native.mix_u8_to_f32(
                 config, images, out_array, labels, self.num_classes, self.label_smoothing,
                 self._image(images), self.out_layout, self.mean, self.std, self.seed, stream,
+                labels_name=labels_name,
             )
             if out is not None:
                 mixed = out
-        plan = Plan(*plan, self.seed, stream)
         torch_out = was_tensor or _torch_loaded()
         result = (like_input(mixed, torch_out and out is None), like_input(targets, torch_out))
-        return result + (plan,) if self.return_plan else result
+        return result + (Plan(*plan),) if self.return_plan else result
 
 
 def _torch_loaded() -> bool:

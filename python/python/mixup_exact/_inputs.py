@@ -9,8 +9,7 @@ error names the argument.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, NoReturn, Optional, Tuple
 
 import numpy as np
 
@@ -18,6 +17,8 @@ import numpy as np
 Image = Tuple[int, int, int, str]
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.uint8))
+_INT64 = np.dtype(np.int64)
+_UINT64 = np.dtype(np.uint64)
 
 
 def is_tensor(value: Any) -> bool:
@@ -35,19 +36,24 @@ CPU_ONLY = (
 
 def _from_tensor(value: Any, name: str) -> np.ndarray:
     """A NumPy view of a CPU tensor's memory."""
+    try:
+        # shares the memory, as DLPack does, in a fraction of its time
+        return value.numpy()
+    except (RuntimeError, TypeError) as error:
+        _refused(value, name, error)
+
+
+def _refused(value: Any, name: str, error: Exception) -> NoReturn:
+    """Why ``Tensor.numpy()`` refused ``value``, in the words of the checks."""
     if value.device.type != "cpu":
         raise ValueError(f"{name} must be on the CPU, got a tensor on {value.device}: {CPU_ONLY}")
     if value.requires_grad:
         raise ValueError(f"{name} requires grad: mix the data before the model sees it")
-    try:
-        # shares the memory, as DLPack does, in a fraction of its time
-        return value.numpy()
-    except (RuntimeError, TypeError):
-        # bfloat16 and the float8s have no NumPy dtype
-        dtype = str(value.dtype).removeprefix("torch.")
-        raise TypeError(
-            f"{name} must be float32 or uint8 (int64 or float32 for targets), got {dtype}"
-        ) from None
+    # bfloat16 and the float8s have no NumPy dtype
+    dtype = str(value.dtype).removeprefix("torch.")
+    raise TypeError(
+        f"{name} must be float32 or uint8 (int64 or float32 for targets), got {dtype} ({error})"
+    )
 
 
 def as_array(value: Any, name: str) -> np.ndarray:
@@ -70,13 +76,10 @@ def as_array(value: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array or a tensor: {error}") from None
 
 
-@dataclass(frozen=True)
-class Batch:
-    """A batch ready for the extension: a C-contiguous, writable float32
-    or uint8 array, samples along axis 0, and its image shape if 4-D."""
-
-    array: np.ndarray
-    image: Optional[Image]
+#: A batch ready for the extension: a C-contiguous float32 or uint8 array,
+#: samples along axis 0, and its image shape if 4-D (a plain tuple: it is
+#: made on every call).
+Batch = Tuple[np.ndarray, Optional[Image]]
 
 
 def as_batch(x: Any, layout: Optional[str], name: str = "x") -> Batch:
@@ -92,8 +95,7 @@ def as_batch(x: Any, layout: Optional[str], name: str = "x") -> Batch:
         raise TypeError(f"{name} must be float32 or uint8, got {array.dtype}")
     if array.ndim == 0:
         raise ValueError(f"{name} must have a batch dimension, got a 0-d array")
-    if not array.flags.writeable:
-        raise ValueError(f"{name} is read-only: it cannot be mixed in place")
+    # the extension refuses a read-only batch, before it takes a stream
     if layout not in (None, "NCHW", "NHWC"):
         raise ValueError(f"layout must be None, 'NCHW' or 'NHWC', got {layout!r}")
     if array.ndim != 4:
@@ -101,47 +103,54 @@ def as_batch(x: Any, layout: Optional[str], name: str = "x") -> Batch:
             raise ValueError(f"layout {layout!r} needs a 4-D {name}, got {array.ndim}-D")
         if not array.flags.c_contiguous:
             raise ValueError(f"{name} must be contiguous")
-        return Batch(array, None)
+        return array, None
     if layout == "NHWC":
         if not array.flags.c_contiguous:
             raise ValueError(f"{name} must be C-contiguous with layout 'NHWC'")
         _, h, w, c = array.shape
-        return Batch(array, (c, h, w, "hwc"))
+        return array, (c, h, w, "hwc")
     _, c, h, w = array.shape
     if array.flags.c_contiguous:
-        return Batch(array, (c, h, w, "chw"))
+        return array, (c, h, w, "chw")
     channels_last = array.transpose(0, 2, 3, 1)
     if channels_last.flags.c_contiguous:
-        return Batch(channels_last, (c, h, w, "hwc"))
+        return channels_last, (c, h, w, "hwc")
     raise ValueError(f"{name} must be contiguous or channels-last, got strides {array.strides}")
 
 
+def as_target(target: Any, name: str = "target") -> np.ndarray:
+    """A NumPy view of targets: an array, a tensor (detached), or a list."""
+    if isinstance(target, np.ndarray):
+        return target
+    if is_tensor(target):
+        return _from_tensor(target.detach() if target.requires_grad else target, name)
+    array = np.asarray(target)
+    if array.size == 0 and isinstance(target, (list, tuple)):
+        return array.astype(np.int64)
+    return array
+
+
 def as_labels(target: Any, num_classes: int, name: str = "target") -> np.ndarray:
-    """Class ids as a contiguous int64 vector (a copy is fine: it is read)."""
-    if isinstance(target, (list, tuple)):
-        array = np.asarray(target)
-        if array.size == 0:
-            array = array.astype(np.int64)
-    elif is_tensor(target):
-        if target.device.type != "cpu":
-            raise ValueError(f"{name} must be on the CPU, got a tensor on {target.device}: {CPU_ONLY}")
-        array = target.detach().numpy()
-    else:
-        array = np.asarray(target)
+    """Class ids as a contiguous int64 vector (a copy is fine: it is read).
+
+    The extension checks that each is in ``[0, num_classes)``, before the
+    call takes a stream; ids that int64 cannot hold are refused here.
+    """
+    array = target if isinstance(target, np.ndarray) else as_target(target, name)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class ids, got {array.dtype}")
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one class id per sample), got shape {array.shape}")
-    labels = np.ascontiguousarray(array, dtype=np.int64)
-    # checked here, before a stream is drawn, so that a bad call uses none;
-    # as uint64 a negative id is above any num_classes: one comparison
-    outside = labels.view(np.uint64) >= num_classes
-    if np.count_nonzero(outside):
-        at = int(np.argmax(outside))
-        raise ValueError(
-            f"{name}[{at}] = {int(array[at])} is not a class id in [0, {num_classes})"
-        )
-    return labels
+    if array.dtype == _UINT64:
+        outside = array >= num_classes
+        if np.count_nonzero(outside):
+            at = int(np.argmax(outside))
+            raise ValueError(
+                f"{name}[{at}] = {int(array[at])} is not a class id in [0, {num_classes})"
+            )
+    if array.dtype == _INT64 and array.flags.c_contiguous:
+        return array
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 def check_num_classes(num_classes: Any) -> int:

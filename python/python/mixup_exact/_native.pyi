@@ -1,7 +1,7 @@
 """Types of the native extension (``python/src``): argument conversion and
 one call into the Rust core each."""
 
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -11,10 +11,18 @@ OP_UNMIXED: int
 OP_MIXUP: int
 OP_CUTMIX: int
 
-#: ``(partners int64, lambdas float64, ops uint8, boxes int64 [n, 4])``
+#: ``(partners int64, lambdas float64, ops uint8, boxes int64 [n, 4], seed, stream)``
 PlanArrays = Tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.uint8], npt.NDArray[np.int64]
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int64],
+    int,
+    int,
 ]
+#: The stream of a call, or a callable that gives it once the call's
+#: arguments are checked (so that a refused call uses none).
+Stream = Union[int, Callable[[], int]]
 #: ``(channels, height, width, "chw" | "hwc")`` of one sample.
 ImageSpec = Tuple[int, int, int, str]
 Box = Tuple[int, int, int, int]
@@ -47,9 +55,10 @@ def mix_in_place(
     smoothing: float,
     image: Optional[ImageSpec],
     seed: int,
-    stream: int,
+    stream: Stream,
     masks: Optional[np.ndarray] = None,
     pixel_targets: Optional[Tuple[int, Optional[int]]] = None,
+    labels_name: str = "target",
 ) -> Tuple[Optional[npt.NDArray[np.float32]], PlanArrays, Optional[npt.NDArray[np.float32]]]: ...
 def mix_u8_to_f32(
     config: Config,
@@ -63,7 +72,8 @@ def mix_u8_to_f32(
     mean: Optional[list[float]],
     std: Optional[list[float]],
     seed: int,
-    stream: int,
+    stream: Stream,
+    labels_name: str = "target",
 ) -> Tuple[np.ndarray, Optional[npt.NDArray[np.float32]], PlanArrays]: ...
 def cutmix_box(
     height: int,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List
+from typing import List, Tuple
 
 import numpy as np
 
 from ._native import OP_CUTMIX, OP_MIXUP, OP_UNMIXED
 
 _OP_NAMES = {OP_UNMIXED: "unmixed", OP_MIXUP: "mixup", OP_CUTMIX: "cutmix"}
+
+
+#: What the extension returns of a plan: ``Plan(*parts)`` makes it.
+PlanParts = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]
 
 
 @dataclass(frozen=True)

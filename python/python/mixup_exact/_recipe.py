@@ -9,16 +9,15 @@ import numpy as np
 
 from . import _native
 from ._inputs import (
-    Image,
-    as_array,
     as_batch,
     as_labels,
+    as_target,
     check_num_classes,
     is_tensor,
     like_input,
 )
 from ._masks import MixedMasks, as_masks, mixed_masks
-from ._plan import Plan
+from ._plan import PlanParts
 from ._streams import Streams, check_seed
 
 
@@ -96,12 +95,10 @@ class Recipe:
         """``(class ids, dense rows)``: at most one, both checked."""
         if target is None:
             return None, None
-        if isinstance(target, np.ndarray) or is_tensor(target):
-            # one view of a tensor's memory, for both kinds
-            target = as_array(target.detach() if is_tensor(target) else target, "target")
-            if target.ndim == 2:
-                return None, self._dense(target, n)
-        return self._labels(target), None
+        array = as_target(target)  # one view of a tensor's memory, for both kinds
+        if array.ndim == 2:
+            return None, self._dense(array, n)
+        return self._labels(array), None
 
     def _mix(
         self,
@@ -112,12 +109,15 @@ class Recipe:
         masks: Any = None,
         ignore_index: Optional[int] = None,
         pixel_targets: bool = False,
-    ) -> Tuple[Any, Plan, Optional[MixedMasks]]:
+    ) -> Tuple[Any, Optional[int], PlanParts, Optional[MixedMasks]]:
         """Mixes ``x`` (and ``masks``) in place; returns the targets (as
-        ``x`` came: tensor or array; ``None`` without ``target``), the plan
-        and the mixed masks (``None`` without ``masks``)."""
-        batch = as_batch(x, layout)
-        labels, dense = self._targets_in(target, len(batch.array))
+        ``x`` came: tensor or array; ``None`` without ``target``), the
+        number of output rows where it is not every sample's (else
+        ``None``), the plan's parts (``Plan(*parts)``) and the mixed masks
+        (``None`` without ``masks``)."""
+        array, image = as_batch(x, layout)
+        n = len(array)
+        labels, dense = self._targets_in(target, n)
         maps = None if masks is None else as_masks(masks)
         per_pixel = None
         if pixel_targets:
@@ -126,25 +126,23 @@ class Recipe:
             if self.num_classes is None:
                 raise ValueError("pixel_targets=True needs num_classes")
             per_pixel = (self.num_classes, ignore_index)
-        stream = self._streams.next(batch_index)
-        image: Optional[Image] = batch.image
-        targets, arrays, dense_maps = _native.mix_in_place(
-            self._config_now(),
-            batch.array,
+        config = self._config_now()
+        targets, plan, dense_maps = _native.mix_in_place(
+            config,
+            array,
             labels,
             dense,
             self.num_classes or 1,
             self.label_smoothing,
             image,
             self.seed,
-            stream,
+            self._streams.taker(batch_index),
             maps,
             per_pixel,
         )
-        plan = Plan(*arrays, self.seed, stream)
+        rows = config.output_rows(n)
         mixed = None
         if masks is not None:
-            rows = self._config_now().output_rows(len(batch.array))
-            mixed = mixed_masks(masks, plan.partners, plan.lambdas, plan.ops, rows, dense_maps,
-                                ignore_index)
-        return like_input(targets, is_tensor(x)), plan, mixed
+            partners, lambdas, ops = plan[:3]
+            mixed = mixed_masks(masks, partners, lambdas, ops, rows, dense_maps, ignore_index)
+        return like_input(targets, is_tensor(x)), None if rows == n else rows, plan, mixed

@@ -20,12 +20,13 @@ recipe is made, at ``set_epoch`` and when a worker is spawned).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.context
 import os
 import sys
 import threading
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 EPOCH_BITS = 24
 INDEX_BITS = 40
@@ -60,7 +61,8 @@ def rank() -> Optional[Tuple[int, int]]:
     process, else ``None`` (as in a DataLoader worker, whose parent holds
     the process group)."""
     dist = sys.modules.get("torch.distributed")
-    if dist is not None and dist.is_available() and dist.is_initialized():
+    # is_initialized is there only where is_available() (a build with it)
+    if dist is not None and getattr(dist, "is_initialized", bool)():
         return dist.get_rank(), dist.get_world_size()
     return None
 
@@ -136,7 +138,7 @@ class Streams:
         global index of the batch in the epoch), else derived from this
         process's call count, its worker and its rank."""
         worker_id, workers = worker()
-        rank_id, ranks = self._current_rank() or (0, 1)
+        rank_id, ranks = rank() or self._rank or (0, 1)  # as _current_rank(), inlined
         with self._lock:
             if self._shared is not None and self._shared.value != self.epoch:
                 # set_epoch in the process that started this one
@@ -146,3 +148,11 @@ class Streams:
             stream = stream_id(self.epoch, int(batch_index))
             self.calls += 1
         return stream
+
+    def taker(self, batch_index: Optional[int] = None) -> Callable[[], int]:
+        """:meth:`next` as a callable of no arguments, for the extension,
+        which takes the stream only once a call's arguments are checked
+        (so that a refused call uses none)."""
+        if batch_index is None:
+            return self.next
+        return functools.partial(self.next, batch_index)

@@ -153,12 +153,11 @@ class Mixup(Recipe):
         per-pixel targets, ``ignore_index`` a zero vector there). Nothing
         is changed when an argument is wrong.
         """
-        targets, plan, mixed = self._mix(x, target, layout, batch_index, masks, ignore_index,
-                                         pixel_targets)
-        rows = self._config_now().output_rows(len(x))
-        if rows != len(x):
+        targets, rows, plan, mixed = self._mix(x, target, layout, batch_index, masks,
+                                               ignore_index, pixel_targets)
+        if rows is not None:
             x = x[:rows]  # a view: timm's half mode outputs the first half
         result: Tuple[Any, ...] = (x, targets)
         if mixed is not None:
             result += (mixed,)
-        return result + (plan,) if return_plan else result
+        return result + (Plan(*plan),) if return_plan else result

@@ -79,12 +79,12 @@ class _TorchVision(Recipe):
         if len(inputs) != 2:
             raise TypeError(f"expected (images, labels), got {len(inputs)} inputs")
         images, labels = inputs
-        targets, plan, mixed = self._mix(images, labels, layout, batch_index, masks,
-                                         ignore_index, pixel_targets)
+        targets, _, plan, mixed = self._mix(images, labels, layout, batch_index, masks,
+                                            ignore_index, pixel_targets)
         result: Tuple[Any, ...] = (images, targets)
         if mixed is not None:
             result += (mixed,)
-        return result + (plan,) if return_plan else result
+        return result + (Plan(*plan),) if return_plan else result
 
 
 class MixUp(_TorchVision):
