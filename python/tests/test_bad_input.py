@@ -215,6 +215,9 @@ def test_collate_bad_out():
     with pytest.raises(ValueError, match=r"out is read-only"):
         collate(samples, out=out)
     assert (out == 7.0).all()
+    # the extension refused both before it took a stream: this is stream 0
+    collate.return_plan = True
+    assert collate(samples)[2].stream == 0
     with pytest.raises(ValueError, match=r"std must be finite and non-zero"):
         mixup.FastCollateMixup(num_classes=3, seed=0, mean=(0, 0, 0), std=(1, 0, 1))(samples)
 
