@@ -95,7 +95,7 @@ def main():
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); backend {mixup.backend()}")
     if torch is None:
         print("PyTorch is not installed: the tensor rows are skipped")
-    names = {"mixup": mixup, "_native": _native, "np": np, "torch": torch}
+    names = {"_native": _native, "torch": torch}  # what the statements use
     names["ours"] = mixup.Mixup(mixup_alpha=1.0, num_classes=CLASSES, seed=0)
     names["ours_tv"] = mixup.MixUp(alpha=1.0, num_classes=CLASSES, seed=0)
     if timm_data is not None:
