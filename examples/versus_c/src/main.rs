@@ -7,10 +7,12 @@
 
 use mixup::{
     ChannelOrder, CutBox, Cuts, ImageShape, MixRng, Mixer, Op, Pairing, Part, Plan, Sample,
-    in_place_scratch_len, in_place_scratch_len_of,
+    in_place_scratch_len,
 };
 use std::cell::RefCell;
 use std::hint::black_box;
+use std::ops::{Deref, DerefMut};
+use std::sync::Mutex;
 use std::time::Instant;
 
 unsafe extern "C" {
@@ -75,6 +77,68 @@ unsafe extern "C" {
 
 const LAM: f64 = 0.37;
 
+/// `len` elements from a 64-byte boundary, as PyTorch's CPU allocator and
+/// `posix_memalign` give them, wherever the allocator's block starts: so
+/// that no run, of either side, splits cache lines by chance. Every batch,
+/// output and scratch buffer here is one.
+struct Aligned<T> {
+    buf: Vec<T>,
+    at: usize,
+    len: usize,
+}
+
+impl<T: Copy + Default> Aligned<T> {
+    /// Element `k` is `f(k)`.
+    fn from_fn(len: usize, mut f: impl FnMut(usize) -> T) -> Self {
+        let pad = 64 / size_of::<T>();
+        let mut buf = vec![T::default(); len + pad];
+        let at = buf.as_ptr().align_offset(64);
+        assert!(at < pad, "no 64-byte boundary in the first {pad} elements");
+        for (k, v) in buf[at..at + len].iter_mut().enumerate() {
+            *v = f(k);
+        }
+        Aligned { buf, at, len }
+    }
+
+    /// `len` copies of `value`.
+    fn filled(len: usize, value: T) -> Self {
+        Self::from_fn(len, |_| value)
+    }
+}
+
+impl<T: Copy + Default> Clone for Aligned<T> {
+    fn clone(&self) -> Self {
+        Self::from_fn(self.len, |k| self[k])
+    }
+}
+
+impl<T> Deref for Aligned<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.buf[self.at..][..self.len]
+    }
+}
+
+impl<T> DerefMut for Aligned<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        &mut self.buf[self.at..][..self.len]
+    }
+}
+
+/// The scratch of an in-place call, `len + n` elements: the library's
+/// (it needs less), and the same memory serves the C loop as its saved
+/// sample (the first `len`) and its `n` bytes of marks (after them), so
+/// that neither side gains from where its scratch happens to lie.
+fn scratch<T: Copy + Default>(n: usize, len: usize) -> RefCell<Aligned<T>> {
+    RefCell::new(Aligned::filled(len + n, T::default()))
+}
+
+/// The C loop's saved sample and marks, in the scratch of [`scratch`].
+fn c_scratch<T>(scratch: &mut [T], len: usize) -> (*mut T, *mut u8) {
+    let (saved, seen) = scratch.split_at_mut(len);
+    (saved.as_mut_ptr(), seen.as_mut_ptr().cast())
+}
+
 /// The runs of a box in one sample, in bytes, as `loops.c` walks them.
 #[repr(C)]
 struct BoxRuns {
@@ -89,7 +153,7 @@ struct BoxRuns {
 /// CutMix in place, one box for the batch and roll(1) pairing (as
 /// torchvision's `CutMix`), against the plain C loop that copies the same
 /// box rows: the ratio, after checking both give the same bytes.
-fn cutmix_in_place<T: Sample + PartialEq + std::fmt::Debug>(
+fn cutmix_in_place<T: Sample + Bits>(
     mixer: Mixer,
     (rounds, runs): (usize, usize),
     image: ImageShape,
@@ -134,10 +198,15 @@ fn cutmix_in_place<T: Sample + PartialEq + std::fmt::Debug>(
             run_bytes: cols * size,
         },
     };
-    let x: Vec<T> = (0..n * len).map(&value).collect();
-    let mut scratch = vec![T::default(); in_place_scratch_len_of::<T>(n, len).unwrap()];
-    let (mut saved, mut seen) = (vec![0u8; len * size], vec![0u8; n]);
-    let c_loop = |x: &mut [T], saved: &mut [u8], seen: &mut [u8]| {
+    let x = Aligned::from_fn(n * len, value);
+    let scratch = scratch::<T>(n, len);
+    let ours = |x: &mut [T]| {
+        mixer
+            .mix_in_place(x, len, plan, &mut scratch.borrow_mut())
+            .unwrap()
+    };
+    let theirs = |x: &mut [T]| {
+        let (saved, seen) = c_scratch(&mut scratch.borrow_mut(), len);
         // SAFETY: every pointer is valid for the lengths given; the runs
         // lie inside one sample.
         unsafe {
@@ -147,38 +216,28 @@ fn cutmix_in_place<T: Sample + PartialEq + std::fmt::Debug>(
                 len * size,
                 perm.as_ptr(),
                 &runs_of,
-                saved.as_mut_ptr(),
-                seen.as_mut_ptr(),
+                saved.cast(),
+                seen,
             )
         }
     };
-    let (mut xa, mut xb) = (x.clone(), x.clone());
-    mixer
-        .mix_in_place(&mut xa, len, plan, &mut scratch)
-        .unwrap();
-    c_loop(&mut xb, &mut saved, &mut seen);
-    assert_eq!(xa, xb, "CutMix in place differs");
-    let shared = RefCell::new(x);
-    ratio(
-        rounds,
-        runs,
-        || {
-            let mut x = shared.borrow_mut();
-            mixer
-                .mix_in_place(black_box(&mut x), len, plan, &mut scratch)
-                .unwrap()
-        },
-        || c_loop(&mut shared.borrow_mut(), &mut saved, &mut seen),
-    )
+    same_then_ratio(&x, (rounds, runs), ours, theirs, "CutMix in place differs")
 }
 
-/// The median of `runs` timings of `f`, in seconds.
-fn median(runs: usize, mut f: impl FnMut()) -> f64 {
+/// Each timed run repeats its call until it lasts at least this long, so
+/// that a call of a few microseconds is not timed alone, against the
+/// clock's own cost and jitter.
+const RUN_SECONDS: f64 = 2e-3;
+
+/// The median of `runs` timings of `reps` calls of `f`, in seconds per call.
+fn median(runs: usize, reps: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
+            for _ in 0..reps {
+                f();
+            }
+            t.elapsed().as_secs_f64() / reps as f64
         })
         .collect();
     times.sort_by(f64::total_cmp);
@@ -186,17 +245,21 @@ fn median(runs: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// Times `ours` and `theirs` in alternating rounds, so that both see the
-/// same machine; returns the ratio of their medians.
+/// same machine, each run [`RUN_SECONDS`] or more of the C loop's calls;
+/// returns the ratio of their medians and the two times per call.
 fn ratio(
     rounds: usize,
     runs: usize,
     mut ours: impl FnMut(),
     mut theirs: impl FnMut(),
 ) -> (f64, f64, f64) {
+    let t = Instant::now();
+    theirs();
+    let reps = (RUN_SECONDS / t.elapsed().as_secs_f64()).ceil().max(1.0) as usize;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        a.push(median(runs, &mut ours));
-        b.push(median(runs, &mut theirs));
+        a.push(median(runs, reps, &mut ours));
+        b.push(median(runs, reps, &mut theirs));
     }
     a.sort_by(f64::total_cmp);
     b.sort_by(f64::total_cmp);
@@ -248,7 +311,7 @@ fn main() {
         mixer.backend().name()
     );
     println!(
-        "library time / C loop time (below 1.00 the library is faster), medians of {rounds} rounds of {runs}"
+        "library time / C loop time (below 1.00 the library is faster), medians of {rounds} rounds of {runs} runs, each run 2 ms or more of calls"
     );
     println!();
     println!("| batch | in place f32 | out of place f32 | u8 out of place |");
@@ -263,142 +326,53 @@ fn main() {
         Pairing::Permutation
             .fill(&mut MixRng::seed_from_u64(3), &mut perm)
             .unwrap();
-        let x: Vec<f32> = (0..n * len)
-            .map(|i| (i % 1013) as f32 * 0.01 - 3.0)
-            .collect();
+        let x = Aligned::from_fn(n * len, |i| (i % 1013) as f32 * 0.01 - 3.0);
         let plan = Plan::new(&perm, &[LAM]);
 
-        // the same bits, first
-        let (mut ours, mut theirs) = (vec![0.0f32; n * len], vec![1.0f32; n * len]);
-        mixer.mix_into(&mut ours, &x, len, plan).unwrap();
-        // SAFETY: every pointer is valid for the lengths given.
-        unsafe {
-            c_mix_into(
-                theirs.as_mut_ptr(),
-                x.as_ptr(),
-                n,
-                len,
-                perm.as_ptr(),
-                ws,
-                wp,
-            )
-        };
-        assert!(
-            ours.iter()
-                .zip(&theirs)
-                .all(|(a, b)| a.to_bits() == b.to_bits()),
-            "f32 bits differ"
-        );
-
         // in place: the same bits once, then both time the same buffer (each
-        // call mixes it again, the same work), so that neither gains from
-        // where its memory happens to lie
-        let mut scratch = vec![0.0f32; in_place_scratch_len(n, len).unwrap()];
-        let (mut saved, mut seen) = (vec![0.0f32; len], vec![0u8; n]);
-        let (mut xa, mut xb) = (x.clone(), x.clone());
-        mixer
-            .mix_in_place(&mut xa, len, plan, &mut scratch)
-            .unwrap();
-        // SAFETY: every pointer is valid for the lengths given.
-        unsafe {
-            c_mix_in_place(
-                xb.as_mut_ptr(),
-                n,
-                len,
-                perm.as_ptr(),
-                ws,
-                wp,
-                saved.as_mut_ptr(),
-                seen.as_mut_ptr(),
-            )
+        // call mixes it again, the same work), with the same scratch
+        let scratch = scratch::<f32>(n, len);
+        let ours = |x: &mut [f32]| {
+            mixer
+                .mix_in_place(x, len, plan, &mut scratch.borrow_mut())
+                .unwrap()
         };
-        assert!(
-            xa.iter().zip(&xb).all(|(a, b)| a.to_bits() == b.to_bits()),
-            "in-place bits differ"
-        );
-        let shared = RefCell::new(x.clone());
-        let in_place = ratio(
-            rounds,
-            runs,
-            || {
-                let mut x = shared.borrow_mut();
-                mixer
-                    .mix_in_place(black_box(&mut x), len, plan, &mut scratch)
-                    .unwrap()
-            },
-            || {
-                let mut x = shared.borrow_mut();
-                // SAFETY: as above.
-                unsafe {
-                    c_mix_in_place(
-                        x.as_mut_ptr(),
-                        n,
-                        len,
-                        perm.as_ptr(),
-                        ws,
-                        wp,
-                        saved.as_mut_ptr(),
-                        seen.as_mut_ptr(),
-                    )
-                }
-            },
-        );
-        let out = RefCell::new(vec![0.0f32; n * len]);
-        let into = ratio(
-            rounds,
-            runs,
-            || {
-                let mut o = out.borrow_mut();
-                mixer.mix_into(black_box(&mut o), &x, len, plan).unwrap()
-            },
-            || {
-                let mut o = out.borrow_mut();
-                // SAFETY: as above.
-                unsafe { c_mix_into(o.as_mut_ptr(), x.as_ptr(), n, len, perm.as_ptr(), ws, wp) }
-            },
-        );
+        let theirs = |x: &mut [f32]| {
+            let (saved, seen) = c_scratch(&mut scratch.borrow_mut(), len);
+            // SAFETY: every pointer is valid for the lengths given.
+            unsafe { c_mix_in_place(x.as_mut_ptr(), n, len, perm.as_ptr(), ws, wp, saved, seen) }
+        };
+        let in_place = same_then_ratio(&x, (rounds, runs), ours, theirs, "in-place bits differ");
 
-        let bytes: Vec<u8> = (0..n * len).map(|i| (i * 7 % 251) as u8).collect();
-        let (mut ob, mut tb) = (vec![0u8; n * len], vec![1u8; n * len]);
-        mixer.mix_into(&mut ob, &bytes, len, plan).unwrap();
-        // SAFETY: as above.
-        unsafe {
-            c_mix_into_u8(
-                tb.as_mut_ptr(),
-                bytes.as_ptr(),
-                n,
-                len,
-                perm.as_ptr(),
-                ws,
-                wp,
-            )
+        // out of place, f32 and u8: both write the same output buffer
+        let out = RefCell::new(Aligned::filled(n * len, 0.0f32));
+        let ours = |x: &[f32]| mixer.mix_into(&mut out.borrow_mut(), x, len, plan).unwrap();
+        let theirs = |x: &[f32]| {
+            let o = out.borrow_mut().as_mut_ptr();
+            // SAFETY: as above.
+            unsafe { c_mix_into(o, x.as_ptr(), n, len, perm.as_ptr(), ws, wp) }
         };
-        assert_eq!(ob, tb, "u8 bytes differ");
-        let out_u8 = RefCell::new(ob);
-        let u8_into = ratio(
-            rounds,
-            runs,
-            || {
-                let mut o = out_u8.borrow_mut();
-                mixer
-                    .mix_into(black_box(&mut o), &bytes, len, plan)
-                    .unwrap()
-            },
-            || {
-                let mut o = out_u8.borrow_mut();
-                // SAFETY: as above.
-                unsafe {
-                    c_mix_into_u8(
-                        o.as_mut_ptr(),
-                        bytes.as_ptr(),
-                        n,
-                        len,
-                        perm.as_ptr(),
-                        ws,
-                        wp,
-                    )
-                }
-            },
+        let into = same_then_ratio_into(&x, &out, (rounds, runs), ours, theirs, "f32 bits differ");
+
+        let bytes = Aligned::from_fn(n * len, |i| (i * 7 % 251) as u8);
+        let out_u8 = RefCell::new(Aligned::filled(n * len, 0u8));
+        let ours = |x: &[u8]| {
+            mixer
+                .mix_into(&mut out_u8.borrow_mut(), x, len, plan)
+                .unwrap()
+        };
+        let theirs = |x: &[u8]| {
+            let o = out_u8.borrow_mut().as_mut_ptr();
+            // SAFETY: as above.
+            unsafe { c_mix_into_u8(o, x.as_ptr(), n, len, perm.as_ptr(), ws, wp) }
+        };
+        let u8_into = same_then_ratio_into(
+            &bytes,
+            &out_u8,
+            (rounds, runs),
+            ours,
+            theirs,
+            "u8 bytes differ",
         );
         println!(
             "| {name} | {} | {} | {} |",
@@ -512,18 +486,18 @@ fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 
             .fill(&mut MixRng::seed_from_u64(5), &mut perm)
             .unwrap();
         let plan = Plan::new(&perm, &[LAM]);
-        let x: Vec<f32> = (0..n * len)
-            .map(|i| (i % 1013) as f32 * 0.01 - 3.0)
-            .collect();
+        let x = Aligned::from_fn(n * len, |i| (i % 1013) as f32 * 0.01 - 3.0);
         let starts = cycle_starts(&perm);
         let shares = [0, 1].map(|k| Part { index: k, count: 2 }.samples(n).unwrap());
+        // each thread's scratch, the same for the library and the C loop
         let scratch_len = in_place_scratch_len(n, len).unwrap();
+        let scratch = [0, 1].map(|_| Mutex::new(Aligned::filled(scratch_len, 0.0f32)));
         let ours = |buffer: &mut [f32]| {
             let p = Shared(buffer.as_mut_ptr());
             if in_place {
                 let parts = mixer.in_place_parts(buffer, len, plan).unwrap();
                 on_two_threads(|k| {
-                    let mut s = vec![0.0f32; scratch_len];
+                    let mut s = scratch[k].lock().unwrap();
                     parts.run(Part { index: k, count: 2 }, &mut s).unwrap()
                 });
             } else {
@@ -542,7 +516,7 @@ fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 
         let theirs = |buffer: &mut [f32]| {
             let p = Shared(buffer.as_mut_ptr());
             on_two_threads(|k| {
-                let mut saved = vec![0.0f32; len];
+                let mut saved = scratch[k].lock().unwrap();
                 // SAFETY: each thread touches only the samples of its share.
                 unsafe {
                     if in_place {
@@ -572,22 +546,70 @@ fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 
                 }
             });
         };
-        let (mut a, mut b) = (x.clone(), x.clone());
-        ours(&mut a);
-        theirs(&mut b);
-        assert!(
-            a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()),
-            "parts differ"
-        );
-        let shared = RefCell::new(x.clone());
-        ratio(
-            rounds,
-            runs,
-            || ours(black_box(&mut shared.borrow_mut())),
-            || theirs(&mut shared.borrow_mut()),
-        )
+        same_then_ratio(&x, (rounds, runs), ours, theirs, "parts differ")
     };
     [row(256, true), row(64, false)]
+}
+
+/// In place: checks that `ours` and `theirs` leave the same bits in two
+/// copies of `x`, then times both on one more copy (each call mixes it
+/// again: the same work, in the same memory).
+fn same_then_ratio<T: Copy + Default + Bits>(
+    x: &Aligned<T>,
+    (rounds, runs): (usize, usize),
+    ours: impl Fn(&mut [T]),
+    theirs: impl Fn(&mut [T]),
+    differ: &str,
+) -> (f64, f64, f64) {
+    let (mut a, mut b) = (x.clone(), x.clone());
+    ours(&mut a);
+    theirs(&mut b);
+    assert!(same_bits(&a, &b), "{differ}");
+    let shared = RefCell::new(x.clone());
+    ratio(
+        rounds,
+        runs,
+        || ours(black_box(&mut shared.borrow_mut())),
+        || theirs(&mut shared.borrow_mut()),
+    )
+}
+
+/// Out of place, into `out`: checks that `ours` and `theirs` write the
+/// same bits, then times both.
+fn same_then_ratio_into<T: Copy + Default + Bits>(
+    x: &[T],
+    out: &RefCell<Aligned<T>>,
+    (rounds, runs): (usize, usize),
+    ours: impl Fn(&[T]),
+    theirs: impl Fn(&[T]),
+    differ: &str,
+) -> (f64, f64, f64) {
+    ours(x);
+    let first = out.borrow().clone();
+    theirs(x);
+    assert!(same_bits(&first, &out.borrow()), "{differ}");
+    ratio(rounds, runs, || ours(black_box(x)), || theirs(x))
+}
+
+/// Elements compared by their bits (a NaN equals itself, `-0` is not `+0`).
+trait Bits {
+    fn bits(self) -> u32;
+}
+
+impl Bits for f32 {
+    fn bits(self) -> u32 {
+        self.to_bits()
+    }
+}
+
+impl Bits for u8 {
+    fn bits(self) -> u32 {
+        self.into()
+    }
+}
+
+fn same_bits<T: Copy + Bits>(a: &[T], b: &[T]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(p, q)| p.bits() == q.bits())
 }
 
 /// A ratio and both times, for the table.
