@@ -256,6 +256,18 @@ fn save_for_last<T: Sample>(
     }
 }
 
+/// Sample `k` of a checked plan takes its partner's box, in place: from
+/// the partner itself, or as [`save_for_last`] packed it. Out of line, so
+/// that a blend's step stays small.
+#[inline(never)]
+fn cut_in_place<T: Sample>(plan: &Plan<'_>, k: usize, x: &mut [T], partner: Partner<'_, T>) {
+    let (image, cut) = cut_of(plan, k);
+    match partner {
+        Partner::Sample(p) => paste(x, p, image, cut),
+        Partner::Saved(packed) => unpack(x, packed, image, cut),
+    }
+}
+
 /// The steps of an in-place walk over a batch: the blends and boxes of a
 /// checked plan.
 pub(crate) struct InPlaceSteps<'p, 'a> {
@@ -309,14 +321,7 @@ impl Mixer {
             (Op::Mixup, Partner::Sample(p) | Partner::Saved(p)) => {
                 T::blend_in_place(self.backend, plan.weights(k), x, p);
             }
-            (Op::CutMix, Partner::Sample(p)) => {
-                let (image, cut) = cut_of(plan, k);
-                paste(x, p, image, cut);
-            }
-            (Op::CutMix, Partner::Saved(packed)) => {
-                let (image, cut) = cut_of(plan, k);
-                unpack(x, packed, image, cut);
-            }
+            (Op::CutMix, partner) => cut_in_place(plan, k, x, partner),
         }
     }
 

@@ -98,11 +98,13 @@ impl<'a> Plan<'a> {
     }
 
     /// Whether some op is CutMix.
+    #[inline]
     pub(crate) fn cutting(&self) -> bool {
         self.ops.is_some_and(|m| m.contains(&Op::CutMix))
     }
 
     /// The lambda of sample `i`, from a checked plan.
+    #[inline]
     pub(crate) fn lambda(&self, i: usize) -> f64 {
         if self.lambdas.len() == 1 {
             self.lambdas[0]
@@ -112,6 +114,7 @@ impl<'a> Plan<'a> {
     }
 
     /// The weights of sample `i`, from a checked plan.
+    #[inline]
     pub(crate) fn weights(&self, i: usize) -> Weights {
         Weights::from_valid_lambda(self.lambda(i))
     }
@@ -123,6 +126,7 @@ impl<'a> Plan<'a> {
     }
 
     /// The op of sample `i`, from a checked plan.
+    #[inline]
     pub(crate) fn op(&self, i: usize) -> Op {
         self.ops.map_or(Op::Mixup, |m| m[i])
     }

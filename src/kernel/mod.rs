@@ -144,6 +144,7 @@ impl Weights {
     }
 
     /// The weights for a `lam` already known to lie in `[0, 1]`.
+    #[inline]
     pub(crate) fn from_valid_lambda(lam: f64) -> Weights {
         Weights {
             w_self: lam as f32,
