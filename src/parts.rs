@@ -277,7 +277,7 @@ impl<'a, T: Sample> InPlaceParts<'a, T> {
         let mut before = 0;
         for_each_cycle(plan.partners, marks, |start, length| {
             if share.contains(&before) {
-                walk_cycle(&mut view, plan.partners, start, saved, &steps);
+                walk_cycle(&mut view, plan.partners, start, saved, &steps, |_| {});
             }
             before += length;
         });

@@ -106,18 +106,22 @@ pub(crate) struct Scratch<'s, T> {
 /// saved)` first keeps what the last step will need of `x[c0]`; then each
 /// `x[c_k]` steps with `x[c_{k+1}]`, and the last with `saved`. A cycle of
 /// two (timm's flip pairs every sample so) first goes to `steps.swap`.
+/// `visited(k)` is called once for each sample of the cycle.
 pub(crate) fn walk_cycle<T>(
     view: &mut impl SampleView<T>,
     partners: &[u32],
     start: usize,
     saved: &mut [T],
     steps: &impl CycleSteps<T>,
+    mut visited: impl FnMut(usize),
 ) {
     let saved = &mut saved[..view.len()];
     let next = partners[start] as usize;
     if next != start && partners[next] as usize == start {
         let samples = view.pair(start, next);
         if steps.swap((start, next), samples, saved) {
+            visited(start);
+            visited(next);
             return;
         }
     }
@@ -128,6 +132,7 @@ pub(crate) fn walk_cycle<T>(
     steps.save(last, view.one(start), saved);
     let mut k = start;
     loop {
+        visited(k);
         let next = partners[k] as usize;
         if next == start {
             steps.step(k, view.one(k), Partner::Saved(saved));
@@ -167,7 +172,9 @@ pub(crate) fn for_each_cycle(
 }
 
 /// Walks every cycle of the checked permutation `partners` once, in place
-/// ([`walk_cycle`]), with one thread's view of the batch.
+/// ([`walk_cycle`]), with one thread's view of the batch: in order of
+/// their first sample, marking the samples as the walk steps them (one
+/// pass over the permutation, not a second to find the cycles first).
 pub(crate) fn cycles_in_place<T>(
     view: &mut impl SampleView<T>,
     partners: &[u32],
@@ -175,9 +182,12 @@ pub(crate) fn cycles_in_place<T>(
     steps: &impl CycleSteps<T>,
 ) {
     let Scratch { saved, marks } = scratch;
-    for_each_cycle(partners, marks, |start, _| {
-        walk_cycle(view, partners, start, saved, steps);
-    });
+    for start in 0..partners.len() {
+        if !is_marked(marks, start) {
+            walk_cycle(view, partners, start, saved, steps, |k| mark(marks, k));
+        }
+    }
+    marks[..mark_bytes(partners.len())].fill(0);
 }
 
 /// Calls `visit(k)` once for every sample `k` of an index map into
