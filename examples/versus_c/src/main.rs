@@ -575,7 +575,8 @@ fn same_then_ratio<T: Copy + Default + Bits>(
 }
 
 /// Out of place, into `out`: checks that `ours` and `theirs` write the
-/// same bits, then times both.
+/// same bits (each into a zeroed `out`, so that one that writes nothing
+/// is seen), then times both.
 fn same_then_ratio_into<T: Copy + Default + Bits>(
     x: &[T],
     out: &RefCell<Aligned<T>>,
@@ -584,8 +585,10 @@ fn same_then_ratio_into<T: Copy + Default + Bits>(
     theirs: impl Fn(&[T]),
     differ: &str,
 ) -> (f64, f64, f64) {
+    out.borrow_mut().fill(T::default());
     ours(x);
     let first = out.borrow().clone();
+    out.borrow_mut().fill(T::default());
     theirs(x);
     assert!(same_bits(&first, &out.borrow()), "{differ}");
     ratio(rounds, runs, || ours(black_box(x)), || theirs(x))
