@@ -136,7 +136,7 @@ def as_labels(target: Any, num_classes: int, name: str = "target") -> np.ndarray
     The extension checks that each is in ``[0, num_classes)``, before the
     call takes a stream; ids that int64 cannot hold are refused here.
     """
-    array = target if isinstance(target, np.ndarray) else as_target(target, name)
+    array = as_target(target, name)
     if array.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class ids, got {array.dtype}")
     if array.ndim != 1:

@@ -138,7 +138,7 @@ class Streams:
         global index of the batch in the epoch), else derived from this
         process's call count, its worker and its rank."""
         worker_id, workers = worker()
-        rank_id, ranks = rank() or self._rank or (0, 1)  # as _current_rank(), inlined
+        rank_id, ranks = self._current_rank() or (0, 1)
         with self._lock:
             if self._shared is not None and self._shared.value != self.epoch:
                 # set_epoch in the process that started this one
