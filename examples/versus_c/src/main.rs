@@ -3,7 +3,8 @@
 //! faster), after checking that both give the same bits.
 //!
 //! Run with `cargo run --release --manifest-path examples/versus_c/Cargo.toml`
-//! (`-- --quick` for a short run, `-- --backend avx2` to force a backend).
+//! (`-- --quick` for a short run, `-- --backend avx2` to force a backend,
+//! `-- --control` to time the C loop against itself: the noise floor).
 
 use mixup::{
     ChannelOrder, CutBox, Cuts, ImageShape, MixRng, Mixer, Op, Pairing, Part, Plan, Sample,
@@ -155,7 +156,7 @@ struct BoxRuns {
 /// box rows: the ratio, after checking both give the same bytes.
 fn cutmix_in_place<T: Sample + Bits>(
     mixer: Mixer,
-    (rounds, runs): (usize, usize),
+    timing: Timing,
     image: ImageShape,
     n: usize,
     value: impl Fn(usize) -> T,
@@ -221,7 +222,7 @@ fn cutmix_in_place<T: Sample + Bits>(
             )
         }
     };
-    same_then_ratio(&x, (rounds, runs), ours, theirs, "CutMix in place differs")
+    same_then_ratio(&x, timing, ours, theirs, "CutMix in place differs")
 }
 
 /// Each timed run repeats its call until it lasts at least this long, so
@@ -229,42 +230,56 @@ fn cutmix_in_place<T: Sample + Bits>(
 /// clock's own cost and jitter.
 const RUN_SECONDS: f64 = 2e-3;
 
-/// The median of `runs` timings of `reps` calls of `f`, in seconds per call.
-fn median(runs: usize, reps: usize, mut f: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..reps {
-                f();
-            }
-            t.elapsed().as_secs_f64() / reps as f64
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[runs / 2]
+/// How a row is timed: `pairs` pairs of runs, one of each side, and
+/// whether the library stands in for itself by the C loop (`--control`:
+/// the C loop timed against itself, so that every ratio shows the noise).
+#[derive(Clone, Copy)]
+struct Timing {
+    pairs: usize,
+    control: bool,
 }
 
-/// Times `ours` and `theirs` in alternating rounds, so that both see the
-/// same machine, each run [`RUN_SECONDS`] or more of the C loop's calls;
-/// returns the ratio of their medians and the two times per call.
-fn ratio(
-    rounds: usize,
-    runs: usize,
-    mut ours: impl FnMut(),
-    mut theirs: impl FnMut(),
-) -> (f64, f64, f64) {
+/// Times `ours` and `theirs` in pairs of runs, one right after the other,
+/// the side that goes first alternating, each run [`RUN_SECONDS`] or more
+/// of the C loop's calls. The ratio is the median of the pairs' ratios, so
+/// that a machine that slows or speeds up between pairs (a VM's
+/// neighbours) moves both sides of a pair alike. Returns it with the two
+/// median times per call.
+fn ratio(timing: Timing, mut ours: impl FnMut(), mut theirs: impl FnMut()) -> (f64, f64, f64) {
     let t = Instant::now();
     theirs();
     let reps = (RUN_SECONDS / t.elapsed().as_secs_f64()).ceil().max(1.0) as usize;
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        a.push(median(runs, reps, &mut ours));
-        b.push(median(runs, reps, &mut theirs));
+    // one run of the library (or, for the control, of the C loop again) or of the C loop
+    let mut run = |library: bool| {
+        let f: &mut dyn FnMut() = if library && !timing.control {
+            &mut ours
+        } else {
+            &mut theirs
+        };
+        let t = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        t.elapsed().as_secs_f64() / reps as f64
+    };
+    let (mut ratios, mut a, mut b) = (Vec::new(), Vec::new(), Vec::new());
+    for pair in 0..timing.pairs {
+        let (x, y) = if pair % 2 == 0 {
+            let x = run(true);
+            (x, run(false))
+        } else {
+            let y = run(false);
+            (run(true), y)
+        };
+        ratios.push(x / y);
+        a.push(x);
+        b.push(y);
     }
-    a.sort_by(f64::total_cmp);
-    b.sort_by(f64::total_cmp);
-    let (a, b) = (a[rounds / 2], b[rounds / 2]);
-    (a / b, a, b)
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (median(ratios), median(a), median(b))
 }
 
 /// The CPU's model name and its vector extensions, from /proc/cpuinfo.
@@ -289,11 +304,14 @@ fn cpu() -> (String, String) {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let (rounds, runs) = if quick { (3, 5) } else { (9, 15) };
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let timing = Timing {
+        pairs: if flag("--quick") { 15 } else { 135 },
+        control: flag("--control"),
+    };
     let (model, vector) = cpu();
     // `--backend NAME` forces a backend, to compare them
-    let args: Vec<String> = std::env::args().collect();
     let forced = args
         .iter()
         .position(|a| a == "--backend")
@@ -310,8 +328,14 @@ fn main() {
         "mixup backend: {}; C: gcc -O3 -march=native -ffp-contract=off",
         mixer.backend().name()
     );
+    if timing.control {
+        println!(
+            "--control: the C loop timed against itself in every row, the noise of the measurement"
+        );
+    }
     println!(
-        "library time / C loop time (below 1.00 the library is faster), medians of {rounds} rounds of {runs} runs, each run 2 ms or more of calls"
+        "library time / C loop time (below 1.00 the library is faster): the median ratio of {} pairs of runs, each run 2 ms or more of calls",
+        timing.pairs
     );
     println!();
     println!("| batch | in place f32 | out of place f32 | u8 out of place |");
@@ -342,7 +366,7 @@ fn main() {
             // SAFETY: every pointer is valid for the lengths given.
             unsafe { c_mix_in_place(x.as_mut_ptr(), n, len, perm.as_ptr(), ws, wp, saved, seen) }
         };
-        let in_place = same_then_ratio(&x, (rounds, runs), ours, theirs, "in-place bits differ");
+        let in_place = same_then_ratio(&x, timing, ours, theirs, "in-place bits differ");
 
         // out of place, f32 and u8: both write the same output buffer
         let out = RefCell::new(Aligned::filled(n * len, 0.0f32));
@@ -352,7 +376,7 @@ fn main() {
             // SAFETY: as above.
             unsafe { c_mix_into(o, x.as_ptr(), n, len, perm.as_ptr(), ws, wp) }
         };
-        let into = same_then_ratio_into(&x, &out, (rounds, runs), ours, theirs, "f32 bits differ");
+        let into = same_then_ratio_into(&x, &out, timing, ours, theirs, "f32 bits differ");
 
         let bytes = Aligned::from_fn(n * len, |i| (i * 7 % 251) as u8);
         let out_u8 = RefCell::new(Aligned::filled(n * len, 0u8));
@@ -366,14 +390,8 @@ fn main() {
             // SAFETY: as above.
             unsafe { c_mix_into_u8(o, x.as_ptr(), n, len, perm.as_ptr(), ws, wp) }
         };
-        let u8_into = same_then_ratio_into(
-            &bytes,
-            &out_u8,
-            (rounds, runs),
-            ours,
-            theirs,
-            "u8 bytes differ",
-        );
+        let u8_into =
+            same_then_ratio_into(&bytes, &out_u8, timing, ours, theirs, "u8 bytes differ");
         println!(
             "| {name} | {} | {} | {} |",
             cell(in_place),
@@ -391,27 +409,19 @@ fn main() {
         width: 224,
         layout,
     };
-    let u8_hwc = cutmix_in_place(
-        mixer,
-        (rounds, runs),
-        image(3, ChannelOrder::Hwc),
-        128,
-        |i| (i * 7 % 251) as u8,
-    );
+    let u8_hwc = cutmix_in_place(mixer, timing, image(3, ChannelOrder::Hwc), 128, |i| {
+        (i * 7 % 251) as u8
+    });
     println!("| 224x224x3 u8 HWC (474-byte rows) | {} |", cell(u8_hwc));
-    let f32_chw = cutmix_in_place(
-        mixer,
-        (rounds, runs),
-        image(3, ChannelOrder::Chw),
-        128,
-        |i| (i % 1013) as f32 * 0.01,
-    );
+    let f32_chw = cutmix_in_place(mixer, timing, image(3, ChannelOrder::Chw), 128, |i| {
+        (i % 1013) as f32 * 0.01
+    });
     println!("| 3x224x224 f32 CHW (632-byte rows) | {} |", cell(f32_chw));
 
     println!();
     println!("| two threads on one batch (a random permutation) | ratio |");
     println!("| --- | ---: |");
-    let [in_place, into] = two_parts(mixer, (rounds, runs));
+    let [in_place, into] = two_parts(mixer, timing);
     println!(
         "| in place, 256x3x32x32 f32 (3 MB), 2 parts | {} |",
         cell(in_place)
@@ -477,7 +487,7 @@ fn cycle_starts(perm: &[u32]) -> [Vec<u32>; 2] {
 /// Two threads on one batch, in place (256x3x32x32, a random permutation)
 /// and out of place (64x3x32x32), against the plain loops on two threads
 /// given the same shares.
-fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 2] {
+fn two_parts(mixer: Mixer, timing: Timing) -> [(f64, f64, f64); 2] {
     let (ws, wp) = (LAM as f32, (1.0 - LAM) as f32);
     let len = 3 * 32 * 32;
     let row = |n: usize, in_place: bool| {
@@ -546,7 +556,7 @@ fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 
                 }
             });
         };
-        same_then_ratio(&x, (rounds, runs), ours, theirs, "parts differ")
+        same_then_ratio(&x, timing, ours, theirs, "parts differ")
     };
     [row(256, true), row(64, false)]
 }
@@ -556,7 +566,7 @@ fn two_parts(mixer: Mixer, (rounds, runs): (usize, usize)) -> [(f64, f64, f64); 
 /// again: the same work, in the same memory).
 fn same_then_ratio<T: Copy + Default + Bits>(
     x: &Aligned<T>,
-    (rounds, runs): (usize, usize),
+    timing: Timing,
     ours: impl Fn(&mut [T]),
     theirs: impl Fn(&mut [T]),
     differ: &str,
@@ -567,8 +577,7 @@ fn same_then_ratio<T: Copy + Default + Bits>(
     assert!(same_bits(&a, &b), "{differ}");
     let shared = RefCell::new(x.clone());
     ratio(
-        rounds,
-        runs,
+        timing,
         || ours(black_box(&mut shared.borrow_mut())),
         || theirs(&mut shared.borrow_mut()),
     )
@@ -580,7 +589,7 @@ fn same_then_ratio<T: Copy + Default + Bits>(
 fn same_then_ratio_into<T: Copy + Default + Bits>(
     x: &[T],
     out: &RefCell<Aligned<T>>,
-    (rounds, runs): (usize, usize),
+    timing: Timing,
     ours: impl Fn(&[T]),
     theirs: impl Fn(&[T]),
     differ: &str,
@@ -591,7 +600,7 @@ fn same_then_ratio_into<T: Copy + Default + Bits>(
     out.borrow_mut().fill(T::default());
     theirs(x);
     assert!(same_bits(&first, &out.borrow()), "{differ}");
-    ratio(rounds, runs, || ours(black_box(x)), || theirs(x))
+    ratio(timing, || ours(black_box(x)), || theirs(x))
 }
 
 /// Elements compared by their bits (a NaN equals itself, `-0` is not `+0`).
