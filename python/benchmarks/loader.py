@@ -19,11 +19,13 @@ of four ways:
   (``out=``): the main process owns that buffer, so reusing it is safe,
   and no batch pays the first touch of fresh memory.
 
-It prints images/s per path (two rounds each), then, in one process, the
-time per batch after the crop: each path's collate on the same 128
-cropped samples.
+It prints images/s per path, five rounds, each round running every path
+once (the order rotating from round to round), and each of ours over
+timm's and torchvision's as the median of the ratios within a round; then,
+in one process, the time per batch after the crop: each path's collate on
+the same 128 cropped samples.
 
-    python python/benchmarks/loader.py [--batches 10] [--batch-size 128] [--workers 2]
+    python python/benchmarks/loader.py [--batches 10] [--batch-size 128] [--workers 2] [--rounds 5]
     python python/benchmarks/loader.py --quick      # a short run: that it all works
 """
 
@@ -178,7 +180,7 @@ def main():
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2 batches of 16, one round")
     args = parser.parse_args()
     if args.quick:
@@ -188,22 +190,40 @@ def main():
     print(f"torch {torch.__version__}; {args.workers} workers, batch {args.batch_size}, "
           f"{args.batches} timed batches, JPEG decode + RandomResizedCrop(224) + flip\n")
     paths = collates(args.batch_size)
-    print("| path | images/s | after the crop, per batch |")
-    print("| --- | ---: | ---: |")
-    rates = {}
+    rates = rounds_of_paths(paths, args)
+    print("| path | images/s, median | each round | after the crop, per batch |")
+    print("| --- | ---: | ---: | ---: |")
     for name, (collate, after) in paths.items():
-        rounds = [images_per_second(name, collate, after, args) for _ in range(args.rounds)]
-        rates[name] = max(rounds)
         ms = after_crop_ms(name, collate, after, args.batch_size, 3 if args.quick else 7)
-        shown = " / ".join(f"{r:,.0f}" for r in rounds)
-        print(f"| {name} | {shown} | {ms:.1f} ms |")
+        shown = " / ".join(f"{r:,.0f}" for r in rates[name])
+        print(f"| {name} | {statistics.median(rates[name]):,.0f} | {shown} | {ms:.1f} ms |")
     decode = decode_crop_ms(args.batch_size, 1 if args.quick else 3)
     print(f"\nJPEG decode + crop + flip of one batch, one process: {decode:.0f} ms "
           f"(what every path pays in its workers first)")
     for ours in ("mixup-exact", "mixup-exact in main"):
-        print(f"{ours} / timm: {rates[ours] / rates['timm']:.2f}x; "
-              f"{ours} / torchvision: {rates[ours] / rates['torchvision']:.2f}x (best rounds)")
+        print(f"{ours} / timm: {ratio_line(rates[ours], rates['timm'])}; "
+              f"{ours} / torchvision: {ratio_line(rates[ours], rates['torchvision'])}")
 
+
+def rounds_of_paths(paths, args):
+    """Images/s of every path in each of ``args.rounds`` rounds. Each round
+    runs every path once, starting one path later than the round before, so
+    that paths compared within a round saw the same machine (a shared VM's
+    speed drifts over minutes) and none always goes first."""
+    names = list(paths)
+    rates = {name: [] for name in names}
+    for r in range(args.rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            collate, after = paths[name]
+            rates[name].append(images_per_second(name, collate, after, args))
+    return rates
+
+
+def ratio_line(ours, theirs):
+    """The median over rounds of the ratio within each round, and its range."""
+    ratios = sorted(a / b for a, b in zip(ours, theirs))
+    return (f"{statistics.median(ratios):.2f}x "
+            f"(rounds {ratios[0]:.2f} to {ratios[-1]:.2f})")
 
 if __name__ == "__main__":
     main()
