@@ -140,10 +140,19 @@ unsafe fn blend_raw<const STREAM: bool>(
             mix_masked(out, a, b, head, vs, vp);
         }
         while i + 64 <= n {
-            let r0 = mix(a.add(i), b.add(i), vs, vp);
-            let r1 = mix(a.add(i + 16), b.add(i + 16), vs, vp);
-            let r2 = mix(a.add(i + 32), b.add(i + 32), vs, vp);
-            let r3 = mix(a.add(i + 48), b.add(i + 48), vs, vp);
+            // the four products of `a` first, then those of `b` with their
+            // adds: in cache, in place, 1.01 to 1.03 of the C loop where
+            // one pair after the other gave 1.02 to 1.08 (examples/versus_c,
+            // six runs against three, on the Zen 4 machine); the same
+            // operands, so the same bits
+            let a0 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i)));
+            let a1 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 16)));
+            let a2 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 32)));
+            let a3 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 48)));
+            let r0 = _mm512_add_ps(a0, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i))));
+            let r1 = _mm512_add_ps(a1, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i + 16))));
+            let r2 = _mm512_add_ps(a2, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i + 32))));
+            let r3 = _mm512_add_ps(a3, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i + 48))));
             store::<STREAM>(out.add(i), r0);
             store::<STREAM>(out.add(i + 16), r1);
             store::<STREAM>(out.add(i + 32), r2);
