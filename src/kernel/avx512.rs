@@ -141,10 +141,10 @@ unsafe fn blend_raw<const STREAM: bool>(
         }
         while i + 64 <= n {
             // the four products of `a` first, then those of `b` with their
-            // adds: in cache, in place, 1.01 to 1.03 of the C loop where
+            // adds: in cache, in place, 1.00 to 1.03 of the C loop where
             // one pair after the other gave 1.02 to 1.08 (examples/versus_c,
-            // six runs against three, on the Zen 4 machine); the same
-            // operands, so the same bits
+            // six runs each, on the Zen 4 machine); the same operands, so
+            // the same bits
             let a0 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i)));
             let a1 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 16)));
             let a2 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 32)));
