@@ -225,5 +225,6 @@ def ratio_line(ours, theirs):
     return (f"{statistics.median(ratios):.2f}x "
             f"(rounds {ratios[0]:.2f} to {ratios[-1]:.2f})")
 
+
 if __name__ == "__main__":
     main()

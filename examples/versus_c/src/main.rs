@@ -249,7 +249,7 @@ fn ratio(timing: Timing, mut ours: impl FnMut(), mut theirs: impl FnMut()) -> (f
     let t = Instant::now();
     theirs();
     let reps = (RUN_SECONDS / t.elapsed().as_secs_f64()).ceil().max(1.0) as usize;
-    // one run of the library (or, for the control, of the C loop again) or of the C loop
+    // one run: of the library (for the control, of the C loop again), or of the C loop
     let mut run = |library: bool| {
         let f: &mut dyn FnMut() = if library && !timing.control {
             &mut ours
