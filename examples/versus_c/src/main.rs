@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::hint::black_box;
 use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::time::Instant;
 
 unsafe extern "C" {
@@ -447,13 +448,98 @@ impl Shared {
     }
 }
 
-/// Runs `f(0)` here and `f(1)` on a second thread, as a loader splits one
-/// batch between two cores (both sides pay the same spawn).
-fn on_two_threads(f: impl Fn(usize) + Sync) {
+/// A second thread kept for a row's whole timing, as a loader keeps its
+/// workers, so that the two-thread rows time the mixing and not a thread's
+/// spawn (which moved one row's time per call from 104 to 282 µs between
+/// runs). Between jobs it spins: no wake-up inside a timed call.
+struct Helper {
+    /// The job of the generation posted last: a `*const Job<'_>`.
+    job: AtomicPtr<()>,
+    /// The generation posted, and the one the helper has finished.
+    posted: AtomicUsize,
+    done: AtomicUsize,
+    /// Set when the helper's half panicked, or to make the helper return.
+    failed: AtomicBool,
+    stop: AtomicBool,
+}
+
+/// What both threads run, with the thread's index.
+type Job<'f> = &'f (dyn Fn(usize) + Sync);
+
+impl Helper {
+    fn new() -> Helper {
+        Helper {
+            job: AtomicPtr::new(std::ptr::null_mut()),
+            posted: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// The second thread's loop: each posted job with index 1, until `stop`.
+    fn serve(&self) {
+        let mut seen = 0;
+        loop {
+            let generation = loop {
+                if self.stop.load(Ordering::Acquire) {
+                    return;
+                }
+                let g = self.posted.load(Ordering::Acquire);
+                if g != seen {
+                    break g;
+                }
+                std::hint::spin_loop();
+            };
+            seen = generation;
+            // SAFETY: `run` posted a pointer to its `Job`, which it keeps
+            // alive until it sees `done` reach this generation.
+            let job = unsafe { *self.job.load(Ordering::Acquire).cast::<Job<'_>>() };
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(1))).is_err() {
+                self.failed.store(true, Ordering::Release);
+            }
+            self.done.store(generation, Ordering::Release);
+        }
+    }
+
+    /// Runs `f(0)` here and `f(1)` on the helper, as a loader splits one
+    /// batch between two cores; returns when both are done.
+    fn run(&self, f: impl Fn(usize) + Sync) {
+        let job: Job<'_> = &f;
+        self.job
+            .store((&raw const job).cast_mut().cast(), Ordering::Release);
+        let generation = self.posted.load(Ordering::Relaxed) + 1;
+        self.posted.store(generation, Ordering::Release);
+        // `job` must outlive the helper's half, even if this half panics
+        let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(0)));
+        while self.done.load(Ordering::Acquire) != generation {
+            std::hint::spin_loop();
+        }
+        if let Err(panic) = here {
+            std::panic::resume_unwind(panic);
+        }
+        assert!(
+            !self.failed.load(Ordering::Acquire),
+            "the helper's half panicked"
+        );
+    }
+}
+
+/// Runs `body` with a [`Helper`] serving on a second thread, which stops
+/// when `body` returns or panics.
+fn with_helper<R>(body: impl FnOnce(&Helper) -> R) -> R {
+    struct StopOnDrop<'h>(&'h Helper);
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.stop.store(true, Ordering::Release);
+        }
+    }
+    let helper = Helper::new();
     std::thread::scope(|s| {
-        s.spawn(|| f(1));
-        f(0);
-    });
+        s.spawn(|| helper.serve());
+        let _stop = StopOnDrop(&helper);
+        body(&helper)
+    })
 }
 
 /// The cycle starts of each of two parts, by the library's documented
@@ -488,6 +574,11 @@ fn cycle_starts(perm: &[u32]) -> [Vec<u32>; 2] {
 /// and out of place (64x3x32x32), against the plain loops on two threads
 /// given the same shares.
 fn two_parts(mixer: Mixer, timing: Timing) -> [(f64, f64, f64); 2] {
+    with_helper(|helper| two_parts_with(mixer, timing, helper))
+}
+
+/// [`two_parts`], with the second thread.
+fn two_parts_with(mixer: Mixer, timing: Timing, helper: &Helper) -> [(f64, f64, f64); 2] {
     let (ws, wp) = (LAM as f32, (1.0 - LAM) as f32);
     let len = 3 * 32 * 32;
     let row = |n: usize, in_place: bool| {
@@ -506,12 +597,12 @@ fn two_parts(mixer: Mixer, timing: Timing) -> [(f64, f64, f64); 2] {
             let p = Shared(buffer.as_mut_ptr());
             if in_place {
                 let parts = mixer.in_place_parts(buffer, len, plan).unwrap();
-                on_two_threads(|k| {
+                helper.run(|k| {
                     let mut s = scratch[k].lock().unwrap();
                     parts.run(Part { index: k, count: 2 }, &mut s).unwrap()
                 });
             } else {
-                on_two_threads(|k| {
+                helper.run(|k| {
                     let r = shares[k].clone();
                     // SAFETY: each thread writes only its share of the output.
                     let out = unsafe {
@@ -525,7 +616,7 @@ fn two_parts(mixer: Mixer, timing: Timing) -> [(f64, f64, f64); 2] {
         };
         let theirs = |buffer: &mut [f32]| {
             let p = Shared(buffer.as_mut_ptr());
-            on_two_threads(|k| {
+            helper.run(|k| {
                 let mut saved = scratch[k].lock().unwrap();
                 // SAFETY: each thread touches only the samples of its share.
                 unsafe {
