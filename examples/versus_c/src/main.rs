@@ -232,8 +232,8 @@ fn cutmix_in_place<T: Sample + Bits>(
 const RUN_SECONDS: f64 = 2e-3;
 
 /// How a row is timed: `pairs` pairs of runs, one of each side, and
-/// whether the library stands in for itself by the C loop (`--control`:
-/// the C loop timed against itself, so that every ratio shows the noise).
+/// whether the C loop stands in for the library (`--control`: the C loop
+/// timed against itself, so that every ratio shows the noise).
 #[derive(Clone, Copy)]
 struct Timing {
     pairs: usize,
@@ -455,11 +455,13 @@ impl Shared {
 struct Helper {
     /// The job of the generation posted last: a `*const Job<'_>`.
     job: AtomicPtr<()>,
-    /// The generation posted, and the one the helper has finished.
+    /// The generation posted last.
     posted: AtomicUsize,
+    /// The generation the helper finished last.
     done: AtomicUsize,
-    /// Set when the helper's half panicked, or to make the helper return.
+    /// Set when the helper's half of a job panicked.
     failed: AtomicBool,
+    /// Set to make the helper return.
     stop: AtomicBool,
 }
 
