@@ -1,5 +1,5 @@
-//! The AVX-512 kernel (AVX-512F): 16 lanes, four vectors per iteration,
-//! masked heads and tails. Only called after run-time detection. Two
+//! The AVX-512 kernel (AVX-512F): 16 lanes, eight or four vectors per
+//! iteration, masked heads and tails. Only called after run-time detection. Two
 //! rounded products and a rounded add per element, as every backend.
 
 use core::arch::x86_64::{
@@ -7,10 +7,14 @@ use core::arch::x86_64::{
     _mm_storeu_si128, _mm512_add_ps, _mm512_cvtepi32_ps, _mm512_cvtepu8_epi32, _mm512_cvtps_epi32,
     _mm512_cvtusepi32_epi8, _mm512_loadu_ps, _mm512_mask_cvtusepi32_storeu_epi8,
     _mm512_mask_storeu_ps, _mm512_maskz_loadu_ps, _mm512_max_epi32, _mm512_mul_ps, _mm512_set1_ps,
-    _mm512_setzero_si512, _mm512_storeu_ps, _mm512_stream_ps,
+    _mm512_setzero_ps, _mm512_setzero_si512, _mm512_storeu_ps, _mm512_stream_ps,
 };
 
 use super::avx2::prefetch;
+
+/// Rows of up to this many f32 (16 KiB) go eight vectors an iteration,
+/// longer rows four: see [`blend_raw`].
+const EIGHT_VECTORS_UP_TO: usize = 4096;
 
 /// `out[i] = ws * a[i] + wp * b[i]`.
 ///
@@ -52,19 +56,35 @@ fn lanes(count: usize) -> __mmask16 {
     ((1u32 << count) - 1) as __mmask16
 }
 
-/// `ws * a + wp * b` for the 16 elements at `a` and `b`.
+/// `out = ws * a + wp * b` for the `V * 16` elements at `out`, `a` and
+/// `b`: the `V` products of `a` first, then those of `b` with their adds,
+/// then the stores (all loads before any store, so `out == a` reads
+/// originals). The order of the loads is the point: see [`blend_raw`].
 ///
 /// # Safety
-/// AVX-512F and 16 readable elements at `a`, `b`.
+/// AVX-512F; `V * 16` elements readable at `a`, `b` and writable at `out`,
+/// 64-byte aligned when `STREAM`.
 #[target_feature(enable = "avx512f")]
 #[inline]
-unsafe fn mix(a: *const f32, b: *const f32, vs: __m512, vp: __m512) -> __m512 {
+unsafe fn mix_vectors<const V: usize, const STREAM: bool>(
+    out: *mut f32,
+    a: *const f32,
+    b: *const f32,
+    vs: __m512,
+    vp: __m512,
+) {
     // SAFETY: the caller's promise.
     unsafe {
-        _mm512_add_ps(
-            _mm512_mul_ps(vs, _mm512_loadu_ps(a)),
-            _mm512_mul_ps(vp, _mm512_loadu_ps(b)),
-        )
+        let mut r = [_mm512_setzero_ps(); V];
+        for (j, r) in r.iter_mut().enumerate() {
+            *r = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(16 * j)));
+        }
+        for (j, r) in r.iter_mut().enumerate() {
+            *r = _mm512_add_ps(*r, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(16 * j))));
+        }
+        for (j, r) in r.into_iter().enumerate() {
+            store::<STREAM>(out.add(16 * j), r);
+        }
     }
 }
 
@@ -139,28 +159,25 @@ unsafe fn blend_raw<const STREAM: bool>(
         if head > 0 {
             mix_masked(out, a, b, head, vs, vp);
         }
+        // The products of `a` first, then those of `b` (`mix_vectors`): in
+        // cache, in place, four vectors so gave 1.00 to 1.03 of the C loop
+        // where one pair after the other gave 1.02 to 1.08. Eight vectors
+        // so gave 0.97 to 0.99 where four gave 1.01 with 12 KiB rows, but
+        // 1.03 to 1.11 where four gave 0.98 to 1.01 with rows of 48 KiB
+        // and more out of cache (examples/versus_c, Zen 4, three to six
+        // runs each). The operands are the same, so the bits are.
+        if n <= EIGHT_VECTORS_UP_TO {
+            while i + 128 <= n {
+                mix_vectors::<8, STREAM>(out.add(i), a.add(i), b.add(i), vs, vp);
+                i += 128;
+            }
+        }
         while i + 64 <= n {
-            // the four products of `a` first, then those of `b` with their
-            // adds: in cache, in place, 1.00 to 1.03 of the C loop where
-            // one pair after the other gave 1.02 to 1.08 (examples/versus_c,
-            // six runs each, on the Zen 4 machine); the same operands, so
-            // the same bits
-            let a0 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i)));
-            let a1 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 16)));
-            let a2 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 32)));
-            let a3 = _mm512_mul_ps(vs, _mm512_loadu_ps(a.add(i + 48)));
-            let r0 = _mm512_add_ps(a0, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i))));
-            let r1 = _mm512_add_ps(a1, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i + 16))));
-            let r2 = _mm512_add_ps(a2, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i + 32))));
-            let r3 = _mm512_add_ps(a3, _mm512_mul_ps(vp, _mm512_loadu_ps(b.add(i + 48))));
-            store::<STREAM>(out.add(i), r0);
-            store::<STREAM>(out.add(i + 16), r1);
-            store::<STREAM>(out.add(i + 32), r2);
-            store::<STREAM>(out.add(i + 48), r3);
+            mix_vectors::<4, STREAM>(out.add(i), a.add(i), b.add(i), vs, vp);
             i += 64;
         }
         while i + 16 <= n {
-            store::<STREAM>(out.add(i), mix(a.add(i), b.add(i), vs, vp));
+            mix_vectors::<1, STREAM>(out.add(i), a.add(i), b.add(i), vs, vp);
             i += 16;
         }
         if i < n {
