@@ -528,10 +528,7 @@ impl Mixer {
     ) -> Result<()> {
         let m = check_into(out.len(), batch.len(), len, &plan)?;
         let stream = self.streams(size_of_val(out));
-        chains(plan.partners, |k| {
-            if k >= m {
-                return;
-            }
+        chains(plan.partners, 0..m, |k| {
             let dst = &mut out[k * len..][..len];
             self.step_into(&plan, k, dst, batch, len, stream);
         });
@@ -574,11 +571,9 @@ impl Mixer {
         }
         let stream = self.streams(size_of_val(out));
         let fused = Fused::new(self.backend, image, normalize);
-        chains(plan.partners, |k| {
-            if k < m {
-                let dst = &mut out[k * len..][..len];
-                step_fused(&fused, &plan, k, dst, batch, len, stream);
-            }
+        chains(plan.partners, 0..m, |k| {
+            let dst = &mut out[k * len..][..len];
+            step_fused(&fused, &plan, k, dst, batch, len, stream);
         });
         Ok(())
     }

@@ -17,7 +17,7 @@ use crate::mixer::{
 };
 use crate::pairing::check_in_range;
 use crate::plan::Plan;
-use crate::walk::{SampleView, check_permutation, for_each_cycle, walk_cycle};
+use crate::walk::{SampleView, chains, check_permutation, for_each_cycle, walk_cycle};
 
 /// The most parts a batch splits into.
 pub const MAX_PARTS: usize = 256;
@@ -93,10 +93,10 @@ impl Mixer {
         }
         let stream = self.streams(size_of_val(batch));
         let first = range.start;
-        for k in range {
+        chains(plan.partners, range, |k| {
             let dst = &mut out[(k - first) * len..][..len];
             self.step_into(&plan, k, dst, batch, len, stream);
-        }
+        });
         if stream {
             crate::kernel::stream_fence();
         }
@@ -134,10 +134,10 @@ impl Mixer {
         let stream = self.streams(4 * batch.len());
         let fused = Fused::new(self.backend(), image, normalize);
         let first = range.start;
-        for k in range {
+        chains(plan.partners, range, |k| {
             let dst = &mut out[(k - first) * len..][..len];
             step_fused(&fused, &plan, k, dst, batch, len, stream);
-        }
+        });
         Ok(())
     }
 

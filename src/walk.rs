@@ -3,6 +3,8 @@
 //! cache from the moment it is read until its own turn. One bit per sample
 //! marks what has been visited; the same bitmap checks a permutation.
 
+use core::ops::Range;
+
 use crate::error::{Error, Result};
 use crate::pairing::check_in_range;
 
@@ -190,20 +192,22 @@ pub(crate) fn cycles_in_place<T>(
     marks[..mark_bytes(partners.len())].fill(0);
 }
 
-/// Calls `visit(k)` once for every sample `k` of an index map into
-/// `0..partners.len()`, following the chains `k, partners[k], ...` so that
-/// the partner read for one sample is the next sample visited.
-pub(crate) fn chains(partners: &[u32], mut visit: impl FnMut(usize)) {
-    let n = partners.len();
-    if n > CHAIN_LIMIT {
-        (0..n).for_each(visit);
+/// Calls `visit(k)` once for every sample `k` in `samples`, where
+/// `partners` maps every sample into `0..partners.len()`, following the
+/// chains `k, partners[k], ...` while they stay in `samples`, so that the
+/// partner read for one sample is the next sample visited. Beyond
+/// [`CHAIN_LIMIT`] samples, in index order.
+pub(crate) fn chains(partners: &[u32], samples: Range<usize>, mut visit: impl FnMut(usize)) {
+    if samples.len() > CHAIN_LIMIT {
+        samples.for_each(visit);
         return;
     }
     let mut seen = [0u8; CHAIN_LIMIT / 8];
-    for start in 0..n {
+    let first = samples.start;
+    for start in samples.clone() {
         let mut k = start;
-        while !is_marked(&seen, k) {
-            mark(&mut seen, k);
+        while samples.contains(&k) && !is_marked(&seen, k - first) {
+            mark(&mut seen, k - first);
             visit(k);
             k = partners[k] as usize;
         }
@@ -265,5 +269,28 @@ mod tests {
         );
         assert_eq!(check_permutation(&[2, 0, 1], &mut marks), Ok(()));
         assert_eq!(marks, [0]);
+    }
+
+    /// The samples `chains` visits, in order.
+    fn visits(partners: &[u32], samples: Range<usize>) -> ([usize; 16], usize) {
+        let (mut order, mut count) = ([usize::MAX; 16], 0);
+        chains(partners, samples, |k| {
+            order[count] = k;
+            count += 1;
+        });
+        (order, count)
+    }
+
+    #[test]
+    fn chains_visit_each_sample_of_the_range_once_following_partners() {
+        // 0 -> 5 -> 2 -> 7 -> 1 -> 6 -> 3 -> 4 -> 0, and 8 -> 8
+        let partners = [5, 6, 7, 4, 0, 2, 3, 1, 8];
+        let (order, count) = visits(&partners, 0..9);
+        assert_eq!(order[..count], [0, 5, 2, 7, 1, 6, 3, 4, 8]);
+        // a part: a chain stops where it leaves the range or meets a visited sample
+        let (order, count) = visits(&partners, 1..8);
+        assert_eq!(order[..count], [1, 6, 3, 4, 2, 7, 5]);
+        let (order, count) = visits(&partners, 2..6);
+        assert_eq!(order[..count], [2, 3, 4, 5]);
     }
 }
