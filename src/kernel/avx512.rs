@@ -1,6 +1,7 @@
 //! The AVX-512 kernel (AVX-512F): 16 lanes, eight or four vectors per
-//! iteration, masked heads and tails. Only called after run-time detection. Two
-//! rounded products and a rounded add per element, as every backend.
+//! iteration, masked heads and tails. Only called after run-time
+//! detection. Two rounded products and a rounded add per element, as
+//! every backend.
 
 use core::arch::x86_64::{
     __m128i, __m512, __m512i, __mmask16, _mm_loadu_si128, _mm_setzero_si128, _mm_sfence,
@@ -162,10 +163,11 @@ unsafe fn blend_raw<const STREAM: bool>(
         // The products of `a` first, then those of `b` (`mix_vectors`): in
         // cache, in place, four vectors so gave 1.00 to 1.03 of the C loop
         // where one pair after the other gave 1.02 to 1.08. Eight vectors
-        // so gave 0.97 to 0.99 where four gave 1.01 with 12 KiB rows, but
-        // 1.03 to 1.11 where four gave 0.98 to 1.01 with rows of 48 KiB
-        // and more out of cache (examples/versus_c, Zen 4, three to six
-        // runs each). The operands are the same, so the bits are.
+        // so gave 0.97 to 1.00 where four gave 1.01 to 1.02 with 12 KiB
+        // rows in cache, but 1.03 to 1.11 where four gave 0.99 to 1.01
+        // with rows of 48 KiB and more out of cache (examples/versus_c,
+        // Zen 4, three to six runs each; docs/SPEED.md). The operands are
+        // the same, so the bits are.
         if n <= EIGHT_VECTORS_UP_TO {
             while i + 128 <= n {
                 mix_vectors::<8, STREAM>(out.add(i), a.add(i), b.add(i), vs, vp);
