@@ -4,7 +4,8 @@
 //!
 //! Run with `cargo run --release --manifest-path examples/versus_c/Cargo.toml`
 //! (`-- --quick` for a short run, `-- --backend avx2` to force a backend,
-//! `-- --control` to time the C loop against itself: the noise floor).
+//! `-- --control` to time the C loop against itself: the noise floor,
+//! `-- --lengths` to add in place by sample length, in cache and out).
 
 use mixup::{
     ChannelOrder, CutBox, Cuts, ImageShape, MixRng, Mixer, Op, Pairing, Part, Plan, Sample,
@@ -150,6 +151,74 @@ struct BoxRuns {
     row_bytes: usize,
     first: usize,
     run_bytes: usize,
+}
+
+/// A random permutation of `n` samples, the same in every run.
+fn permutation(n: usize) -> Vec<u32> {
+    let mut perm = vec![0u32; n];
+    Pairing::Permutation
+        .fill(&mut MixRng::seed_from_u64(3), &mut perm)
+        .unwrap();
+    perm
+}
+
+/// `n` samples of `len` f32 to mix.
+fn batch(n: usize, len: usize) -> Aligned<f32> {
+    Aligned::from_fn(n * len, |i| (i % 1013) as f32 * 0.01 - 3.0)
+}
+
+/// Mixup in place over `perm`, against the plain cycle walk: the same bits
+/// once, then both time the same buffer (each call mixes it again, the
+/// same work), with the same scratch.
+fn in_place(
+    mixer: Mixer,
+    timing: Timing,
+    x: &Aligned<f32>,
+    len: usize,
+    perm: &[u32],
+) -> (f64, f64, f64) {
+    let (n, (ws, wp)) = (perm.len(), (LAM as f32, (1.0 - LAM) as f32));
+    let plan = Plan::new(perm, &[LAM]);
+    let scratch = scratch::<f32>(n, len);
+    let ours = |x: &mut [f32]| {
+        mixer
+            .mix_in_place(x, len, plan, &mut scratch.borrow_mut())
+            .unwrap()
+    };
+    let theirs = |x: &mut [f32]| {
+        let (saved, seen) = c_scratch(&mut scratch.borrow_mut(), len);
+        // SAFETY: every pointer is valid for the lengths given.
+        unsafe { c_mix_in_place(x.as_mut_ptr(), n, len, perm.as_ptr(), ws, wp, saved, seen) }
+    };
+    same_then_ratio(x, timing, ours, theirs, "in-place bits differ")
+}
+
+/// With `--lengths`: in place by sample length, in cache and out of it,
+/// the rows that chose where the AVX-512 loop goes from eight vectors an
+/// iteration to four.
+fn by_length(mixer: Mixer, timing: Timing) {
+    println!();
+    println!("| in place f32, by sample length | in cache (3 to 5 MB) | out of cache (77 MB) |");
+    println!("| --- | ---: | ---: |");
+    for (side, name) in [
+        (32, "3x32x32 (12 KiB)"),
+        (64, "3x64x64 (48 KiB)"),
+        (128, "3x128x128 (192 KiB)"),
+        (224, "3x224x224 (588 KiB)"),
+    ] {
+        let len = 3 * side * side;
+        let cells = [3 << 20, 128 * 3 * 224 * 224 * 4].map(|bytes: usize| {
+            let n = (bytes / (4 * len)).max(8);
+            cell(in_place(
+                mixer,
+                timing,
+                &batch(n, len),
+                len,
+                &permutation(n),
+            ))
+        });
+        println!("| {name} | {} | {} |", cells[0], cells[1]);
+    }
 }
 
 /// CutMix in place, one box for the batch and roll(1) pairing (as
@@ -347,27 +416,10 @@ fn main() {
         (64, 3 * 32 * 32, "64x3x32x32 (0.8 MB)"),
         (128, 3 * 224 * 224, "128x3x224x224 (77 MB)"),
     ] {
-        let mut perm = vec![0u32; n];
-        Pairing::Permutation
-            .fill(&mut MixRng::seed_from_u64(3), &mut perm)
-            .unwrap();
-        let x = Aligned::from_fn(n * len, |i| (i % 1013) as f32 * 0.01 - 3.0);
+        let perm = permutation(n);
+        let x = batch(n, len);
         let plan = Plan::new(&perm, &[LAM]);
-
-        // in place: the same bits once, then both time the same buffer (each
-        // call mixes it again, the same work), with the same scratch
-        let scratch = scratch::<f32>(n, len);
-        let ours = |x: &mut [f32]| {
-            mixer
-                .mix_in_place(x, len, plan, &mut scratch.borrow_mut())
-                .unwrap()
-        };
-        let theirs = |x: &mut [f32]| {
-            let (saved, seen) = c_scratch(&mut scratch.borrow_mut(), len);
-            // SAFETY: every pointer is valid for the lengths given.
-            unsafe { c_mix_in_place(x.as_mut_ptr(), n, len, perm.as_ptr(), ws, wp, saved, seen) }
-        };
-        let in_place = same_then_ratio(&x, timing, ours, theirs, "in-place bits differ");
+        let in_place = in_place(mixer, timing, &x, len, &perm);
 
         // out of place, f32 and u8: both write the same output buffer
         let out = RefCell::new(Aligned::filled(n * len, 0.0f32));
@@ -431,6 +483,9 @@ fn main() {
         "| out of place, 64x3x32x32 f32 (0.8 MB), 2 parts | {} |",
         cell(into)
     );
+    if flag("--lengths") {
+        by_length(mixer, timing);
+    }
 }
 
 /// A raw pointer that two threads share, each touching its own samples.
