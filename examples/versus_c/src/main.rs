@@ -167,9 +167,7 @@ fn batch(n: usize, len: usize) -> Aligned<f32> {
     Aligned::from_fn(n * len, |i| (i % 1013) as f32 * 0.01 - 3.0)
 }
 
-/// Mixup in place over `perm`, against the plain cycle walk: the same bits
-/// once, then both time the same buffer (each call mixes it again, the
-/// same work), with the same scratch.
+/// Mixup in place over `perm`, against the plain cycle walk.
 fn in_place(
     mixer: Mixer,
     timing: Timing,
@@ -179,18 +177,35 @@ fn in_place(
 ) -> (f64, f64, f64) {
     let (n, (ws, wp)) = (perm.len(), (LAM as f32, (1.0 - LAM) as f32));
     let plan = Plan::new(perm, &[LAM]);
-    let scratch = scratch::<f32>(n, len);
-    let ours = |x: &mut [f32]| {
+    let c_loop = |x: &mut [f32], saved, seen| {
+        // SAFETY: every pointer is valid for the lengths given.
+        unsafe { c_mix_in_place(x.as_mut_ptr(), n, len, perm.as_ptr(), ws, wp, saved, seen) }
+    };
+    in_place_against(mixer, timing, x, len, plan, c_loop)
+}
+
+/// The library's `mix_in_place` of `plan` against `c_loop(x, saved,
+/// seen)`, both with the same scratch: the same bits once, then both time
+/// the same buffer (each call mixes it again, the same work).
+fn in_place_against<T: Sample + Bits>(
+    mixer: Mixer,
+    timing: Timing,
+    x: &Aligned<T>,
+    len: usize,
+    plan: Plan<'_>,
+    c_loop: impl Fn(&mut [T], *mut T, *mut u8),
+) -> (f64, f64, f64) {
+    let scratch = scratch::<T>(plan.len(), len);
+    let ours = |x: &mut [T]| {
         mixer
             .mix_in_place(x, len, plan, &mut scratch.borrow_mut())
             .unwrap()
     };
-    let theirs = |x: &mut [f32]| {
+    let theirs = |x: &mut [T]| {
         let (saved, seen) = c_scratch(&mut scratch.borrow_mut(), len);
-        // SAFETY: every pointer is valid for the lengths given.
-        unsafe { c_mix_in_place(x.as_mut_ptr(), n, len, perm.as_ptr(), ws, wp, saved, seen) }
+        c_loop(x, saved, seen)
     };
-    same_then_ratio(x, timing, ours, theirs, "in-place bits differ")
+    same_then_ratio(x, timing, ours, theirs, "in-place results differ")
 }
 
 /// With `--lengths`: in place by sample length, in cache and out of it,
@@ -270,14 +285,7 @@ fn cutmix_in_place<T: Sample + Bits>(
         },
     };
     let x = Aligned::from_fn(n * len, value);
-    let scratch = scratch::<T>(n, len);
-    let ours = |x: &mut [T]| {
-        mixer
-            .mix_in_place(x, len, plan, &mut scratch.borrow_mut())
-            .unwrap()
-    };
-    let theirs = |x: &mut [T]| {
-        let (saved, seen) = c_scratch(&mut scratch.borrow_mut(), len);
+    let c_loop = |x: &mut [T], saved: *mut T, seen| {
         // SAFETY: every pointer is valid for the lengths given; the runs
         // lie inside one sample.
         unsafe {
@@ -292,7 +300,7 @@ fn cutmix_in_place<T: Sample + Bits>(
             )
         }
     };
-    same_then_ratio(&x, timing, ours, theirs, "CutMix in place differs")
+    in_place_against(mixer, timing, &x, len, plan, c_loop)
 }
 
 /// Each timed run repeats its call until it lasts at least this long, so
