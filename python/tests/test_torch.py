@@ -191,6 +191,38 @@ def test_dataloader_with_two_workers(context):
         assert p.stream == p0.stream
 
 
+class Shared:
+    """A collate that also says whether its batch was in shared memory
+    where it was made."""
+
+    def __init__(self, **kwargs):
+        self.collate = mixup.FastCollateMixup(mixup_alpha=1.0, cutmix_alpha=1.0, mode="elem",
+                                              num_classes=5, seed=5, layout="hwc", **kwargs)
+
+    def __call__(self, batch):
+        x, t = self.collate([(s.transpose(1, 2, 0).copy(), k) for s, k in batch])
+        return x, t, x.is_shared()
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"mean": (0.5, 0.4, 0.3), "std": (0.2, 0.3, 0.4)}],
+                         ids=["uint8", "float32"])
+def test_workers_make_their_batch_in_shared_memory(kwargs):
+    """As default_collate: the DataLoader then hands it over as it is,
+    without copying it into shared memory first."""
+    def run(workers):
+        loader = torch.utils.data.DataLoader(Images(), batch_size=8, num_workers=workers,
+                                             collate_fn=Shared(**kwargs))
+        return list(loader)
+    alone, workers = run(0), run(2)
+    assert len(workers) == 6
+    for (x0, t0, shared0), (x, t, shared) in zip(alone, workers):
+        assert shared, "a worker's batch must be made in shared memory"
+        assert not shared0, "outside a worker, the batch is ordinary memory"
+        assert x.dtype == (torch.uint8 if not kwargs else torch.float32)
+        same_bits(x, x0)
+        same_bits(t, t0)
+
+
 def plans_over_epochs(workers, context=None, persistent=False, epochs=3):
     collate = mixup.FastCollateMixup(mixup_alpha=1.0, cutmix_alpha=1.0, mode="elem",
                                      num_classes=5, seed=9, return_plan=True)

@@ -3,6 +3,7 @@ out, optionally with ToTensor and Normalize fused into the mix."""
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any, Optional, Sequence, Tuple
 
@@ -14,9 +15,11 @@ from ._plan import Plan
 from ._timm import Mixup
 
 
-def _stack(samples: Sequence[Any]) -> Tuple[np.ndarray, bool]:
+def _stack(samples: Sequence[Any], shared: bool) -> Tuple[np.ndarray, bool, Any]:
     """The uint8 samples as one C-contiguous batch (the one copy a collate
-    makes), and whether they came as tensors."""
+    makes), whether they came as tensors, and, where ``shared`` asks for it
+    and this is a DataLoader worker, the batch as a tensor in shared memory
+    (:func:`_handover`), which the NumPy batch views; else ``None``."""
     if len(samples) == 0:
         raise ValueError("batch is empty")
     arrays = [as_array(s, f"batch[{i}][0]") for i, s in enumerate(samples)]
@@ -29,7 +32,28 @@ def _stack(samples: Sequence[Any]) -> Tuple[np.ndarray, bool]:
             raise ValueError(
                 f"batch[{i}][0] has shape {array.shape}, batch[0][0] has {arrays[0].shape}"
             )
-    return np.stack(arrays), is_tensor(samples[0])
+    handover = _handover((len(arrays),) + arrays[0].shape, "uint8") if shared else None
+    stacked = np.stack(arrays, out=None if handover is None else handover.numpy())
+    return stacked, is_tensor(samples[0]), handover
+
+
+def _handover(shape: Tuple[int, ...], dtype: str) -> Any:
+    """In a DataLoader worker, an empty tensor of ``shape`` in shared memory,
+    as ``default_collate`` allocates its batch: the worker then hands it to
+    the main process as it is, where a batch in private memory is first
+    copied into shared memory. ``None`` outside a worker (or where this
+    PyTorch lacks ``UntypedStorage._new_shared``, which ``default_collate``
+    uses too)."""
+    data = sys.modules.get("torch.utils.data")
+    if data is None or data.get_worker_info() is None:
+        return None
+    torch = sys.modules["torch"]
+    new_shared = getattr(torch.UntypedStorage, "_new_shared", None)
+    if new_shared is None:
+        return None
+    element = getattr(torch, dtype)
+    storage = new_shared(math.prod(shape) * element.itemsize)
+    return torch.empty(0, dtype=element).set_(storage, 0, shape)
 
 
 class FastCollateMixup(Mixup):
@@ -54,6 +78,9 @@ class FastCollateMixup(Mixup):
     Reproducible with any number of workers: each batch draws from a
     stream of ``seed`` given by the epoch (:meth:`set_epoch`), the worker
     (``torch.utils.data.get_worker_info()``) and the distributed rank.
+    In a DataLoader worker, the batch is made in shared memory, as
+    ``default_collate`` makes its own, so that the DataLoader hands it to
+    the main process without first copying it there.
     """
 
     def __init__(
@@ -115,9 +142,11 @@ class FastCollateMixup(Mixup):
                  out: Optional[Any] = None, batch_index: Optional[int] = None) -> Any:
         """Collates ``batch``, a list of ``(image, class_id)``. ``out``, when
         given, receives the float32 output (e.g. pinned memory)."""
-        images, was_tensor = _stack([sample for sample, _ in batch])
+        images, was_tensor, handover = _stack([sample for sample, _ in batch],
+                                               shared=self.output == "uint8")
         labels = self._labels([int(label) for _, label in batch])
-        return self._mix_stacked(images, labels, "target", was_tensor, out, batch_index)
+        return self._mix_stacked(images, labels, "target", was_tensor, out, batch_index,
+                                 handover)
 
     def mix_collated(self, images: Any, labels: Any, *, out: Optional[Any] = None,
                      batch_index: Optional[int] = None) -> Any:
@@ -146,30 +175,41 @@ class FastCollateMixup(Mixup):
                                  is_tensor(images), out, batch_index)
 
     def _mix_stacked(self, images: np.ndarray, labels: Optional[np.ndarray], labels_name: str,
-                     was_tensor: bool, out: Optional[Any], batch_index: Optional[int]) -> Any:
+                     was_tensor: bool, out: Optional[Any], batch_index: Optional[int],
+                     handover: Any = None) -> Any:
         """Mixes the stacked batch: the one step of both calls. The
-        extension checks the labels (naming ``labels_name``)."""
+        extension checks the labels (naming ``labels_name``). ``handover``
+        is ``images`` as a tensor in shared memory, if it is one. In a
+        DataLoader worker, a float32 output (without ``out``) goes to
+        shared memory too."""
         if self.output == "uint8" and out is not None:
             raise ValueError("out is for output='float32'; uint8 is mixed in place")
         stream = self._streams.taker(batch_index)
         config = self._config_now()
+        rows = config.output_rows(len(images))
         if self.output == "uint8":
             targets, plan, _ = _native.mix_in_place(
                 config, images, labels, None, self.num_classes, self.label_smoothing,
                 self._image(images), self.seed, stream, labels_name=labels_name,
             )
-            mixed = images[: config.output_rows(len(images))]
+            mixed = images[:rows] if handover is None else handover[:rows]
+            as_is = handover is not None
         else:
+            if out is None:
+                c, h, w, _ = self._image(images)
+                out = _handover((rows, c, h, w) if self.out_layout == "chw" else (rows, h, w, c),
+                                "float32")
             out_array = None if out is None else as_array(out, "out")
             mixed, targets, plan = _native.mix_u8_to_f32(
                 config, images, out_array, labels, self.num_classes, self.label_smoothing,
                 self._image(images), self.out_layout, self.mean, self.std, self.seed, stream,
                 labels_name=labels_name,
             )
-            if out is not None:
+            as_is = out is not None
+            if as_is:
                 mixed = out
         torch_out = was_tensor or _torch_loaded()
-        result = (like_input(mixed, torch_out and out is None), like_input(targets, torch_out))
+        result = (like_input(mixed, torch_out and not as_is), like_input(targets, torch_out))
         return result + (Plan(*plan),) if self.return_plan else result
 
 
