@@ -23,10 +23,13 @@ It prints images/s per path, five rounds, each round running every path
 once (the order rotating from round to round), and each of ours over
 timm's and torchvision's as the median of the ratios within a round; then,
 in one process, the time per batch after the crop: each path's collate on
-the same 128 cropped samples.
+the same 128 cropped samples, and what a worker pays to hand one batch
+over through shared memory (float32 and uint8), with /dev/shm's huge-page
+setting (docs/PYTHON.md, "Mixing in the workers").
 
-    python python/benchmarks/loader.py [--batches 10] [--batch-size 128] [--workers 2] [--rounds 5]
+    python python/benchmarks/loader.py [--batches N] [--batch-size 128] [--workers 2] [--rounds 5]
     python python/benchmarks/loader.py --quick      # a short run: that it all works
+    python python/benchmarks/loader.py --decoded    # without the JPEG decode
 """
 
 import argparse
@@ -70,17 +73,23 @@ TO_TENSOR = v2.Compose([v2.PILToTensor(), v2.ToDtype(torch.float32, scale=True),
 
 class Photos(Dataset):
     """``length`` samples cycling over the JPEGs: decode, crop, flip, then
-    the path's own conversion."""
+    the path's own conversion; with ``decoded``, each photograph's sample is
+    made once, up front, and handed out again at each turn."""
 
-    def __init__(self, length, path):
+    def __init__(self, length, path, decoded=False):
         self.jpegs, self.length, self.path = jpegs(), length, path
+        self.ready = [self.sample(i) for i in range(len(self.jpegs))] if decoded else None
 
     def __len__(self):
         return self.length
 
-    def __getitem__(self, i):
+    def sample(self, i):
         image = CROP(Image.open(io.BytesIO(self.jpegs[i % len(self.jpegs)])).convert("RGB"))
-        return convert(image, self.path), i % CLASSES
+        return convert(image, self.path)
+
+    def __getitem__(self, i):
+        image = self.sample(i) if self.ready is None else self.ready[i % len(self.ready)]
+        return image, i % CLASSES
 
 
 def convert(image, path):
@@ -133,7 +142,7 @@ def collates(batch_size):
 
 
 def images_per_second(path, collate, after, args):
-    dataset = Photos(args.batch_size * (args.batches + 1), path)
+    dataset = Photos(args.batch_size * (args.batches + 1), path, args.decoded)
     loader = DataLoader(dataset, batch_size=args.batch_size, num_workers=args.workers,
                         collate_fn=collate, drop_last=True, persistent_workers=False)
     seen, start = 0, None
@@ -175,20 +184,59 @@ def decode_crop_ms(batch_size, repeat):
     return statistics.median(times) * 1e3
 
 
+def handover_ms(batch_size, repeat):
+    """One process: moving one fresh batch into shared memory, as a worker
+    does to hand it over (``share_memory_``), float32 and uint8."""
+    times = {}
+    for dtype in (torch.float32, torch.uint8):
+        runs = []
+        for _ in range(repeat + 1):
+            batch = torch.ones((batch_size, 3, 224, 224), dtype=dtype)
+            start = time.perf_counter()
+            batch.share_memory_()
+            runs.append(time.perf_counter() - start)
+        times[dtype] = statistics.median(runs[1:]) * 1e3
+    return times[torch.float32], times[torch.uint8]
+
+
+def shm_huge():
+    """The ``huge=`` option of the tmpfs at /dev/shm (Linux), which decides
+    whether shared memory gets 2 MiB pages."""
+    found = "not a Linux tmpfs"
+    try:
+        with open("/proc/mounts") as mounts:
+            for line in mounts:  # the last mount on /dev/shm is the one in effect
+                fields = line.split()
+                if fields[1] == "/dev/shm" and fields[2] == "tmpfs":
+                    options = dict(o.partition("=")[::2] for o in fields[3].split(","))
+                    found = "huge=" + options.get("huge", "never")
+    except OSError:
+        pass
+    return found
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batches", type=int, default=10)
+    parser.add_argument("--batches", type=int,
+                        help="timed batches per loader: 10, or 60 with --decoded")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2 batches of 16, one round")
+    parser.add_argument("--decoded", action="store_true",
+                        help="samples decoded and cropped once, up front: the loader without "
+                             "the JPEG decode, to show what each path costs beyond it")
     args = parser.parse_args()
+    if args.batches is None:
+        args.batches = 60 if args.decoded else 10
     if args.quick:
         args.batches, args.batch_size, args.rounds = 2, 16, 1
     torch.set_num_threads(1)  # the workers are the parallelism, as in training
     print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores); backend {mixup.backend()}")
     print(f"torch {torch.__version__}; {args.workers} workers, batch {args.batch_size}, "
-          f"{args.batches} timed batches, JPEG decode + RandomResizedCrop(224) + flip\n")
+          f"{args.batches} timed batches, "
+          + ("samples decoded up front\n" if args.decoded
+             else "JPEG decode + RandomResizedCrop(224) + flip\n"))
     paths = collates(args.batch_size)
     rates = rounds_of_paths(paths, args)
     print("| path | images/s, median | each round | after the crop, per batch |")
@@ -200,6 +248,9 @@ def main():
     decode = decode_crop_ms(args.batch_size, 1 if args.quick else 3)
     print(f"\nJPEG decode + crop + flip of one batch, one process: {decode:.0f} ms "
           f"(what every path pays in its workers first)")
+    f32, u8 = handover_ms(args.batch_size, 1 if args.quick else 5)
+    print(f"A worker's handover, one fresh batch into shared memory: float32 {f32:.1f} ms, "
+          f"uint8 {u8:.1f} ms (/dev/shm: {shm_huge()})")
     for ours in ("mixup-exact", "mixup-exact in main"):
         print(f"{ours} / timm: {ratio_line(rates[ours], rates['timm'])}; "
               f"{ours} / torchvision: {ratio_line(rates[ours], rates['torchvision'])}")
