@@ -25,7 +25,7 @@ timm's and torchvision's as the median of the ratios within a round; then,
 in one process, the time per batch after the crop: each path's collate on
 the same 128 cropped samples, and what a worker pays to hand one batch
 over through shared memory (float32 and uint8), with /dev/shm's huge-page
-setting (docs/PYTHON.md, "Mixing in the workers").
+setting (docs/PYTHON.md, "Shared memory").
 
     python python/benchmarks/loader.py [--batches N] [--batch-size 128] [--workers 2] [--rounds 5]
     python python/benchmarks/loader.py --quick      # a short run: that it all works
